@@ -1,0 +1,37 @@
+//! Writing the composed component: validated, then atomically renamed into place.
+
+use crate::error::Error;
+use std::io::Write;
+use std::path::Path;
+
+/// Validates `bytes` as a component (every feature wasmparser knows).
+pub fn validate(bytes: &[u8]) -> Result<(), Error> {
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(bytes)
+        .map(|_| ())
+        .map_err(|e| Error::Encode {
+            reason: format!("the composed component is invalid: {e}"),
+        })
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory, so a
+/// reader (or a crash) never sees a partial file at `path`.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let fail = |reason: String| Error::Write {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".witpipe-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| fail(e.to_string()))?;
+    tmp.write_all(bytes).map_err(|e| fail(e.to_string()))?;
+    tmp.as_file().sync_all().map_err(|e| fail(e.to_string()))?;
+    tmp.persist(path).map_err(|e| fail(e.error.to_string()))?;
+    Ok(())
+}

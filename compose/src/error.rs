@@ -1,0 +1,394 @@
+//! Everything a user can get wrong, as one error enum with locations and fixes.
+//!
+//! Each variant says what was expected and how to fix it; spans point into the
+//! pipeline file. Rendering (colours, snippets) is the CLI's business: variants
+//! implement [`miette::Diagnostic`] so any miette handler can draw them.
+
+use crate::span::Span;
+use miette::Diagnostic;
+use std::path::PathBuf;
+
+/// A problem that stops a pipeline from composing.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum Error {
+    /// The pipeline file itself could not be read.
+    #[error("cannot read pipeline file {}: {source}", path.display())]
+    #[diagnostic(code(witpipe::read), help("check the path and its permissions"))]
+    ReadPipeline {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The pipeline file is not valid UTF-8.
+    #[error("pipeline file {} is not UTF-8 text", path.display())]
+    #[diagnostic(code(witpipe::yaml), help("save the file as UTF-8"))]
+    NotUtf8 {
+        /// The file.
+        path: PathBuf,
+    },
+    /// YAML syntax or shape error.
+    #[error("{message}")]
+    #[diagnostic(code(witpipe::yaml), help("{help}"))]
+    Yaml {
+        /// The parser's message.
+        message: String,
+        /// Where.
+        #[label("here")]
+        span: Span,
+        /// A fix.
+        help: String,
+    },
+    /// The file has no components.
+    #[error("the pipeline has no components")]
+    #[diagnostic(
+        code(witpipe::empty),
+        help("add `version: 1` and a `components:` map of instance names to .wasm paths")
+    )]
+    EmptyPipeline,
+    /// A required key is missing.
+    #[error("the pipeline has no `{key}` key")]
+    #[diagnostic(code(witpipe::missing_key), help("{help}"))]
+    MissingKey {
+        /// The key.
+        key: &'static str,
+        /// Where (the start of the file).
+        span: Span,
+        /// A fix.
+        help: String,
+    },
+    /// `version:` is not one this build reads.
+    #[error("unsupported pipeline format version {found}")]
+    #[diagnostic(code(witpipe::version), help("this witpipe reads `version: 1`"))]
+    UnsupportedVersion {
+        /// The version found.
+        found: u32,
+        /// Where.
+        #[label("expected 1")]
+        span: Span,
+    },
+    /// An instance name that is not an identifier.
+    #[error("`{name}` is not a valid instance name")]
+    #[diagnostic(
+        code(witpipe::instance_name),
+        help("use letters, digits, `-` and `_`, starting with a letter (e.g. `stage-1`)")
+    )]
+    BadInstanceName {
+        /// The name.
+        name: String,
+        /// Where.
+        #[label("invalid name")]
+        span: Span,
+    },
+    /// A `pipe:` with fewer than two instances.
+    #[error("a `pipe:` needs at least two instances")]
+    #[diagnostic(
+        code(witpipe::short_pipe),
+        help("list the instances in order, e.g. `pipe: [source, filter, sink]`")
+    )]
+    ShortPipe {
+        /// Where.
+        #[label("too short")]
+        span: Span,
+    },
+    /// A name that is not in `components:`.
+    #[error("unknown instance `{name}`")]
+    #[diagnostic(code(witpipe::unknown_instance), help("{help}"))]
+    UnknownInstance {
+        /// The name.
+        name: String,
+        /// Where.
+        #[label("not declared under `components:`")]
+        span: Span,
+        /// A fix.
+        help: String,
+    },
+    /// A component file does not exist.
+    #[error("component file {} does not exist", path.display())]
+    #[diagnostic(
+        code(witpipe::not_found),
+        help("paths are relative to the pipeline file; build the component or fix the path")
+    )]
+    ComponentNotFound {
+        /// The resolved path.
+        path: PathBuf,
+        /// Where.
+        #[label("referenced here")]
+        span: Span,
+    },
+    /// A component file could not be read.
+    #[error("cannot read component file {}: {reason}", path.display())]
+    #[diagnostic(code(witpipe::unreadable), help("point the path at a readable .wasm file"))]
+    ComponentUnreadable {
+        /// The resolved path.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+        /// Where.
+        #[label("referenced here")]
+        span: Span,
+    },
+    /// Not a WebAssembly binary.
+    #[error("{} is not a WebAssembly file", path.display())]
+    #[diagnostic(
+        code(witpipe::not_wasm),
+        help("expected a binary component starting with `\\0asm`; text `.wat` must be assembled first (e.g. `wasm-tools parse`)")
+    )]
+    NotWasm {
+        /// The resolved path.
+        path: PathBuf,
+        /// Where.
+        #[label("referenced here")]
+        span: Span,
+    },
+    /// A core module where a component was expected.
+    #[error("{} is a core WebAssembly module, not a component", path.display())]
+    #[diagnostic(
+        code(witpipe::core_module),
+        help("turn it into a component first, e.g. `wasm-tools component new module.wasm -o component.wasm`, or build for `wasm32-wasip2`")
+    )]
+    CoreModule {
+        /// The resolved path.
+        path: PathBuf,
+        /// Where.
+        #[label("referenced here")]
+        span: Span,
+    },
+    /// A component that fails validation or cannot be decoded.
+    #[error("{} is not a valid component: {reason}", path.display())]
+    #[diagnostic(code(witpipe::invalid_component), help("rebuild the component; `wasm-tools validate` shows the same problem"))]
+    InvalidComponent {
+        /// The resolved path.
+        path: PathBuf,
+        /// The validator's message.
+        reason: String,
+        /// Where.
+        #[label("referenced here")]
+        span: Span,
+    },
+    /// Grants that the policy layer cannot enforce.
+    #[error("{reason}")]
+    #[diagnostic(
+        code(witpipe::grants),
+        help("remove the `grants:`/`defaults:` block for now: components then get no capability wrappers, and their WASI imports stay imports of the output")
+    )]
+    Grants {
+        /// The policy layer's message.
+        reason: String,
+        /// Where.
+        #[label("not enforced by this version")]
+        span: Span,
+    },
+    /// A link from an instance to itself.
+    #[error("instance `{name}` is linked to itself")]
+    #[diagnostic(code(witpipe::self_link), help("a component cannot satisfy its own import; link it to another instance"))]
+    SelfLink {
+        /// The instance.
+        name: String,
+        /// Where.
+        #[label("`from` and `to` are the same")]
+        span: Span,
+    },
+    /// A named import that the instance does not have.
+    #[error("instance `{instance}` has no import named `{name}`")]
+    #[diagnostic(code(witpipe::no_such_import), help("{help}"))]
+    NoSuchImport {
+        /// The instance.
+        instance: String,
+        /// The name asked for.
+        name: String,
+        /// Where.
+        #[label("not an import of `{instance}`")]
+        span: Span,
+        /// What it does import.
+        help: String,
+    },
+    /// A named export that the instance does not have.
+    #[error("instance `{instance}` has no export named `{name}`")]
+    #[diagnostic(code(witpipe::no_such_export), help("{help}"))]
+    NoSuchExport {
+        /// The instance.
+        instance: String,
+        /// The name asked for.
+        name: String,
+        /// Where.
+        #[label("not an export of `{instance}`")]
+        span: Span,
+        /// What it does export.
+        help: String,
+    },
+    /// No import of `to` can be satisfied by an export of `from`.
+    #[error("nothing to link: no import of `{to}` matches an export of `{from}`")]
+    #[diagnostic(code(witpipe::no_match), help("{help}"))]
+    NoMatch {
+        /// Exporting instance.
+        from: String,
+        /// Importing instance.
+        to: String,
+        /// Where.
+        #[label("no matching interface")]
+        span: Span,
+        /// What each side has.
+        help: String,
+    },
+    /// More than one way to wire a link or a pipe pair.
+    #[error("ambiguous link between `{a}` and `{b}`: it could be wired in more than one way")]
+    #[diagnostic(code(witpipe::ambiguous), help("{help}"))]
+    Ambiguous {
+        /// One instance.
+        a: String,
+        /// The other.
+        b: String,
+        /// Where.
+        #[label("more than one candidate")]
+        span: Span,
+        /// The candidates and the fix.
+        help: String,
+    },
+    /// An import satisfied by two links.
+    #[error("import `{name}` of `{instance}` is linked twice")]
+    #[diagnostic(code(witpipe::linked_twice), help("keep one of the two links"))]
+    LinkedTwice {
+        /// The importing instance.
+        instance: String,
+        /// The import.
+        name: String,
+        /// The second link.
+        #[label("second link")]
+        span: Span,
+        /// The first link.
+        #[label("first link")]
+        first: Span,
+    },
+    /// The links form a cycle.
+    #[error("the links form a cycle: {chain}")]
+    #[diagnostic(
+        code(witpipe::cycle),
+        help("components are instantiated in order, so an instance cannot (even indirectly) import from an instance that imports from it; remove one of these links")
+    )]
+    Cycle {
+        /// `a → b → a`.
+        chain: String,
+        /// Each link of the cycle.
+        #[label(collection, "part of the cycle")]
+        links: Vec<miette::LabeledSpan>,
+    },
+    /// An export whose type does not satisfy the import.
+    #[error("type mismatch: export `{export}` of `{from}` does not satisfy import `{import}` of `{to}`: {reason}")]
+    #[diagnostic(code(witpipe::type_mismatch), help("{help}"))]
+    TypeMismatch {
+        /// Exporting instance.
+        from: String,
+        /// The export.
+        export: String,
+        /// Importing instance.
+        to: String,
+        /// The import.
+        import: String,
+        /// Why, from the subtype checker.
+        reason: String,
+        /// Where.
+        #[label("linked here")]
+        span: Span,
+        /// Both sides' WIT.
+        help: String,
+    },
+    /// Two exports of the output under one name.
+    #[error("the output would export `{name}` twice")]
+    #[diagnostic(code(witpipe::export_conflict), help("rename one with `as:` or export a chosen list"))]
+    ExportConflict {
+        /// The name.
+        name: String,
+        /// Where.
+        #[label("second export")]
+        span: Span,
+        /// The first one.
+        #[label("first export")]
+        first: Span,
+    },
+    /// An export name the component model does not allow.
+    #[error("`{name}` is not a valid export name: {reason}")]
+    #[diagnostic(code(witpipe::export_name), help("use a kebab-case name (`run`) or an interface name (`ns:pkg/iface@1.0.0`)"))]
+    InvalidExportName {
+        /// The name.
+        name: String,
+        /// Why.
+        reason: String,
+        /// Where.
+        #[label("invalid name")]
+        span: Span,
+    },
+    /// The output would export nothing.
+    #[error("the composed component would export nothing")]
+    #[diagnostic(code(witpipe::no_exports), help("add `exports: <instance>` naming the instance whose exports the output should have"))]
+    NoExports,
+    /// wac-graph failed to encode the composition.
+    #[error("composition failed: {reason}")]
+    #[diagnostic(code(witpipe::encode), help("this is likely a witpipe bug if `check` passed; please report it with the pipeline"))]
+    Encode {
+        /// The encoder's message.
+        reason: String,
+    },
+    /// The output could not be written.
+    #[error("cannot write {}: {reason}", path.display())]
+    #[diagnostic(code(witpipe::write), help("check that the directory exists and is writable, or pass another `-o`"))]
+    Write {
+        /// The output path.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Something worth knowing that does not stop composition.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[diagnostic(severity(Warning))]
+pub enum Warning {
+    /// An instance nothing links to or from and that exports nothing.
+    #[error("instance `{name}` is not linked to anything and exports nothing")]
+    #[diagnostic(code(witpipe::unused), help("add it to `pipe:`, `links:` or `exports:`, or remove it"))]
+    UnusedInstance {
+        /// The instance.
+        name: String,
+        /// Where it is declared.
+        #[label("declared here")]
+        span: Span,
+    },
+}
+
+impl Error {
+    /// Where in the pipeline file the error points, if anywhere.
+    pub fn span(&self) -> Option<Span> {
+        self.labels()
+            .and_then(|mut l| l.next())
+            .map(|l| Span {
+                offset: l.offset(),
+                len: l.len(),
+                ..Default::default()
+            })
+    }
+}
+
+/// The closest candidate to `word`, if it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(word, c), c))
+        .filter(|(d, c)| *d <= (word.len().max(c.len()) / 3).max(2))
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// "did you mean `x`?" plus the full list, for unknown-name errors.
+pub fn name_help<'a>(word: &str, what: &str, candidates: impl IntoIterator<Item = &'a str> + Clone) -> String {
+    let list: Vec<_> = candidates.clone().into_iter().map(|c| format!("`{c}`")).collect();
+    let list = if list.is_empty() {
+        "none".to_string()
+    } else {
+        list.join(", ")
+    };
+    match did_you_mean(word, candidates) {
+        Some(s) => format!("did you mean `{s}`? {what}: {list}"),
+        None => format!("{what}: {list}"),
+    }
+}

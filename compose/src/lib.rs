@@ -1,0 +1,162 @@
+//! witpipe's composition engine: pipeline files in, one validated component out.
+//!
+//! The flow, one module per step: [`spec`] (YAML → model) → [`load`] (component
+//! files) → [`graph`] (links, exports, cycles) → policy (grants, from
+//! `witpipe-policy`) → [`compose`] (wac-graph wiring and type checks) → [`emit`]
+//! (validation, atomic write). No runtime: nothing here compiles or runs wasm, so a
+//! build script can depend on this crate cheaply.
+//!
+//! ```no_run
+//! // build.rs
+//! let composed = witpipe_compose::compose_file("pipeline.yaml")
+//!     .map_err(|failure| failure.to_string())?;
+//! for warning in &composed.warnings {
+//!     println!("cargo:warning={warning}");
+//! }
+//! let out = std::path::Path::new(&std::env::var("OUT_DIR")?).join("app.wasm");
+//! witpipe_compose::emit::write_atomically(&out, &composed.bytes)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![deny(missing_docs)]
+
+pub mod compose;
+pub mod emit;
+pub mod error;
+pub mod graph;
+pub mod load;
+mod report;
+pub mod span;
+pub mod spec;
+pub mod wit;
+
+pub use error::{Error, Warning};
+pub use report::{Failure, Summary};
+
+use graph::LinkGraph;
+use load::Loaded;
+use spec::PipelineSpec;
+use std::path::{Path, PathBuf};
+
+/// A pipeline file, parsed, with its components loaded and its links resolved.
+pub struct Pipeline {
+    /// The pipeline file.
+    pub path: PathBuf,
+    /// Its text (error spans index into it).
+    pub source: String,
+    /// The parsed model.
+    pub spec: PipelineSpec,
+    /// The loaded components.
+    pub loaded: Loaded,
+    /// The resolved links and exports.
+    pub links: LinkGraph,
+    /// Problems that do not stop composition.
+    pub warnings: Vec<Warning>,
+}
+
+/// A composed pipeline: the component's bytes and what went into it.
+pub struct Composition {
+    /// The pipeline it came from.
+    pub pipeline: Pipeline,
+    /// The composed, validated component.
+    pub bytes: Vec<u8>,
+    /// Problems that did not stop composition.
+    pub warnings: Vec<Warning>,
+}
+
+impl Pipeline {
+    /// Reads, parses, loads and resolves a pipeline file.
+    pub fn open(path: impl AsRef<Path>) -> Result<Pipeline, Failure> {
+        let path = path.as_ref().to_path_buf();
+        let fail = |errors| Failure::new(path.clone(), String::new(), errors, Vec::new());
+        let bytes = std::fs::read(&path).map_err(|source| {
+            fail(vec![Error::ReadPipeline {
+                path: path.clone(),
+                source,
+            }])
+        })?;
+        let source = String::from_utf8(bytes).map_err(|_| fail(vec![Error::NotUtf8 { path: path.clone() }]))?;
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Self::from_source(path, source, &base)
+    }
+
+    /// Parses pipeline text as if it were the file `path`; component paths are
+    /// resolved against `base_dir`.
+    pub fn from_source(path: PathBuf, source: String, base_dir: &Path) -> Result<Pipeline, Failure> {
+        let spec = match spec::parse_pipeline(&source) {
+            Ok(spec) => spec,
+            Err(errors) => return Err(Failure::new(path, source, errors, Vec::new())),
+        };
+        let mut errors = policy_errors(&spec);
+        let (loaded, load_errors) = load::load_components(&spec, base_dir);
+        errors.extend(load_errors);
+        let (links, graph_errors, warnings) = graph::resolve(&spec, &loaded);
+        errors.extend(graph_errors);
+        if !errors.is_empty() {
+            return Err(Failure::new(path, source, errors, warnings));
+        }
+        Ok(Pipeline {
+            path,
+            source,
+            spec,
+            loaded,
+            links,
+            warnings,
+        })
+    }
+
+    /// Wires the components together (checking every link's types) and encodes the
+    /// composed component.
+    pub fn compose(mut self) -> Result<Composition, Failure> {
+        match compose::compose(&mut self.loaded, &self.links).and_then(|bytes| {
+            emit::validate(&bytes).map_err(|e| vec![e])?;
+            Ok(bytes)
+        }) {
+            Ok(bytes) => Ok(Composition {
+                warnings: std::mem::take(&mut self.warnings),
+                pipeline: self,
+                bytes,
+            }),
+            Err(errors) => Err(Failure::new(self.path, self.source, errors, self.warnings)),
+        }
+    }
+
+    /// The default output path: `<name>.wasm` (or `<file stem>.wasm`) next to the file.
+    pub fn default_output(&self) -> PathBuf {
+        let name = match &self.spec.name {
+            Some(n) => n.value.clone(),
+            None => self
+                .path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "pipeline".into()),
+        };
+        self.path.with_file_name(format!("{name}.wasm"))
+    }
+
+    /// Instance name by index.
+    pub fn instance_name(&self, i: usize) -> &str {
+        &self.loaded.instances[i].name.value
+    }
+}
+
+/// Grants are read but not enforced yet: refuse them where they are written.
+fn policy_errors(spec: &PipelineSpec) -> Vec<Error> {
+    let blocks = spec
+        .components
+        .iter()
+        .filter_map(|c| c.grants.as_ref())
+        .chain(spec.defaults.as_ref());
+    blocks
+        .filter_map(|g| {
+            g.value.check_supported().err().map(|e| Error::Grants {
+                reason: e.to_string(),
+                span: g.span,
+            })
+        })
+        .collect()
+}
+
+/// Loads and composes a pipeline file in one call (what a build script wants).
+pub fn compose_file(path: impl AsRef<Path>) -> Result<Composition, Failure> {
+    Pipeline::open(path)?.compose()
+}

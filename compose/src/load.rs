@@ -1,0 +1,173 @@
+//! Reading component files and registering them with the composition graph.
+//!
+//! One file used by several instances is read, validated and registered once.
+//! Every failure names the pipeline line that referenced the file.
+
+use crate::error::Error;
+use crate::spec::PipelineSpec;
+use crate::span::At;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use wac_graph::types::Package;
+use wac_graph::{CompositionGraph, PackageId};
+
+/// The largest component file witpipe reads (1 GiB): bigger files are refused, not read.
+pub const MAX_COMPONENT_BYTES: u64 = 1 << 30;
+
+/// A component file, read and registered.
+#[derive(Debug, Clone)]
+pub struct ComponentFile {
+    /// The path as resolved against the pipeline's directory.
+    pub path: PathBuf,
+    /// The file's bytes.
+    pub bytes: Vec<u8>,
+    /// Its package in the composition graph.
+    pub package: PackageId,
+}
+
+/// An instance from `components:`, with the file it instantiates (if that loaded).
+#[derive(Debug, Clone)]
+pub struct Instance {
+    /// The instance name and where it is declared.
+    pub name: At<String>,
+    /// Index into [`Loaded::files`], or `None` when the file failed to load.
+    pub file: Option<usize>,
+}
+
+/// Every component of a pipeline, loaded into one composition graph.
+pub struct Loaded {
+    /// The graph the packages are registered in.
+    pub graph: CompositionGraph,
+    /// Distinct component files.
+    pub files: Vec<ComponentFile>,
+    /// Instances in file order.
+    pub instances: Vec<Instance>,
+}
+
+impl Loaded {
+    /// The package an instance instantiates.
+    pub fn package(&self, instance: usize) -> Option<PackageId> {
+        self.instances[instance].file.map(|f| self.files[f].package)
+    }
+}
+
+/// Loads every component that `spec` names; paths are relative to `base_dir`.
+/// Collects one error per failing file reference rather than stopping at the first.
+pub fn load_components(spec: &PipelineSpec, base_dir: &Path) -> (Loaded, Vec<Error>) {
+    let mut graph = CompositionGraph::new();
+    let mut files: Vec<ComponentFile> = Vec::new();
+    let mut by_path: BTreeMap<PathBuf, Option<usize>> = BTreeMap::new();
+    let mut instances = Vec::new();
+    let mut errors = Vec::new();
+    for component in &spec.components {
+        let path = base_dir.join(&component.path.value);
+        let key = path.canonicalize().unwrap_or_else(|_| path.clone());
+        let file = match by_path.get(&key) {
+            Some(known) => *known,
+            None => {
+                let loaded = read_component(&path, &component.path)
+                    .and_then(|bytes| register(&mut graph, files.len(), &path, bytes, &component.path));
+                let index = match loaded {
+                    Ok(file) => {
+                        files.push(file);
+                        Some(files.len() - 1)
+                    }
+                    Err(e) => {
+                        errors.push(e);
+                        None
+                    }
+                };
+                by_path.insert(key, index);
+                index
+            }
+        };
+        instances.push(Instance {
+            name: component.name.clone(),
+            file,
+        });
+    }
+    (
+        Loaded {
+            graph,
+            files,
+            instances,
+        },
+        errors,
+    )
+}
+
+/// Reads a file and checks that it is a binary component.
+fn read_component(path: &Path, at: &At<String>) -> Result<Vec<u8>, Error> {
+    let span = at.span;
+    let unreadable = |reason: String| Error::ComponentUnreadable {
+        path: path.to_path_buf(),
+        reason,
+        span,
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::ComponentNotFound {
+                path: path.to_path_buf(),
+                span,
+            })
+        }
+        Err(e) => return Err(unreadable(e.to_string())),
+    };
+    if meta.is_dir() {
+        return Err(unreadable("it is a directory".into()));
+    }
+    if meta.len() > MAX_COMPONENT_BYTES {
+        return Err(unreadable(format!(
+            "it is {} bytes, more than the {} bytes witpipe reads",
+            meta.len(),
+            MAX_COMPONENT_BYTES
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
+    if wasmparser::Parser::is_core_wasm(&bytes) {
+        return Err(Error::CoreModule {
+            path: path.to_path_buf(),
+            span,
+        });
+    }
+    if !wasmparser::Parser::is_component(&bytes) {
+        return Err(Error::NotWasm {
+            path: path.to_path_buf(),
+            span,
+        });
+    }
+    Ok(bytes)
+}
+
+/// Validates a component and registers it as a package named after its index.
+fn register(
+    graph: &mut CompositionGraph,
+    index: usize,
+    path: &Path,
+    bytes: Vec<u8>,
+    at: &At<String>,
+) -> Result<ComponentFile, Error> {
+    let invalid = |reason: String| Error::InvalidComponent {
+        path: path.to_path_buf(),
+        reason,
+        span: at.span,
+    };
+    let mut validator = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
+    validator
+        .validate_all(&bytes)
+        .map_err(|e| invalid(e.to_string()))?;
+    // Package names are internal to the composition; derive them from the file's
+    // position so the same pipeline always encodes the same way.
+    let name = format!("witpipe:component{index}");
+    let package = Package::from_bytes(&name, None, bytes.clone(), graph.types_mut())
+        .map_err(|e| invalid(format!("{e:#}")))?;
+    let package = graph
+        .register_package(package)
+        .map_err(|e| invalid(e.to_string()))?;
+    Ok(ComponentFile {
+        path: path.to_path_buf(),
+        bytes,
+        package,
+    })
+}

@@ -1,0 +1,141 @@
+//! Plain-text reporting for library users: failures and summaries.
+
+use crate::error::{Error, Warning};
+use crate::Composition;
+use miette::Diagnostic;
+use std::fmt;
+use std::path::PathBuf;
+
+/// Every error found in one pipeline, with the file text they point into.
+#[derive(Debug)]
+pub struct Failure {
+    /// The pipeline file.
+    pub path: PathBuf,
+    /// Its text (empty when it could not be read).
+    pub source: String,
+    /// The errors, in the order found.
+    pub errors: Vec<Error>,
+    /// Warnings found on the way.
+    pub warnings: Vec<Warning>,
+}
+
+impl Failure {
+    pub(crate) fn new(path: PathBuf, source: String, errors: Vec<Error>, warnings: Vec<Warning>) -> Self {
+        Failure {
+            path,
+            source,
+            errors,
+            warnings,
+        }
+    }
+
+    /// The 1-based line and column of a byte offset in the pipeline file.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let before = &self.source[..offset.min(self.source.len())];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, col)
+    }
+}
+
+impl fmt::Display for Failure {
+    /// `file:line:col: error: message` lines, each followed by its help.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for e in &self.errors {
+            let at = match e.labels().and_then(|mut l| l.next()) {
+                Some(label) => {
+                    let (line, col) = self.line_col(label.offset());
+                    format!("{}:{line}:{col}", self.path.display())
+                }
+                None => self.path.display().to_string(),
+            };
+            writeln!(f, "{at}: error: {e}")?;
+            if let Some(help) = e.help() {
+                writeln!(f, "  help: {help}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Failure {}
+
+/// What `witpipe check` reports about a composable pipeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// `(instance, component path)`.
+    pub instances: Vec<(String, String)>,
+    /// `(from, export, to, import)`.
+    pub links: Vec<(String, String, String, String)>,
+    /// `(name, instance, export)`.
+    pub exports: Vec<(String, String, String)>,
+    /// `(import name, instances that import it)`: the output's imports.
+    pub imports: Vec<(String, Vec<String>)>,
+}
+
+impl Composition {
+    /// The pipeline's shape, for reports.
+    pub fn summary(&self) -> Summary {
+        let p = &self.pipeline;
+        let name = |i: usize| p.instance_name(i).to_string();
+        let mut imports: Vec<(String, Vec<String>)> = Vec::new();
+        for r in &p.links.remaining_imports {
+            match imports.iter_mut().find(|(n, _)| *n == r.name) {
+                Some((_, who)) => who.push(name(r.instance)),
+                None => imports.push((r.name.clone(), vec![name(r.instance)])),
+            }
+        }
+        imports.sort();
+        Summary {
+            instances: p
+                .spec
+                .components
+                .iter()
+                .map(|c| (c.name.value.clone(), c.path.value.clone()))
+                .collect(),
+            links: p
+                .links
+                .links
+                .iter()
+                .map(|l| (name(l.from), l.export.clone(), name(l.to), l.import.clone()))
+                .collect(),
+            exports: p
+                .links
+                .exports
+                .iter()
+                .map(|e| (e.name.clone(), name(e.instance), e.export.clone()))
+                .collect(),
+            imports,
+        }
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "instances ({}):", self.instances.len())?;
+        for (name, path) in &self.instances {
+            writeln!(f, "  {name} = {path}")?;
+        }
+        writeln!(f, "links ({}):", self.links.len())?;
+        for (from, export, to, import) in &self.links {
+            if export == import {
+                writeln!(f, "  {from} → {to}: {import}")?;
+            } else {
+                writeln!(f, "  {from} → {to}: {import} (from export {export})")?;
+            }
+        }
+        writeln!(f, "exports ({}):", self.exports.len())?;
+        for (name, instance, export) in &self.exports {
+            if name == export {
+                writeln!(f, "  {name} (from {instance})")?;
+            } else {
+                writeln!(f, "  {name} (from {instance}, export {export})")?;
+            }
+        }
+        writeln!(f, "imports left for the host ({}):", self.imports.len())?;
+        for (name, who) in &self.imports {
+            writeln!(f, "  {name} (imported by {})", who.join(", "))?;
+        }
+        Ok(())
+    }
+}

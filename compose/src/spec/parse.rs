@@ -1,0 +1,373 @@
+//! YAML text → [`PipelineSpec`], with a location for every value and every error.
+
+use super::{ComponentSpec, ExportSpec, LinkSpec, PipelineSpec, FORMAT_VERSION};
+use crate::error::{did_you_mean, Error};
+use crate::span::{At, Span};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_saphyr::{Location, Spanned};
+use std::fmt;
+use std::marker::PhantomData;
+use witpipe_policy::GrantsSpec;
+
+/// The keys allowed at the top level, for "did you mean" suggestions.
+const TOP_KEYS: &[&str] = &[
+    "version",
+    "name",
+    "description",
+    "components",
+    "pipe",
+    "links",
+    "exports",
+    "defaults",
+];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawPipeline {
+    version: Option<Spanned<u32>>,
+    name: Option<Spanned<String>>,
+    #[allow(dead_code)]
+    description: Option<String>,
+    components: Option<Spanned<Entries<Spanned<String>, Spanned<RawComponent>>>>,
+    #[serde(default)]
+    pipe: Option<Spanned<Vec<Spanned<String>>>>,
+    #[serde(default)]
+    links: Option<Vec<Spanned<RawLink>>>,
+    exports: Option<Spanned<RawExports>>,
+    defaults: Option<Spanned<GrantsSpec>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawComponentMap {
+    path: Spanned<String>,
+    grants: Option<Spanned<GrantsSpec>>,
+}
+
+/// A component entry: a bare path or a map with `path:` and `grants:`.
+struct RawComponent(RawComponentMap);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawLink {
+    from: Spanned<String>,
+    to: Spanned<String>,
+    import: Option<Spanned<String>>,
+    export: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawExportMap {
+    from: Spanned<String>,
+    name: Option<Spanned<String>>,
+    #[serde(rename = "as")]
+    rename: Option<Spanned<String>>,
+}
+
+/// `exports:` as one instance name or a list of entries.
+enum RawExports {
+    One(Spanned<String>),
+    Many(Vec<Spanned<RawExport>>),
+}
+
+/// One `exports:` list entry: an instance name or a map.
+enum RawExport {
+    All(Spanned<String>),
+    One(RawExportMap),
+}
+
+/// A YAML mapping kept in file order (duplicates are rejected by the parser).
+struct Entries<K, V>(Vec<(K, V)>);
+
+impl<'de, K: Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de> for Entries<K, V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V2<K, V>(PhantomData<(K, V)>);
+        impl<'de, K: Deserialize<'de>, V: Deserialize<'de>> Visitor<'de> for V2<K, V> {
+            type Value = Entries<K, V>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a mapping of instance names to components")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(entry) = m.next_entry()? {
+                    out.push(entry);
+                }
+                Ok(Entries(out))
+            }
+        }
+        d.deserialize_map(V2(PhantomData))
+    }
+}
+
+/// Deserializes either a string (handed to `from_str`) or a map (handed to `T`).
+fn string_or_map<'de, D, T, R>(
+    d: D,
+    expecting: &'static str,
+    from_str: fn(String) -> R,
+    from_map: fn(T) -> R,
+) -> Result<R, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct V<T, R> {
+        expecting: &'static str,
+        from_str: fn(String) -> R,
+        from_map: fn(T) -> R,
+    }
+    impl<'de, T: Deserialize<'de>, R> Visitor<'de> for V<T, R> {
+        type Value = R;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str(self.expecting)
+        }
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<R, E> {
+            Ok((self.from_str)(s.to_string()))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<R, A::Error> {
+            T::deserialize(de::value::MapAccessDeserializer::new(m)).map(self.from_map)
+        }
+    }
+    d.deserialize_any(V {
+        expecting,
+        from_str,
+        from_map,
+    })
+}
+
+impl<'de> Deserialize<'de> for RawComponent {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // A bare string has no location of its own here; the caller's Spanned wrapper
+        // carries it, and `into_spec` reuses it for the path.
+        string_or_map(
+            d,
+            "a path to a .wasm file, or a mapping with `path` and `grants`",
+            |s| {
+                RawComponent(RawComponentMap {
+                    path: Spanned::new(s, Location::UNKNOWN, Location::UNKNOWN),
+                    grants: None,
+                })
+            },
+            RawComponent,
+        )
+    }
+}
+
+impl<'de> Deserialize<'de> for RawExport {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        string_or_map(
+            d,
+            "an instance name, or a mapping with `from`, `name` and `as`",
+            |s| RawExport::All(Spanned::new(s, Location::UNKNOWN, Location::UNKNOWN)),
+            RawExport::One,
+        )
+    }
+}
+
+impl<'de> Deserialize<'de> for RawExports {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawExports;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an instance name, or a list of exports")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<RawExports, E> {
+                Ok(RawExports::One(Spanned::new(
+                    s.to_string(),
+                    Location::UNKNOWN,
+                    Location::UNKNOWN,
+                )))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<RawExports, A::Error> {
+                let mut out = Vec::new();
+                while let Some(e) = s.next_element()? {
+                    out.push(e);
+                }
+                Ok(RawExports::Many(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Replaces a placeholder location (a bare string inside an enum) with the outer one.
+fn relocate(mut inner: Spanned<String>, outer: &Spanned<impl Sized>) -> Spanned<String> {
+    if inner.referenced == Location::UNKNOWN {
+        inner.referenced = outer.referenced;
+        inner.defined = outer.defined;
+    }
+    inner
+}
+
+/// Parses a pipeline file's text. `Err` holds every problem found; YAML syntax and
+/// shape errors stop at the first one (the parser cannot go on), name errors do not.
+pub fn parse_pipeline(text: &str) -> Result<PipelineSpec, Vec<Error>> {
+    // A pipeline is small: refuse alias bombs and huge inputs early.
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_aliases = 1_000;
+    budget.max_events = 1_000_000;
+    budget.max_depth = 64;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    if text.trim().is_empty() {
+        return Err(vec![Error::EmptyPipeline]);
+    }
+    let raw: RawPipeline =
+        serde_saphyr::from_str_with_options(text, options).map_err(|e| vec![yaml_error(e)])?;
+    into_spec(raw)
+}
+
+fn at(s: Spanned<String>) -> At<String> {
+    At::from_spanned(s)
+}
+
+fn into_spec(raw: RawPipeline) -> Result<PipelineSpec, Vec<Error>> {
+    let mut errors = Vec::new();
+    let version = match raw.version {
+        None => {
+            errors.push(Error::MissingKey {
+                key: "version",
+                span: Span::default(),
+                help: format!("add `version: {FORMAT_VERSION}` as the first line"),
+            });
+            At {
+                value: FORMAT_VERSION,
+                span: Span::default(),
+            }
+        }
+        Some(v) => At::from_spanned(v),
+    };
+    if version.value != FORMAT_VERSION {
+        errors.push(Error::UnsupportedVersion {
+            found: version.value,
+            span: version.span,
+        });
+    }
+    let Some(components) = raw.components else {
+        errors.push(Error::MissingKey {
+            key: "components",
+            span: Span::default(),
+            help: "add a `components:` map of instance names to .wasm paths".into(),
+        });
+        return Err(errors);
+    };
+    let components_span = Span::of(&components);
+    let mut spec = PipelineSpec {
+        version,
+        name: raw.name.map(at),
+        components_span,
+        ..Default::default()
+    };
+    for (name, entry) in components.value.0 {
+        let name = at(name);
+        check_instance_name(&name, &mut errors);
+        let RawComponent(map) = entry.value;
+        let path = at(relocate(map.path, &Spanned::new((), entry.referenced, entry.defined)));
+        spec.components.push(ComponentSpec {
+            name,
+            path,
+            grants: map.grants.map(At::from_spanned),
+        });
+    }
+    if spec.components.is_empty() {
+        errors.push(Error::EmptyPipeline);
+    }
+    if let Some(pipe) = raw.pipe {
+        let span = Span::of(&pipe);
+        if pipe.value.len() < 2 {
+            errors.push(Error::ShortPipe { span });
+        }
+        spec.pipe = pipe.value.into_iter().map(at).collect();
+    }
+    for link in raw.links.unwrap_or_default() {
+        let span = Span::of(&link);
+        let l = link.value;
+        spec.links.push(LinkSpec {
+            span,
+            from: at(l.from),
+            to: at(l.to),
+            import: l.import.map(at),
+            export: l.export.map(at),
+        });
+    }
+    if let Some(exports) = raw.exports {
+        let outer = Spanned::new((), exports.referenced, exports.defined);
+        spec.exports = Some(match exports.value {
+            RawExports::One(name) => vec![ExportSpec::All {
+                instance: at(relocate(name, &outer)),
+            }],
+            RawExports::Many(list) => list
+                .into_iter()
+                .map(|e| {
+                    let span = Span::of(&e);
+                    let outer = Spanned::new((), e.referenced, e.defined);
+                    match e.value {
+                        RawExport::All(name) => ExportSpec::All {
+                            instance: at(relocate(name, &outer)),
+                        },
+                        RawExport::One(m) => ExportSpec::One {
+                            span,
+                            from: at(m.from),
+                            name: m.name.map(at),
+                            rename: m.rename.map(at),
+                        },
+                    }
+                })
+                .collect(),
+        });
+    }
+    spec.defaults = raw.defaults.map(At::from_spanned);
+    if errors.is_empty() {
+        Ok(spec)
+    } else {
+        Err(errors)
+    }
+}
+
+fn check_instance_name(name: &At<String>, errors: &mut Vec<Error>) {
+    let ok = name.value.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name
+            .value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !ok {
+        errors.push(Error::BadInstanceName {
+            name: name.value.clone(),
+            span: name.span,
+        });
+    }
+}
+
+/// Turns a parser error into ours: the location, the message without the parser's own
+/// snippet, and a suggestion where we can make one.
+fn yaml_error(e: serde_saphyr::Error) -> Error {
+    let span = e.location().map(|l| Span::from_location(&l)).unwrap_or_default();
+    let message = e.without_snippet().to_string();
+    let message = message.trim().to_string();
+    let help = unknown_field_help(&message).unwrap_or_else(|| {
+        "check the indentation and the value's type against the reference in README.md".into()
+    });
+    Error::Yaml {
+        message,
+        span,
+        help,
+    }
+}
+
+/// For serde's "unknown field `x`, expected one of `a`, `b`" message: a "did you mean".
+fn unknown_field_help(message: &str) -> Option<String> {
+    let rest = message.split("unknown field `").nth(1)?;
+    let (field, rest) = rest.split_once('`')?;
+    let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+    let expected = if expected.is_empty() {
+        TOP_KEYS.to_vec()
+    } else {
+        expected
+    };
+    Some(match did_you_mean(field, expected.iter().copied()) {
+        Some(s) => format!("did you mean `{s}`? Allowed keys here: {}", expected.join(", ")),
+        None => format!("allowed keys here: {}", expected.join(", ")),
+    })
+}

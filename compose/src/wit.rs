@@ -1,0 +1,78 @@
+//! WIT text for components and for single interfaces, for reports and errors.
+
+use wit_component::{DecodedWasm, WitPrinter};
+use wit_parser::{Resolve, WorldId, WorldItem};
+
+fn decode(bytes: &[u8]) -> anyhow::Result<(Resolve, WorldId)> {
+    match wit_component::decode(bytes)? {
+        DecodedWasm::Component(resolve, world) => Ok((resolve, world)),
+        DecodedWasm::WitPackage(..) => anyhow::bail!("this is a WIT package, not a component"),
+    }
+}
+
+/// The whole WIT of a component: its world and every interface it uses, in the form
+/// `wasm-tools component wit` prints.
+pub fn component_wit(bytes: &[u8]) -> anyhow::Result<String> {
+    let (resolve, world) = decode(bytes)?;
+    let main = resolve.worlds[world]
+        .package
+        .ok_or_else(|| anyhow::anyhow!("decoded world has no package"))?;
+    let nested: Vec<_> = resolve
+        .packages
+        .iter()
+        .map(|(id, _)| id)
+        .filter(|id| *id != main)
+        .collect();
+    let mut printer = WitPrinter::default();
+    printer.print(&resolve, main, &nested)?;
+    Ok(printer.output.to_string())
+}
+
+/// The WIT of one imported (or exported) interface of a component, if it has one by
+/// that name.
+pub fn interface_wit(bytes: &[u8], name: &str, exported: bool) -> Option<String> {
+    let (resolve, world) = decode(bytes).ok()?;
+    let world = &resolve.worlds[world];
+    let items = if exported {
+        &world.exports
+    } else {
+        &world.imports
+    };
+    let (key, item) = items
+        .iter()
+        .find(|(key, _)| resolve.name_world_key(key) == name)?;
+    let mut printer = WitPrinter::default();
+    match item {
+        WorldItem::Interface { id, .. } => {
+            printer.print_interface(&resolve, *id).ok()?;
+            Some(format!("interface {} {{\n{}}}", resolve.name_world_key(key), printer.output))
+        }
+        WorldItem::Function(f) => Some(format!("{}: func(…)", f.name)),
+        WorldItem::Type { .. } => None,
+    }
+}
+
+/// What kind of item a world import or export is.
+pub fn item_kind(item: &WorldItem) -> &'static str {
+    match item {
+        WorldItem::Interface { .. } => "interface",
+        WorldItem::Function(_) => "function",
+        WorldItem::Type { .. } => "type",
+    }
+}
+
+/// The names and kinds of a component's imports and exports, in order.
+pub type Items = Vec<(String, &'static str)>;
+
+/// The imports and exports of a component, as `(name, kind)` lists.
+pub fn world_items(bytes: &[u8]) -> anyhow::Result<(Items, Items)> {
+    let (resolve, world) = decode(bytes)?;
+    let world = &resolve.worlds[world];
+    let list = |items: &wit_parser::IndexMap<wit_parser::WorldKey, WorldItem>| {
+        items
+            .iter()
+            .map(|(k, v)| (resolve.name_world_key(k), item_kind(v)))
+            .collect()
+    };
+    Ok((list(&world.imports), list(&world.exports)))
+}

@@ -1,0 +1,44 @@
+//! `witpipe compose FILE [-o OUT]`: write the composed component.
+
+use crate::diagnostics::{report_failure, Reported};
+use std::path::PathBuf;
+
+/// Compose a pipeline into one component and write it atomically.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The pipeline file.
+    file: PathBuf,
+    /// Where to write the component [default: `<name>.wasm` next to the pipeline file].
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+}
+
+impl Args {
+    /// Runs the command.
+    pub fn exec(self) -> Result<(), Reported> {
+        let composition = super::compose_pipeline(&self.file)?;
+        let out = self
+            .output
+            .unwrap_or_else(|| composition.pipeline.default_output());
+        if let Err(e) = witpipe_compose::emit::write_atomically(&out, &composition.bytes) {
+            let p = composition.pipeline;
+            return Err(report_failure(&witpipe_compose::Failure {
+                path: p.path,
+                source: p.source,
+                errors: vec![e],
+                warnings: Vec::new(),
+            }));
+        }
+        let summary = composition.summary();
+        println!(
+            "wrote {} ({} bytes): {} instances, {} links, {} exports, {} imports left for the host",
+            out.display(),
+            composition.bytes.len(),
+            summary.instances.len(),
+            summary.links.len(),
+            summary.exports.len(),
+            summary.imports.len()
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,98 @@
+//! `witpipe graph FILE --format dot|mermaid`: the link graph as a picture source.
+
+use crate::diagnostics::{report_failure, Reported};
+use std::fmt::Write;
+use std::path::PathBuf;
+use witpipe_compose::Pipeline;
+
+/// Picture formats.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    /// Graphviz.
+    Dot,
+    /// Mermaid flowchart.
+    Mermaid,
+}
+
+/// Print the link graph: instances, typed links, exports and host imports.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The pipeline file.
+    file: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "dot")]
+    format: Format,
+}
+
+/// An edge of the picture: from, to, label, dashed.
+type Edge = (String, String, String, bool);
+
+impl Args {
+    /// Runs the command.
+    pub fn exec(self) -> Result<(), Reported> {
+        let p = Pipeline::open(&self.file).map_err(|f| report_failure(&f))?;
+        let mut nodes: Vec<String> = p.loaded.instances.iter().map(|i| i.name.value.clone()).collect();
+        let mut edges: Vec<Edge> = p
+            .links
+            .links
+            .iter()
+            .map(|l| (p.instance_name(l.from).into(), p.instance_name(l.to).into(), l.import.clone(), false))
+            .collect();
+        if !p.links.remaining_imports.is_empty() {
+            nodes.push("host".into());
+            edges.extend(
+                p.links
+                    .remaining_imports
+                    .iter()
+                    .map(|r| ("host".into(), p.instance_name(r.instance).into(), r.name.clone(), true)),
+            );
+        }
+        if !p.links.exports.is_empty() {
+            nodes.push("output".into());
+            edges.extend(
+                p.links
+                    .exports
+                    .iter()
+                    .map(|e| (p.instance_name(e.instance).into(), "output".into(), e.name.clone(), true)),
+            );
+        }
+        let text = match self.format {
+            Format::Dot => dot(&nodes, &edges),
+            Format::Mermaid => mermaid(&nodes, &edges),
+        };
+        print!("{text}");
+        Ok(())
+    }
+}
+
+fn dot(nodes: &[String], edges: &[Edge]) -> String {
+    let mut s = String::from("digraph pipeline {\n  rankdir=LR;\n  node [shape=box];\n");
+    for n in nodes {
+        let shape = if n == "host" || n == "output" { " shape=ellipse" } else { "" };
+        let _ = writeln!(s, "  \"{n}\" [label=\"{n}\"{shape}];");
+    }
+    for (from, to, label, dashed) in edges {
+        let style = if *dashed { " style=dashed" } else { "" };
+        let _ = writeln!(s, "  \"{from}\" -> \"{to}\" [label=\"{label}\"{style}];");
+    }
+    s.push_str("}\n");
+    s
+}
+
+fn mermaid(nodes: &[String], edges: &[Edge]) -> String {
+    // Mermaid ids cannot hold every character an instance name can; number them.
+    let id = |n: &str| format!("n{}", nodes.iter().position(|m| m == n).unwrap_or(0));
+    let mut s = String::from("flowchart LR\n");
+    for n in nodes {
+        let _ = if n == "host" || n == "output" {
+            writeln!(s, "  {}([\"{n}\"])", id(n))
+        } else {
+            writeln!(s, "  {}[\"{n}\"]", id(n))
+        };
+    }
+    for (from, to, label, dashed) in edges {
+        let arrow = if *dashed { "-.->" } else { "-->" };
+        let _ = writeln!(s, "  {} {arrow}|\"{label}\"| {}", id(from), id(to));
+    }
+    s
+}

@@ -1,0 +1,71 @@
+//! `witpipe inspect FILE.wasm|FILE.yaml`: imports and exports as WIT.
+
+use crate::diagnostics::{report_plain, Reported};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use witpipe_compose::wit;
+
+/// Show a component's (or a composed pipeline's) imports and exports as WIT.
+#[derive(clap::Args)]
+pub struct Args {
+    /// A component (`.wasm`) or a pipeline file.
+    file: PathBuf,
+    /// Print JSON for machines instead of WIT.
+    #[arg(long)]
+    json: bool,
+}
+
+impl Args {
+    /// Runs the command.
+    pub fn exec(self) -> Result<(), Reported> {
+        let head = std::fs::read(&self.file)
+            .map_err(|e| report_plain(format!("cannot read {}: {e}", self.file.display())))?;
+        let is_wasm = head.starts_with(b"\0asm");
+        // For a pipeline: which instances each remaining import and each export come from.
+        let (bytes, import_owners, export_owners) = if is_wasm {
+            (head, BTreeMap::new(), BTreeMap::new())
+        } else {
+            let composition = super::compose_pipeline(&self.file)?;
+            let summary = composition.summary();
+            let imports: BTreeMap<String, Vec<String>> = summary.imports.into_iter().collect();
+            let exports: BTreeMap<String, String> = summary
+                .exports
+                .into_iter()
+                .map(|(name, instance, _)| (name, instance))
+                .collect();
+            (composition.bytes, imports, exports)
+        };
+        let (imports, exports) = wit::world_items(&bytes).map_err(|e| {
+            report_plain(format!(
+                "{} is not a component witpipe can decode: {e:#}",
+                self.file.display()
+            ))
+        })?;
+        if self.json {
+            let item = |(name, kind): &(String, &str), owners: serde_json::Value| {
+                json!({ "name": name, "kind": kind, "instances": owners })
+            };
+            let doc = json!({
+                "imports": imports.iter().map(|i| item(i, json!(import_owners.get(&i.0)))).collect::<Vec<_>>(),
+                "exports": exports.iter().map(|e| item(e, json!(export_owners.get(&e.0).map(|o| vec![o])))).collect::<Vec<_>>(),
+            });
+            println!("{}", serde_json::to_string_pretty(&doc).expect("JSON of strings"));
+            return Ok(());
+        }
+        let text = wit::component_wit(&bytes)
+            .map_err(|e| report_plain(format!("cannot print WIT for {}: {e:#}", self.file.display())))?;
+        print!("{text}");
+        if !is_wasm {
+            println!("\n// imports left for the host, by instance:");
+            for (name, who) in &import_owners {
+                println!("//   {name} <- {}", who.join(", "));
+            }
+            println!("// exports, by instance:");
+            for (name, who) in &export_owners {
+                println!("//   {name} <- {who}");
+            }
+        }
+        Ok(())
+    }
+}

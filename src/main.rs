@@ -1,0 +1,31 @@
+//! The `witpipe` command line. Each subcommand lives in `commands/`; the work lives
+//! in the `witpipe-compose` and `witpipe-policy` libraries.
+
+mod commands;
+mod diagnostics;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+/// Compose WebAssembly components from a declarative YAML pipeline file.
+#[derive(Parser)]
+#[command(name = "witpipe", version, about, propagate_version = true)]
+enum Cli {
+    Check(commands::check::Args),
+    Compose(commands::compose::Args),
+    Inspect(commands::inspect::Args),
+    Graph(commands::graph::Args),
+}
+
+fn main() -> ExitCode {
+    let result = match Cli::parse() {
+        Cli::Check(args) => args.exec(),
+        Cli::Compose(args) => args.exec(),
+        Cli::Inspect(args) => args.exec(),
+        Cli::Graph(args) => args.exec(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(diagnostics::Reported) => ExitCode::FAILURE,
+    }
+}

@@ -1,0 +1,126 @@
+//! Developer tasks.
+//!
+//! `cargo run -p xtask -- build-guests [--check]` builds every guest component of the
+//! example pipelines from source (`pipelines/<example>/<stage>/`) into
+//! `pipelines/<example>/components/<stage>.wasm`. Library stages build for
+//! `wasm32-unknown-unknown` and become components with wit-component (no WASI
+//! imports); command stages (`src/main.rs`) build for `wasm32-wasip2`. Paths are
+//! remapped so the bytes do not depend on where the checkout lives. `--check`
+//! rebuilds and fails if a committed `.wasm` differs.
+
+use anyhow::{bail, Context, Result};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const GUEST_WORKSPACE: &str = "pipelines";
+
+struct Guest {
+    /// `wordfreq/tokenize`
+    member: String,
+    name: String,
+    command: bool,
+}
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("build-guests") => build_guests(args.iter().any(|a| a == "--check")),
+        _ => bail!("usage: cargo run -p xtask -- build-guests [--check]"),
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn guests(workspace: &Path) -> Result<Vec<Guest>> {
+    let manifest = std::fs::read_to_string(workspace.join("Cargo.toml"))?;
+    let mut out = Vec::new();
+    let members = manifest
+        .split("members = [")
+        .nth(1)
+        .and_then(|s| s.split(']').next())
+        .context("no members list in the guest workspace")?;
+    for member in members.split(',').map(|m| m.trim().trim_matches('"')).filter(|m| !m.is_empty()) {
+        let name = member.rsplit('/').next().unwrap().to_string();
+        let command = workspace.join(member).join("src/main.rs").exists();
+        out.push(Guest {
+            member: member.to_string(),
+            name,
+            command,
+        });
+    }
+    Ok(out)
+}
+
+fn cargo_build(workspace: &Path, target: &str, packages: &[&Guest]) -> Result<()> {
+    if packages.is_empty() {
+        return Ok(());
+    }
+    let root = root();
+    let cargo_home = std::env::var("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo"));
+    let rustflags = format!(
+        "--remap-path-prefix={}=/witpipe --remap-path-prefix={}=/cargo",
+        root.display(),
+        cargo_home.display()
+    );
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(workspace)
+        .args(["build", "--release", "--locked", "--target", target])
+        .env("RUSTFLAGS", rustflags)
+        .env_remove("CARGO_ENCODED_RUSTFLAGS");
+    for p in packages {
+        cmd.args(["-p", &p.name]);
+    }
+    let status = cmd.status().context("running cargo")?;
+    if !status.success() {
+        bail!("building guests for {target} failed (is the target installed? `rustup target add {target}`)");
+    }
+    Ok(())
+}
+
+fn build_guests(check: bool) -> Result<()> {
+    let workspace = root().join(GUEST_WORKSPACE);
+    let guests = guests(&workspace)?;
+    let libs: Vec<&Guest> = guests.iter().filter(|g| !g.command).collect();
+    let cmds: Vec<&Guest> = guests.iter().filter(|g| g.command).collect();
+    cargo_build(&workspace, "wasm32-unknown-unknown", &libs)?;
+    cargo_build(&workspace, "wasm32-wasip2", &cmds)?;
+    let mut stale = Vec::new();
+    for g in &guests {
+        let bytes = if g.command {
+            std::fs::read(workspace.join(format!("target/wasm32-wasip2/release/{}.wasm", g.name)))?
+        } else {
+            let module = std::fs::read(workspace.join(format!("target/wasm32-unknown-unknown/release/{}.wasm", g.name)))?;
+            wit_component::ComponentEncoder::default()
+                .module(&module)?
+                .validate(true)
+                .encode()
+                .with_context(|| format!("making a component of {}", g.name))?
+        };
+        let example = g.member.rsplit_once('/').map(|(e, _)| e).unwrap_or(".");
+        let out = workspace.join(example).join("components").join(format!("{}.wasm", g.name));
+        let same = std::fs::read(&out).map(|old| old == bytes).unwrap_or(false);
+        if check {
+            if !same {
+                stale.push(out.display().to_string());
+            }
+        } else if !same {
+            std::fs::create_dir_all(out.parent().unwrap())?;
+            std::fs::write(&out, &bytes)?;
+            println!("wrote {} ({} bytes)", out.display(), bytes.len());
+        }
+    }
+    if !stale.is_empty() {
+        bail!(
+            "committed guest components differ from a fresh build of their sources:\n  {}\nrun `cargo run -p xtask -- build-guests` and commit the result",
+            stale.join("\n  ")
+        );
+    }
+    if check {
+        println!("guest components match their sources ({} checked)", guests.len());
+    }
+    Ok(())
+}
