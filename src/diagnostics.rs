@@ -1,6 +1,8 @@
 //! Rendering library errors for people: miette snippets pointing into the pipeline file.
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+};
 use std::fmt;
 use witpipe_compose::Failure;
 
@@ -53,7 +55,9 @@ impl Diagnostic for InFile<'_> {
 }
 
 fn handler() -> GraphicalReportHandler {
-    let theme = if std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+    let theme = if std::env::var_os("NO_COLOR").is_none()
+        && std::io::IsTerminal::is_terminal(&std::io::stderr())
+    {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
@@ -64,7 +68,11 @@ fn handler() -> GraphicalReportHandler {
 }
 
 /// Renders diagnostics that point into `source` (the text of `name`).
-pub fn render<'a>(name: &str, source: &str, items: impl IntoIterator<Item = &'a dyn Diagnostic>) -> String {
+pub fn render<'a>(
+    name: &str,
+    source: &str,
+    items: impl IntoIterator<Item = &'a dyn Diagnostic>,
+) -> String {
     let file = NamedSource::new(name, source.to_string());
     let handler = handler();
     let mut out = String::new();
@@ -90,14 +98,20 @@ pub fn report_failure(failure: &Failure) -> Reported {
         .chain(failure.errors.iter().map(|e| e as &dyn Diagnostic));
     eprint!("{}", render(&name, &failure.source, items));
     let n = failure.errors.len();
-    eprintln!("error: {name}: {n} error{} found", if n == 1 { "" } else { "s" });
+    eprintln!(
+        "error: {name}: {n} error{} found",
+        if n == 1 { "" } else { "s" }
+    );
     Reported
 }
 
 /// Prints warnings (composition went on) to stderr.
 pub fn report_warnings(name: &str, source: &str, warnings: &[witpipe_compose::Warning]) {
     if !warnings.is_empty() {
-        eprint!("{}", render(name, source, warnings.iter().map(|w| w as &dyn Diagnostic)));
+        eprint!(
+            "{}",
+            render(name, source, warnings.iter().map(|w| w as &dyn Diagnostic))
+        );
     }
 }
 

@@ -8,7 +8,9 @@ use crate::graph::LinkGraph;
 use crate::load::Loaded;
 use crate::wit::interface_wit;
 use std::collections::BTreeMap;
-use wac_graph::{EncodeError, EncodeOptions, ExportError, InstantiationArgumentError, NodeId, Processor};
+use wac_graph::{
+    EncodeError, EncodeOptions, ExportError, InstantiationArgumentError, NodeId, Processor,
+};
 
 /// Instantiates every loaded instance, wires every link and export, and encodes the
 /// composed component (validated by wac-graph's wasmparser pass).
@@ -16,11 +18,16 @@ pub fn compose(loaded: &mut Loaded, links: &LinkGraph) -> Result<Vec<u8>, Vec<Er
     let mut errors = Vec::new();
     let mut nodes: Vec<Option<NodeId>> = Vec::new();
     for i in 0..loaded.instances.len() {
-        let node = loaded.package(i).map(|p| {
-            let node = loaded.graph.instantiate(p);
-            loaded.graph.set_node_name(node, loaded.instances[i].name.value.clone());
-            node
-        });
+        let node = loaded
+            .package(i)
+            .filter(|_| !links.unused.contains(&i))
+            .map(|p| {
+                let node = loaded.graph.instantiate(p);
+                loaded
+                    .graph
+                    .set_node_name(node, loaded.instances[i].name.value.clone());
+                node
+            });
         nodes.push(node);
     }
     let mut aliases: BTreeMap<(usize, String), NodeId> = BTreeMap::new();
@@ -34,10 +41,14 @@ pub fn compose(loaded: &mut Loaded, links: &LinkGraph) -> Result<Vec<u8>, Vec<Er
         Some(a)
     };
     for link in &links.links {
-        let (Some(to), Some(source)) = (nodes[link.to], alias(loaded, link.from, &link.export)) else {
+        let (Some(to), Some(source)) = (nodes[link.to], alias(loaded, link.from, &link.export))
+        else {
             continue;
         };
-        match loaded.graph.set_instantiation_argument(to, &link.import, source) {
+        match loaded
+            .graph
+            .set_instantiation_argument(to, &link.import, source)
+        {
             Ok(()) => {}
             Err(InstantiationArgumentError::ArgumentTypeMismatch { source, .. }) => {
                 let wit = |instance: usize, name: &str, exported: bool| {
@@ -49,11 +60,10 @@ pub fn compose(loaded: &mut Loaded, links: &LinkGraph) -> Result<Vec<u8>, Vec<Er
                 let from_name = &loaded.instances[link.from].name.value;
                 let to_name = &loaded.instances[link.to].name.value;
                 errors.push(Error::TypeMismatch {
-                    from: from_name.clone(),
-                    export: link.export.clone(),
-                    to: to_name.clone(),
-                    import: link.import.clone(),
-                    reason: format!("{source:#}"),
+                    message: format!(
+                        "export `{}` of `{from_name}` does not satisfy import `{}` of `{to_name}`: {source:#}",
+                        link.export, link.import
+                    ),
                     span: link.span,
                     help: format!(
                         "`{to_name}` expects:\n{}\n`{from_name}` provides:\n{}\nrebuild one side against the other's WIT, or link another export",
@@ -73,11 +83,13 @@ pub fn compose(loaded: &mut Loaded, links: &LinkGraph) -> Result<Vec<u8>, Vec<Er
         };
         match loaded.graph.export(source, export.name.clone()) {
             Ok(()) => {}
-            Err(ExportError::InvalidExportName { name, source }) => errors.push(Error::InvalidExportName {
-                name,
-                reason: format!("{source:#}"),
-                span: export.span,
-            }),
+            Err(ExportError::InvalidExportName { name, source }) => {
+                errors.push(Error::InvalidExportName {
+                    name,
+                    reason: format!("{source:#}"),
+                    span: export.span,
+                })
+            }
             Err(e) => errors.push(Error::Encode {
                 reason: e.to_string(),
             }),
@@ -96,7 +108,9 @@ pub fn compose(loaded: &mut Loaded, links: &LinkGraph) -> Result<Vec<u8>, Vec<Er
     };
     loaded.graph.encode(options).map_err(|e| {
         let reason = match &e {
-            EncodeError::ValidationFailure { source } => format!("the composed component is invalid: {source}"),
+            EncodeError::ValidationFailure { source } => {
+                format!("the composed component is invalid: {source}")
+            }
             other => format!("{other:#}"),
         };
         vec![Error::Encode { reason }]

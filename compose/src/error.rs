@@ -118,7 +118,10 @@ pub enum Error {
     },
     /// A component file could not be read.
     #[error("cannot read component file {}: {reason}", path.display())]
-    #[diagnostic(code(witpipe::unreadable), help("point the path at a readable .wasm file"))]
+    #[diagnostic(
+        code(witpipe::unreadable),
+        help("point the path at a readable .wasm file")
+    )]
     ComponentUnreadable {
         /// The resolved path.
         path: PathBuf,
@@ -156,7 +159,10 @@ pub enum Error {
     },
     /// A component that fails validation or cannot be decoded.
     #[error("{} is not a valid component: {reason}", path.display())]
-    #[diagnostic(code(witpipe::invalid_component), help("rebuild the component; `wasm-tools validate` shows the same problem"))]
+    #[diagnostic(
+        code(witpipe::invalid_component),
+        help("rebuild the component; `wasm-tools validate` shows the same problem")
+    )]
     InvalidComponent {
         /// The resolved path.
         path: PathBuf,
@@ -181,7 +187,10 @@ pub enum Error {
     },
     /// A link from an instance to itself.
     #[error("instance `{name}` is linked to itself")]
-    #[diagnostic(code(witpipe::self_link), help("a component cannot satisfy its own import; link it to another instance"))]
+    #[diagnostic(
+        code(witpipe::self_link),
+        help("a component cannot satisfy its own import; link it to another instance")
+    )]
     SelfLink {
         /// The instance.
         name: String,
@@ -274,19 +283,11 @@ pub enum Error {
         links: Vec<miette::LabeledSpan>,
     },
     /// An export whose type does not satisfy the import.
-    #[error("type mismatch: export `{export}` of `{from}` does not satisfy import `{import}` of `{to}`: {reason}")]
+    #[error("type mismatch: {message}")]
     #[diagnostic(code(witpipe::type_mismatch), help("{help}"))]
     TypeMismatch {
-        /// Exporting instance.
-        from: String,
-        /// The export.
-        export: String,
-        /// Importing instance.
-        to: String,
-        /// The import.
-        import: String,
-        /// Why, from the subtype checker.
-        reason: String,
+        /// Which export of which instance fails which import, and why.
+        message: String,
         /// Where.
         #[label("linked here")]
         span: Span,
@@ -295,7 +296,10 @@ pub enum Error {
     },
     /// Two exports of the output under one name.
     #[error("the output would export `{name}` twice")]
-    #[diagnostic(code(witpipe::export_conflict), help("rename one with `as:` or export a chosen list"))]
+    #[diagnostic(
+        code(witpipe::export_conflict),
+        help("rename one with `as:` or export a chosen list")
+    )]
     ExportConflict {
         /// The name.
         name: String,
@@ -308,7 +312,10 @@ pub enum Error {
     },
     /// An export name the component model does not allow.
     #[error("`{name}` is not a valid export name: {reason}")]
-    #[diagnostic(code(witpipe::export_name), help("use a kebab-case name (`run`) or an interface name (`ns:pkg/iface@1.0.0`)"))]
+    #[diagnostic(
+        code(witpipe::export_name),
+        help("use a kebab-case name (`run`) or an interface name (`ns:pkg/iface@1.0.0`)")
+    )]
     InvalidExportName {
         /// The name.
         name: String,
@@ -320,18 +327,27 @@ pub enum Error {
     },
     /// The output would export nothing.
     #[error("the composed component would export nothing")]
-    #[diagnostic(code(witpipe::no_exports), help("add `exports: <instance>` naming the instance whose exports the output should have"))]
+    #[diagnostic(
+        code(witpipe::no_exports),
+        help("add `exports: <instance>` naming the instance whose exports the output should have")
+    )]
     NoExports,
     /// wac-graph failed to encode the composition.
     #[error("composition failed: {reason}")]
-    #[diagnostic(code(witpipe::encode), help("this is likely a witpipe bug if `check` passed; please report it with the pipeline"))]
+    #[diagnostic(
+        code(witpipe::encode),
+        help("this is likely a witpipe bug if `check` passed; please report it with the pipeline")
+    )]
     Encode {
         /// The encoder's message.
         reason: String,
     },
     /// The output could not be written.
     #[error("cannot write {}: {reason}", path.display())]
-    #[diagnostic(code(witpipe::write), help("check that the directory exists and is writable, or pass another `-o`"))]
+    #[diagnostic(
+        code(witpipe::write),
+        help("check that the directory exists and is writable, or pass another `-o`")
+    )]
     Write {
         /// The output path.
         path: PathBuf,
@@ -345,8 +361,11 @@ pub enum Error {
 #[diagnostic(severity(Warning))]
 pub enum Warning {
     /// An instance nothing links to or from and that exports nothing.
-    #[error("instance `{name}` is not linked to anything and exports nothing")]
-    #[diagnostic(code(witpipe::unused), help("add it to `pipe:`, `links:` or `exports:`, or remove it"))]
+    #[error("instance `{name}` is not linked to anything and exports nothing: it is left out of the output")]
+    #[diagnostic(
+        code(witpipe::unused),
+        help("add it to `pipe:`, `links:` or `exports:`, or remove it")
+    )]
     UnusedInstance {
         /// The instance.
         name: String,
@@ -359,18 +378,19 @@ pub enum Warning {
 impl Error {
     /// Where in the pipeline file the error points, if anywhere.
     pub fn span(&self) -> Option<Span> {
-        self.labels()
-            .and_then(|mut l| l.next())
-            .map(|l| Span {
-                offset: l.offset(),
-                len: l.len(),
-                ..Default::default()
-            })
+        self.labels().and_then(|mut l| l.next()).map(|l| Span {
+            offset: l.offset(),
+            len: l.len(),
+            ..Default::default()
+        })
     }
 }
 
 /// The closest candidate to `word`, if it is close enough to be a likely typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(word, c), c))
@@ -380,8 +400,16 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
 }
 
 /// "did you mean `x`?" plus the full list, for unknown-name errors.
-pub fn name_help<'a>(word: &str, what: &str, candidates: impl IntoIterator<Item = &'a str> + Clone) -> String {
-    let list: Vec<_> = candidates.clone().into_iter().map(|c| format!("`{c}`")).collect();
+pub fn name_help<'a>(
+    word: &str,
+    what: &str,
+    candidates: impl IntoIterator<Item = &'a str> + Clone,
+) -> String {
+    let list: Vec<_> = candidates
+        .clone()
+        .into_iter()
+        .map(|c| format!("`{c}`"))
+        .collect();
     let list = if list.is_empty() {
         "none".to_string()
     } else {

@@ -72,6 +72,8 @@ pub struct LinkGraph {
     pub exports: Vec<OutputExport>,
     /// Imports left for the host, per instance.
     pub remaining_imports: Vec<RemainingImport>,
+    /// Instances nothing links to or from and that export nothing: left out of the output.
+    pub unused: Vec<usize>,
 }
 
 /// The imports (or exports) of one loaded instance that links can use.
@@ -117,6 +119,25 @@ fn list(names: &[String]) -> String {
     }
 }
 
+/// A note on names that match but for an incompatible version, if any.
+fn version_note(imports: &[String], exports: &[String]) -> String {
+    let base = |n: &str| n.split('@').next().unwrap_or(n).to_string();
+    let misses: Vec<String> = imports
+        .iter()
+        .flat_map(|i| exports.iter().map(move |e| (i, e)))
+        .filter(|(i, e)| base(i) == base(e) && !wac_types::are_semver_compatible(i, e))
+        .map(|(i, e)| format!("`{i}` and `{e}` differ in a semver-incompatible way"))
+        .collect();
+    if misses.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " Note: {}; rebuild one side against the other's version.",
+            misses.join("; ")
+        )
+    }
+}
+
 /// Every (import of `to`, export of `from`) pair whose names match, skipping imports
 /// already satisfied.
 fn candidates(
@@ -147,11 +168,21 @@ impl<'a> Resolver<'a> {
         match self.names.get(name.value.as_str()) {
             Some(i) => Some(*i),
             None => {
-                let known: Vec<&str> = self.names.keys().copied().collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+                let known: Vec<&str> = self
+                    .names
+                    .keys()
+                    .copied()
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
                 self.errors.push(Error::UnknownInstance {
                     name: name.value.clone(),
                     span: name.span,
-                    help: name_help(&name.value, "instances declared under `components:`", known.iter().copied()),
+                    help: name_help(
+                        &name.value,
+                        "instances declared under `components:`",
+                        known.iter().copied(),
+                    ),
                 });
                 None
             }
@@ -166,7 +197,15 @@ impl<'a> Resolver<'a> {
         &self.loaded.instances[i].name.value
     }
 
-    fn add(&mut self, from: usize, to: usize, import: String, export: String, span: Span, origin: LinkOrigin) {
+    fn add(
+        &mut self,
+        from: usize,
+        to: usize,
+        import: String,
+        export: String,
+        span: Span,
+        origin: LinkOrigin,
+    ) {
         if let Some(first) = self.satisfied.get(&(to, import.clone())) {
             self.errors.push(Error::LinkedTwice {
                 instance: self.name(to).to_string(),
@@ -211,7 +250,11 @@ impl<'a> Resolver<'a> {
                         instance: link.to.value.clone(),
                         name: wanted.value.clone(),
                         span: wanted.span,
-                        help: name_help(&wanted.value, &format!("`{}` imports", link.to.value), imports.iter().map(String::as_str)),
+                        help: name_help(
+                            &wanted.value,
+                            &format!("`{}` imports", link.to.value),
+                            imports.iter().map(String::as_str),
+                        ),
                     });
                     return;
                 }
@@ -233,11 +276,12 @@ impl<'a> Resolver<'a> {
                             to: link.to.value.clone(),
                             span: link.span,
                             help: format!(
-                                "`{}` imports {}; `{}` exports {}. Name both sides with `import:` and `export:` if the interface was renamed",
+                                "`{}` imports {}; `{}` exports {}. Name both sides with `import:` and `export:` if the interface was renamed.{}",
                                 link.to.value,
                                 list(&imports),
                                 link.from.value,
-                                list(&exports)
+                                list(&exports),
+                                version_note(&imports, &exports)
                             ),
                         });
                         return;
@@ -266,7 +310,11 @@ impl<'a> Resolver<'a> {
                         instance: link.from.value.clone(),
                         name: wanted.value.clone(),
                         span: wanted.span,
-                        help: name_help(&wanted.value, &format!("`{}` exports", link.from.value), exports.iter().map(String::as_str)),
+                        help: name_help(
+                            &wanted.value,
+                            &format!("`{}` exports", link.from.value),
+                            exports.iter().map(String::as_str),
+                        ),
                     });
                     return;
                 }
@@ -362,18 +410,28 @@ impl<'a> Resolver<'a> {
                         to: nb.clone(),
                         span: p.span,
                         help: format!(
-                            "neighbours in a pipe must share an interface in one direction. `{na}` imports {}, exports {}; `{nb}` imports {}, exports {}. Use explicit `links:` with `import:`/`export:` for renamed interfaces",
+                            "neighbours in a pipe must share an interface in one direction. `{na}` imports {}, exports {}; `{nb}` imports {}, exports {}. Use explicit `links:` with `import:`/`export:` for renamed interfaces.{}{}",
                             list(&self.imports[p.a]),
                             list(&self.exports[p.a]),
                             list(&self.imports[p.b]),
                             list(&self.exports[p.b]),
+                            version_note(&self.imports[p.a], &self.exports[p.b]),
+                            version_note(&self.imports[p.b], &self.exports[p.a]),
                         ),
                     });
                     continue;
                 }
                 (false, false, None) => {
-                    let mut names: Vec<String> = p.forward.iter().map(|(i, _)| format!("`{nb}` imports {i} from `{na}`")).collect();
-                    names.extend(p.backward.iter().map(|(i, _)| format!("`{na}` imports {i} from `{nb}`")));
+                    let mut names: Vec<String> = p
+                        .forward
+                        .iter()
+                        .map(|(i, _)| format!("`{nb}` imports {i} from `{na}`"))
+                        .collect();
+                    names.extend(
+                        p.backward
+                            .iter()
+                            .map(|(i, _)| format!("`{na}` imports {i} from `{nb}`")),
+                    );
                     self.errors.push(Error::Ambiguous {
                         a: na,
                         b: nb,
@@ -386,7 +444,11 @@ impl<'a> Resolver<'a> {
                     continue;
                 }
             };
-            let (from, to, found) = if forward { (p.a, p.b, p.forward) } else { (p.b, p.a, p.backward) };
+            let (from, to, found) = if forward {
+                (p.a, p.b, p.forward)
+            } else {
+                (p.b, p.a, p.backward)
+            };
             for (i, e) in found {
                 self.add(from, to, i, e, p.span, LinkOrigin::Pipe);
             }
@@ -436,30 +498,37 @@ impl<'a> Resolver<'a> {
             if std::mem::replace(&mut seen[n], true) {
                 continue;
             }
-            stack.extend(self.graph.links.iter().filter(|l| l.from == n).map(|l| l.to));
+            stack.extend(
+                self.graph
+                    .links
+                    .iter()
+                    .filter(|l| l.from == n)
+                    .map(|l| l.to),
+            );
         }
         false
     }
 
     fn exports(&mut self, spec: &PipelineSpec) {
         let mut seen: BTreeMap<String, Span> = BTreeMap::new();
-        let mut push = |this: &mut Self, instance: usize, export: String, name: String, span: Span| {
-            if let Some(first) = seen.get(&name) {
-                this.errors.push(Error::ExportConflict {
+        let mut push =
+            |this: &mut Self, instance: usize, export: String, name: String, span: Span| {
+                if let Some(first) = seen.get(&name) {
+                    this.errors.push(Error::ExportConflict {
+                        name,
+                        span,
+                        first: *first,
+                    });
+                    return;
+                }
+                seen.insert(name.clone(), span);
+                this.graph.exports.push(OutputExport {
+                    instance,
+                    export,
                     name,
                     span,
-                    first: *first,
                 });
-                return;
-            }
-            seen.insert(name.clone(), span);
-            this.graph.exports.push(OutputExport {
-                instance,
-                export,
-                name,
-                span,
-            });
-        };
+            };
         match &spec.exports {
             Some(entries) => {
                 for entry in entries {
@@ -477,7 +546,10 @@ impl<'a> Resolver<'a> {
                                     instance: instance.value.clone(),
                                     name: "*".into(),
                                     span: instance.span,
-                                    help: format!("`{}` exports nothing; export another instance", instance.value),
+                                    help: format!(
+                                        "`{}` exports nothing; export another instance",
+                                        instance.value
+                                    ),
                                 });
                             }
                             for e in exports {
@@ -498,7 +570,11 @@ impl<'a> Resolver<'a> {
                                             instance: from.value.clone(),
                                             name: n.value.clone(),
                                             span: n.span,
-                                            help: name_help(&n.value, &format!("`{}` exports", from.value), exports.iter().map(String::as_str)),
+                                            help: name_help(
+                                                &n.value,
+                                                &format!("`{}` exports", from.value),
+                                                exports.iter().map(String::as_str),
+                                            ),
                                         });
                                         continue;
                                     }
@@ -509,7 +585,12 @@ impl<'a> Resolver<'a> {
                                         instance: from.value.clone(),
                                         name: "(unnamed)".into(),
                                         span: *span,
-                                        help: format!("`{}` has {} exports; name one with `name:`: {}", from.value, exports.len(), list(&exports)),
+                                        help: format!(
+                                            "`{}` has {} exports; name one with `name:`: {}",
+                                            from.value,
+                                            exports.len(),
+                                            list(&exports)
+                                        ),
                                     });
                                     continue;
                                 }
@@ -533,7 +614,10 @@ impl<'a> Resolver<'a> {
                         push(self, i, e.clone(), e, inst.name.span);
                     }
                 }
-                if self.graph.exports.is_empty() && self.errors.is_empty() && self.loaded.instances.iter().all(|i| i.file.is_some()) {
+                if self.graph.exports.is_empty()
+                    && self.errors.is_empty()
+                    && self.loaded.instances.iter().all(|i| i.file.is_some())
+                {
                     self.errors.push(Error::NoExports);
                 }
             }
@@ -561,7 +645,12 @@ impl<'a> Resolver<'a> {
                 let l = &self.graph.links[edge];
                 chain.push(self.name(l.to).to_string());
                 labels.push(miette::LabeledSpan::new_with_span(
-                    Some(format!("`{}` → `{}` ({})", self.name(l.from), self.name(l.to), l.import)),
+                    Some(format!(
+                        "`{}` → `{}` ({})",
+                        self.name(l.from),
+                        self.name(l.to),
+                        l.import
+                    )),
                     l.span,
                 ));
             }
@@ -630,11 +719,28 @@ pub fn resolve(spec: &PipelineSpec, loaded: &Loaded) -> (LinkGraph, Vec<Error>, 
     r.pipe(&spec.pipe);
     r.cycles();
     r.exports(spec);
+    let mut warnings = Vec::new();
+    // Errors make "unused" guesses unreliable (a misspelt link leaves its ends unused).
+    let failed = !r.errors.is_empty() || loaded.instances.iter().any(|i| i.file.is_none());
+    for (i, inst) in loaded.instances.iter().enumerate().filter(|_| !failed) {
+        let used = r.graph.links.iter().any(|l| l.from == i || l.to == i)
+            || r.graph.exports.iter().any(|e| e.instance == i);
+        if !used {
+            r.graph.unused.push(i);
+            warnings.push(Warning::UnusedInstance {
+                name: inst.name.value.clone(),
+                span: inst.name.span,
+            });
+        }
+    }
     // Everything not linked stays an import of the output.
     for i in 0..n {
         let Some(package) = loaded.package(i) else {
             continue;
         };
+        if r.graph.unused.contains(&i) {
+            continue;
+        }
         let world = &loaded.graph.types()[loaded.graph[package].ty()];
         for name in world.imports.keys() {
             if !r.satisfied.contains_key(&(i, name.clone())) {
@@ -643,17 +749,6 @@ pub fn resolve(spec: &PipelineSpec, loaded: &Loaded) -> (LinkGraph, Vec<Error>, 
                     name: name.clone(),
                 });
             }
-        }
-    }
-    let mut warnings = Vec::new();
-    for (i, inst) in loaded.instances.iter().enumerate() {
-        let used = r.graph.links.iter().any(|l| l.from == i || l.to == i)
-            || r.graph.exports.iter().any(|e| e.instance == i);
-        if !used && inst.file.is_some() {
-            warnings.push(Warning::UnusedInstance {
-                name: inst.name.value.clone(),
-                span: inst.name.span,
-            });
         }
     }
     (r.graph, r.errors, warnings)

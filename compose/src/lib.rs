@@ -30,7 +30,7 @@ pub mod spec;
 pub mod wit;
 
 pub use error::{Error, Warning};
-pub use report::{Failure, Summary};
+pub use report::{Failure, LinkLine, Summary};
 
 use graph::LinkGraph;
 use load::Loaded;
@@ -74,14 +74,19 @@ impl Pipeline {
                 source,
             }])
         })?;
-        let source = String::from_utf8(bytes).map_err(|_| fail(vec![Error::NotUtf8 { path: path.clone() }]))?;
+        let source = String::from_utf8(bytes)
+            .map_err(|_| fail(vec![Error::NotUtf8 { path: path.clone() }]))?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Self::from_source(path, source, &base)
     }
 
     /// Parses pipeline text as if it were the file `path`; component paths are
     /// resolved against `base_dir`.
-    pub fn from_source(path: PathBuf, source: String, base_dir: &Path) -> Result<Pipeline, Failure> {
+    pub fn from_source(
+        path: PathBuf,
+        source: String,
+        base_dir: &Path,
+    ) -> Result<Pipeline, Failure> {
         let spec = match spec::parse_pipeline(&source) {
             Ok(spec) => spec,
             Err(errors) => return Err(Failure::new(path, source, errors, Vec::new())),

@@ -4,8 +4,8 @@
 //! Every failure names the pipeline line that referenced the file.
 
 use crate::error::Error;
-use crate::spec::PipelineSpec;
 use crate::span::At;
+use crate::spec::PipelineSpec;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use wac_graph::types::Package;
@@ -65,8 +65,9 @@ pub fn load_components(spec: &PipelineSpec, base_dir: &Path) -> (Loaded, Vec<Err
         let file = match by_path.get(&key) {
             Some(known) => *known,
             None => {
-                let loaded = read_component(&path, &component.path)
-                    .and_then(|bytes| register(&mut graph, files.len(), &path, bytes, &component.path));
+                let loaded = read_component(&path, &component.path).and_then(|bytes| {
+                    register(&mut graph, files.len(), &path, bytes, &component.path)
+                });
                 let index = match loaded {
                     Ok(file) => {
                         files.push(file);

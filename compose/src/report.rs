@@ -1,6 +1,7 @@
 //! Plain-text reporting for library users: failures and summaries.
 
 use crate::error::{Error, Warning};
+use crate::graph::LinkOrigin;
 use crate::Composition;
 use miette::Diagnostic;
 use std::fmt;
@@ -20,7 +21,12 @@ pub struct Failure {
 }
 
 impl Failure {
-    pub(crate) fn new(path: PathBuf, source: String, errors: Vec<Error>, warnings: Vec<Warning>) -> Self {
+    pub(crate) fn new(
+        path: PathBuf,
+        source: String,
+        errors: Vec<Error>,
+        warnings: Vec<Warning>,
+    ) -> Self {
         Failure {
             path,
             source,
@@ -60,13 +66,28 @@ impl fmt::Display for Failure {
 
 impl std::error::Error for Failure {}
 
+/// One link of a [`Summary`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkLine {
+    /// Exporting instance.
+    pub from: String,
+    /// Its export.
+    pub export: String,
+    /// Importing instance.
+    pub to: String,
+    /// Its import.
+    pub import: String,
+    /// `links`, `pipe` or `pipe (auto)`.
+    pub origin: &'static str,
+}
+
 /// What `witpipe check` reports about a composable pipeline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
     /// `(instance, component path)`.
     pub instances: Vec<(String, String)>,
-    /// `(from, export, to, import)`.
-    pub links: Vec<(String, String, String, String)>,
+    /// The links, in the order they were resolved.
+    pub links: Vec<LinkLine>,
     /// `(name, instance, export)`.
     pub exports: Vec<(String, String, String)>,
     /// `(import name, instances that import it)`: the output's imports.
@@ -97,7 +118,17 @@ impl Composition {
                 .links
                 .links
                 .iter()
-                .map(|l| (name(l.from), l.export.clone(), name(l.to), l.import.clone()))
+                .map(|l| LinkLine {
+                    from: name(l.from),
+                    export: l.export.clone(),
+                    to: name(l.to),
+                    import: l.import.clone(),
+                    origin: match l.origin {
+                        LinkOrigin::Explicit => "links",
+                        LinkOrigin::Pipe => "pipe",
+                        LinkOrigin::Auto => "pipe, plugged: the only member exporting it",
+                    },
+                })
                 .collect(),
             exports: p
                 .links
@@ -117,12 +148,17 @@ impl fmt::Display for Summary {
             writeln!(f, "  {name} = {path}")?;
         }
         writeln!(f, "links ({}):", self.links.len())?;
-        for (from, export, to, import) in &self.links {
-            if export == import {
-                writeln!(f, "  {from} → {to}: {import}")?;
+        for l in &self.links {
+            let renamed = if l.export == l.import {
+                String::new()
             } else {
-                writeln!(f, "  {from} → {to}: {import} (from export {export})")?;
-            }
+                format!(", from export {}", l.export)
+            };
+            writeln!(
+                f,
+                "  {} → {}: {} ({}{renamed})",
+                l.from, l.to, l.import, l.origin
+            )?;
         }
         writeln!(f, "exports ({}):", self.exports.len())?;
         for (name, instance, export) in &self.exports {

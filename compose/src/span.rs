@@ -58,7 +58,10 @@ impl<T> At<T> {
     /// Wraps a parsed spanned value.
     pub fn from_spanned(s: Spanned<T>) -> Self {
         let span = Span::of(&s);
-        At { value: s.value, span }
+        At {
+            value: s.value,
+            span,
+        }
     }
 }
 

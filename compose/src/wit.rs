@@ -45,7 +45,22 @@ pub fn interface_wit(bytes: &[u8], name: &str, exported: bool) -> Option<String>
     match item {
         WorldItem::Interface { id, .. } => {
             printer.print_interface(&resolve, *id).ok()?;
-            Some(format!("interface {} {{\n{}}}", resolve.name_world_key(key), printer.output))
+            let body: String = printer
+                .output
+                .to_string()
+                .lines()
+                .map(|l| {
+                    if l.is_empty() {
+                        "\n".to_string()
+                    } else {
+                        format!("  {l}\n")
+                    }
+                })
+                .collect();
+            Some(format!(
+                "interface {} {{\n{body}}}",
+                resolve.name_world_key(key)
+            ))
         }
         WorldItem::Function(f) => Some(format!("{}: func(…)", f.name)),
         WorldItem::Type { .. } => None,

@@ -28,7 +28,10 @@ impl<'de> Deserialize<'de> for GrantsSpec {
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a mapping of capabilities to grant")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<GrantsSpec, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<GrantsSpec, A::Error> {
                 let mut is_empty = true;
                 while m
                     .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?

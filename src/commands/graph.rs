@@ -31,30 +31,46 @@ impl Args {
     /// Runs the command.
     pub fn exec(self) -> Result<(), Reported> {
         let p = Pipeline::open(&self.file).map_err(|f| report_failure(&f))?;
-        let mut nodes: Vec<String> = p.loaded.instances.iter().map(|i| i.name.value.clone()).collect();
+        let mut nodes: Vec<String> = p
+            .loaded
+            .instances
+            .iter()
+            .map(|i| i.name.value.clone())
+            .collect();
         let mut edges: Vec<Edge> = p
             .links
             .links
             .iter()
-            .map(|l| (p.instance_name(l.from).into(), p.instance_name(l.to).into(), l.import.clone(), false))
+            .map(|l| {
+                (
+                    p.instance_name(l.from).into(),
+                    p.instance_name(l.to).into(),
+                    l.import.clone(),
+                    false,
+                )
+            })
             .collect();
         if !p.links.remaining_imports.is_empty() {
             nodes.push("host".into());
-            edges.extend(
-                p.links
-                    .remaining_imports
-                    .iter()
-                    .map(|r| ("host".into(), p.instance_name(r.instance).into(), r.name.clone(), true)),
-            );
+            edges.extend(p.links.remaining_imports.iter().map(|r| {
+                (
+                    "host".into(),
+                    p.instance_name(r.instance).into(),
+                    r.name.clone(),
+                    true,
+                )
+            }));
         }
         if !p.links.exports.is_empty() {
             nodes.push("output".into());
-            edges.extend(
-                p.links
-                    .exports
-                    .iter()
-                    .map(|e| (p.instance_name(e.instance).into(), "output".into(), e.name.clone(), true)),
-            );
+            edges.extend(p.links.exports.iter().map(|e| {
+                (
+                    p.instance_name(e.instance).into(),
+                    "output".into(),
+                    e.name.clone(),
+                    true,
+                )
+            }));
         }
         let text = match self.format {
             Format::Dot => dot(&nodes, &edges),
@@ -68,7 +84,11 @@ impl Args {
 fn dot(nodes: &[String], edges: &[Edge]) -> String {
     let mut s = String::from("digraph pipeline {\n  rankdir=LR;\n  node [shape=box];\n");
     for n in nodes {
-        let shape = if n == "host" || n == "output" { " shape=ellipse" } else { "" };
+        let shape = if n == "host" || n == "output" {
+            " shape=ellipse"
+        } else {
+            ""
+        };
         let _ = writeln!(s, "  \"{n}\" [label=\"{n}\"{shape}];");
     }
     for (from, to, label, dashed) in edges {

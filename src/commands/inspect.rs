@@ -43,18 +43,23 @@ impl Args {
             ))
         })?;
         if self.json {
-            let item = |(name, kind): &(String, &str), owners: serde_json::Value| {
-                json!({ "name": name, "kind": kind, "instances": owners })
-            };
+            let item = |(name, kind): &(String, &str), owners: serde_json::Value| json!({ "name": name, "kind": kind, "instances": owners });
             let doc = json!({
                 "imports": imports.iter().map(|i| item(i, json!(import_owners.get(&i.0)))).collect::<Vec<_>>(),
                 "exports": exports.iter().map(|e| item(e, json!(export_owners.get(&e.0).map(|o| vec![o])))).collect::<Vec<_>>(),
             });
-            println!("{}", serde_json::to_string_pretty(&doc).expect("JSON of strings"));
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&doc).expect("JSON of strings")
+            );
             return Ok(());
         }
-        let text = wit::component_wit(&bytes)
-            .map_err(|e| report_plain(format!("cannot print WIT for {}: {e:#}", self.file.display())))?;
+        let text = wit::component_wit(&bytes).map_err(|e| {
+            report_plain(format!(
+                "cannot print WIT for {}: {e:#}",
+                self.file.display()
+            ))
+        })?;
         print!("{text}");
         if !is_wasm {
             println!("\n// imports left for the host, by instance:");

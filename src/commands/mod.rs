@@ -15,6 +15,10 @@ pub fn compose_pipeline(path: &Path) -> Result<Composition, Reported> {
         .and_then(Pipeline::compose)
         .map_err(|f| report_failure(&f))?;
     let p = &composition.pipeline;
-    report_warnings(&p.path.display().to_string(), &p.source, &composition.warnings);
+    report_warnings(
+        &p.path.display().to_string(),
+        &p.source,
+        &composition.warnings,
+    );
     Ok(composition)
 }

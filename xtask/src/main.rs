@@ -30,7 +30,10 @@ fn main() -> Result<()> {
 }
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn guests(workspace: &Path) -> Result<Vec<Guest>> {
@@ -41,7 +44,11 @@ fn guests(workspace: &Path) -> Result<Vec<Guest>> {
         .nth(1)
         .and_then(|s| s.split(']').next())
         .context("no members list in the guest workspace")?;
-    for member in members.split(',').map(|m| m.trim().trim_matches('"')).filter(|m| !m.is_empty()) {
+    for member in members
+        .split(',')
+        .map(|m| m.trim().trim_matches('"'))
+        .filter(|m| !m.is_empty())
+    {
         let name = member.rsplit('/').next().unwrap().to_string();
         let command = workspace.join(member).join("src/main.rs").exists();
         out.push(Guest {
@@ -60,7 +67,9 @@ fn cargo_build(workspace: &Path, target: &str, packages: &[&Guest]) -> Result<()
     let root = root();
     let cargo_home = std::env::var("CARGO_HOME")
         .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo"));
+        .unwrap_or_else(|_| {
+            PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo")
+        });
     let rustflags = format!(
         "--remap-path-prefix={}=/witpipe --remap-path-prefix={}=/cargo",
         root.display(),
@@ -93,7 +102,10 @@ fn build_guests(check: bool) -> Result<()> {
         let bytes = if g.command {
             std::fs::read(workspace.join(format!("target/wasm32-wasip2/release/{}.wasm", g.name)))?
         } else {
-            let module = std::fs::read(workspace.join(format!("target/wasm32-unknown-unknown/release/{}.wasm", g.name)))?;
+            let module = std::fs::read(workspace.join(format!(
+                "target/wasm32-unknown-unknown/release/{}.wasm",
+                g.name
+            )))?;
             wit_component::ComponentEncoder::default()
                 .module(&module)?
                 .validate(true)
@@ -101,7 +113,10 @@ fn build_guests(check: bool) -> Result<()> {
                 .with_context(|| format!("making a component of {}", g.name))?
         };
         let example = g.member.rsplit_once('/').map(|(e, _)| e).unwrap_or(".");
-        let out = workspace.join(example).join("components").join(format!("{}.wasm", g.name));
+        let out = workspace
+            .join(example)
+            .join("components")
+            .join(format!("{}.wasm", g.name));
         let same = std::fs::read(&out).map(|old| old == bytes).unwrap_or(false);
         if check {
             if !same {
@@ -120,7 +135,10 @@ fn build_guests(check: bool) -> Result<()> {
         );
     }
     if check {
-        println!("guest components match their sources ({} checked)", guests.len());
+        println!(
+            "guest components match their sources ({} checked)",
+            guests.len()
+        );
     }
     Ok(())
 }

@@ -264,7 +264,10 @@ fn into_spec(raw: RawPipeline) -> Result<PipelineSpec, Vec<Error>> {
         let name = at(name);
         check_instance_name(&name, &mut errors);
         let RawComponent(map) = entry.value;
-        let path = at(relocate(map.path, &Spanned::new((), entry.referenced, entry.defined)));
+        let path = at(relocate(
+            map.path,
+            &Spanned::new((), entry.referenced, entry.defined),
+        ));
         spec.components.push(ComponentSpec {
             name,
             path,
@@ -327,7 +330,11 @@ fn into_spec(raw: RawPipeline) -> Result<PipelineSpec, Vec<Error>> {
 }
 
 fn check_instance_name(name: &At<String>, errors: &mut Vec<Error>) {
-    let ok = name.value.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+    let ok = name
+        .value
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
         && name
             .value
             .chars()
@@ -341,14 +348,20 @@ fn check_instance_name(name: &At<String>, errors: &mut Vec<Error>) {
 }
 
 /// Turns a parser error into ours: the location, the message without the parser's own
-/// snippet, and a suggestion where we can make one.
+/// snippet or position suffix, and a suggestion where we can make one.
 fn yaml_error(e: serde_saphyr::Error) -> Error {
-    let span = e.location().map(|l| Span::from_location(&l)).unwrap_or_default();
-    let message = e.without_snippet().to_string();
-    let message = message.trim().to_string();
-    let help = unknown_field_help(&message).unwrap_or_else(|| {
-        "check the indentation and the value's type against the reference in README.md".into()
-    });
+    let span = e
+        .location()
+        .map(|l| Span::from_location(&l))
+        .unwrap_or_default();
+    let mut message = e.without_snippet().to_string().trim().to_string();
+    // The position is shown by the snippet; drop the parser's " at line N, column M".
+    if let Some(i) = message.rfind(" at line ") {
+        if message[i..].contains(", column ") {
+            message.truncate(i);
+        }
+    }
+    let (message, help) = explain(message);
     Error::Yaml {
         message,
         span,
@@ -356,18 +369,56 @@ fn yaml_error(e: serde_saphyr::Error) -> Error {
     }
 }
 
-/// For serde's "unknown field `x`, expected one of `a`, `b`" message: a "did you mean".
+/// Rewrites the parser's messages that name its internals, and picks a fix.
+fn explain(message: String) -> (String, String) {
+    if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(',').next().unwrap_or(rest).trim();
+        return (
+            format!("duplicate key `{key}`"),
+            "each key may appear once in a mapping (instance names must be unique); rename or remove one".into(),
+        );
+    }
+    if let Some(help) = unknown_field_help(&message) {
+        return (message, help);
+    }
+    for (prefix, what) in [
+        ("invalid u32", "a whole number"),
+        ("invalid u64", "a whole number"),
+        ("invalid bool", "`true` or `false`"),
+    ] {
+        if message.starts_with(prefix) {
+            return (
+                format!("expected {what} here"),
+                "check the value against the reference in README.md".into(),
+            );
+        }
+    }
+    (
+        message,
+        "check the indentation and the value's type against the reference in README.md".into(),
+    )
+}
+
+/// For "unknown field `x`, expected one of a, b" (with or without backticks round the
+/// names): a "did you mean" and the allowed keys.
 fn unknown_field_help(message: &str) -> Option<String> {
     let rest = message.split("unknown field `").nth(1)?;
     let (field, rest) = rest.split_once('`')?;
-    let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
-    let expected = if expected.is_empty() {
-        TOP_KEYS.to_vec()
-    } else {
-        expected
+    let expected: Vec<&str> = match rest.split_once("expected one of ") {
+        Some((_, list)) => list
+            .split(',')
+            .map(|k| k.trim().trim_matches('`'))
+            .collect(),
+        None => match rest.split_once("expected ") {
+            Some((_, one)) => vec![one.trim().trim_matches('`')],
+            None => TOP_KEYS.to_vec(),
+        },
     };
     Some(match did_you_mean(field, expected.iter().copied()) {
-        Some(s) => format!("did you mean `{s}`? Allowed keys here: {}", expected.join(", ")),
+        Some(s) => format!(
+            "did you mean `{s}`? Allowed keys here: {}",
+            expected.join(", ")
+        ),
         None => format!("allowed keys here: {}", expected.join(", ")),
     })
 }

@@ -5,7 +5,11 @@ wit_bindgen::generate!({ path: "../../../wit", world: "liner" });
 use std::io::BufRead;
 
 fn main() {
-    let lines: Vec<String> = std::io::stdin().lock().lines().map_while(Result::ok).collect();
+    let lines: Vec<String> = std::io::stdin()
+        .lock()
+        .lines()
+        .map_while(Result::ok)
+        .collect();
     for line in witpipe::text::transform::apply(&lines) {
         println!("{line}");
     }

@@ -27,7 +27,10 @@ impl Guest for Counter {
         // The first of the longest words.
         let mut longest: Option<Token> = None;
         for t in &tokens {
-            if longest.as_ref().is_none_or(|l| t.word.chars().count() > l.word.chars().count()) {
+            if longest
+                .as_ref()
+                .is_none_or(|l| t.word.chars().count() > l.word.chars().count())
+            {
                 longest = Some(t.clone());
             }
         }

@@ -1,0 +1,177 @@
+//! End to end: compose the example pipelines with the real `witpipe` binary, run the
+//! output in wasmtime, and check what it really prints or returns.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use wasmtime::component::{Component, Linker, ResourceTable, Val};
+use wasmtime::{Engine, Store};
+use wasmtime_wasi::p2::bindings::sync::Command as WasiCommand;
+use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `witpipe compose FILE -o OUT` and returns the bytes written.
+fn compose(pipeline: &Path) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.wasm");
+    let result = Command::new(env!("CARGO_BIN_EXE_witpipe"))
+        .arg("compose")
+        .arg(pipeline)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        result.status.success(),
+        "compose failed: {}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    std::fs::read(&out).unwrap()
+}
+
+struct Host {
+    ctx: WasiCtx,
+    table: ResourceTable,
+}
+
+impl WasiView for Host {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
+    }
+}
+
+fn store(engine: &Engine, stdin: &str, args: &[&str]) -> (Store<Host>, MemoryOutputPipe) {
+    let stdout = MemoryOutputPipe::new(1 << 20);
+    let mut builder = WasiCtx::builder();
+    builder
+        .stdin(MemoryInputPipe::new(stdin.to_string()))
+        .stdout(stdout.clone())
+        .args(args);
+    let host = Host {
+        ctx: builder.build(),
+        table: ResourceTable::new(),
+    };
+    (Store::new(engine, host), stdout)
+}
+
+/// Runs a composed command with `stdin`; returns (exited ok, stdout).
+fn run_command(bytes: &[u8], stdin: &str, args: &[&str]) -> (bool, String) {
+    let engine = Engine::default();
+    let component = Component::new(&engine, bytes).expect("output loads in wasmtime");
+    let mut linker = Linker::new(&engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
+    let (mut store, stdout) = store(&engine, stdin, args);
+    let command = WasiCommand::instantiate(&mut store, &component, &linker).unwrap();
+    let ok = command.wasi_cli_run().call_run(&mut store).unwrap().is_ok();
+    (ok, String::from_utf8(stdout.contents().to_vec()).unwrap())
+}
+
+#[test]
+fn wordfreq_reports_real_counts() {
+    let bytes = compose(&root().join("pipelines/wordfreq/pipeline.yaml"));
+    let text = "the cat and the hat. The end; a cat's hat!";
+    let (ok, out) = run_command(&bytes, text, &["wordfreq", "3"]);
+    assert!(ok);
+    assert_eq!(
+        out,
+        "words: 10\ndistinct: 7\nlongest: cat's (at byte 32)\n 1. the              3\n 2. hat              2\n 3. a                1\n"
+    );
+}
+
+#[test]
+fn shout_runs_one_component_as_two_instances() {
+    let bytes = compose(&root().join("pipelines/shout/pipeline.yaml"));
+    let (ok, out) = run_command(&bytes, "hello\nwit pipes\n", &["shout"]);
+    assert!(ok);
+    assert_eq!(out, "[[HELLO]]\n[[WIT PIPES]]\n");
+}
+
+#[test]
+fn typed_export_returns_records_and_lists() {
+    let bytes = compose(&root().join("tests/e2e/analyze.yaml"));
+    let engine = Engine::default();
+    let component = Component::new(&engine, &bytes).unwrap();
+    let linker: Linker<Host> = Linker::new(&engine);
+    let (mut store, _) = store(&engine, "", &[]);
+    let instance = linker.instantiate(&mut store, &component).unwrap();
+    let iface = instance
+        .get_export_index(&mut store, None, "witpipe:text/analyze@0.1.0")
+        .expect("interface exported");
+    let func = instance
+        .get_export_index(&mut store, Some(&iface), "analyze")
+        .and_then(|i| instance.get_func(&mut store, i))
+        .expect("analyze exported");
+    let mut results = [Val::Bool(false)];
+    func.call(
+        &mut store,
+        &[Val::String("b a b c b a".into()), Val::U32(2)],
+        &mut results,
+    )
+    .unwrap();
+    let Val::Record(fields) = &results[0] else {
+        panic!("expected a record, got {:?}", results[0]);
+    };
+    let field = |name: &str| fields.iter().find(|(n, _)| n == name).unwrap().1.clone();
+    assert_eq!(field("words"), Val::U32(6));
+    assert_eq!(field("distinct"), Val::U32(3));
+    let word_count = |w: &str, c: u32| {
+        Val::Record(vec![
+            ("word".into(), Val::String(w.into())),
+            ("count".into(), Val::U32(c)),
+        ])
+    };
+    assert_eq!(
+        field("top"),
+        Val::List(vec![word_count("b", 3), word_count("a", 2)])
+    );
+    let Val::Option(Some(longest)) = field("longest") else {
+        panic!("expected a longest word");
+    };
+    assert_eq!(
+        *longest,
+        Val::Record(vec![
+            ("word".into(), Val::String("b".into())),
+            ("offset".into(), Val::U32(0)),
+        ])
+    );
+}
+
+#[test]
+fn output_is_byte_identical_across_runs_and_checkout_paths() {
+    let original = root().join("pipelines/shout");
+    let first = compose(&original.join("pipeline.yaml"));
+    assert_eq!(first, compose(&original.join("pipeline.yaml")));
+    // The same pipeline copied elsewhere composes to the same bytes.
+    let copy = tempfile::tempdir().unwrap();
+    std::fs::create_dir(copy.path().join("components")).unwrap();
+    for entry in std::fs::read_dir(original.join("components")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(
+            entry.path(),
+            copy.path().join("components").join(entry.file_name()),
+        )
+        .unwrap();
+    }
+    std::fs::copy(
+        original.join("pipeline.yaml"),
+        copy.path().join("pipeline.yaml"),
+    )
+    .unwrap();
+    assert_eq!(first, compose(&copy.path().join("pipeline.yaml")));
+}
+
+#[test]
+fn library_api_matches_the_cli() {
+    let path = root().join("pipelines/wordfreq/pipeline.yaml");
+    let composed = witpipe_compose::compose_file(&path).expect("composes");
+    assert_eq!(composed.bytes, compose(&path));
+    let summary = composed.summary();
+    assert_eq!(summary.exports.len(), 1);
+    assert_eq!(summary.exports[0].0, "wasi:cli/run@0.2.0");
+}
