@@ -6,7 +6,8 @@
 //! pipeline.yaml`, plus `inspect pipeline.yaml` when the check passes). The combined
 //! output is compared with `expected.txt` when every command succeeds, else with
 //! `error.txt`. `BLESS=1 cargo test --test golden` rewrites the expectations.
-//! Every failing case is also checked to leave no output file behind.
+//! Every failing case is also checked to leave no output file behind, and every
+//! passing one to compose to a component that wasmtime compiles.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -97,6 +98,18 @@ fn run_case(case: &Path) -> Result<(), String> {
         all_ok &= ok;
         if !ok {
             break;
+        }
+    }
+    if all_ok && commands.iter().any(|c| c.starts_with("check ")) {
+        // A passing pipeline's output is a component that wasmtime compiles.
+        let (ok, text) = run(dir, "compose pipeline.yaml -o out.wasm");
+        if !ok {
+            return Err(format!("check passed but compose failed:\n{text}"));
+        }
+        let bytes = std::fs::read(dir.join("out.wasm")).unwrap();
+        let engine = wasmtime::Engine::default();
+        if let Err(e) = wasmtime::component::Component::new(&engine, &bytes) {
+            return Err(format!("wasmtime rejects the output: {e:#}"));
         }
     }
     if !all_ok {

@@ -6,15 +6,19 @@
 //! (validation, atomic write). No runtime: nothing here compiles or runs wasm, so a
 //! build script can depend on this crate cheaply.
 //!
-//! ```no_run
-//! // build.rs
-//! let composed = witpipe_compose::compose_file("pipeline.yaml")
-//!     .map_err(|failure| failure.to_string())?;
+//! ```
+//! // In a build.rs, write to `OUT_DIR` instead of the temp dir.
+//! let pipeline = concat!(env!("CARGO_MANIFEST_DIR"), "/../pipelines/wordfreq/pipeline.yaml");
+//! let composed = witpipe_compose::compose_file(pipeline)
+//!     .map_err(|failure| failure.to_string())?; // `file:line:col: error: ...` lines
 //! for warning in &composed.warnings {
 //!     println!("cargo:warning={warning}");
 //! }
-//! let out = std::path::Path::new(&std::env::var("OUT_DIR")?).join("app.wasm");
+//! let summary = composed.summary();
+//! assert_eq!(summary.exports[0].0, "wasi:cli/run@0.2.0");
+//! let out = std::env::temp_dir().join("wordfreq-doctest.wasm");
 //! witpipe_compose::emit::write_atomically(&out, &composed.bytes)?;
+//! # std::fs::remove_file(&out)?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![deny(missing_docs)]
