@@ -15,6 +15,7 @@ enum Cli {
     Compose(commands::compose::Args),
     Inspect(commands::inspect::Args),
     Graph(commands::graph::Args),
+    Migrate(commands::migrate::Args),
 }
 
 fn main() -> ExitCode {
@@ -23,6 +24,7 @@ fn main() -> ExitCode {
         Cli::Compose(args) => args.exec(),
         Cli::Inspect(args) => args.exec(),
         Cli::Graph(args) => args.exec(),
+        Cli::Migrate(args) => args.exec(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

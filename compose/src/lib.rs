@@ -28,6 +28,7 @@ pub mod emit;
 pub mod error;
 pub mod graph;
 pub mod load;
+pub mod migrate;
 mod report;
 pub mod span;
 pub mod spec;

@@ -4,6 +4,7 @@ pub mod check;
 pub mod compose;
 pub mod graph;
 pub mod inspect;
+pub mod migrate;
 
 use crate::diagnostics::{report_failure, report_warnings, Reported};
 use std::path::Path;

@@ -1,0 +1,51 @@
+//! `witpipe migrate CONFIG --root ROOT.wasm [-o OUT]`: from `wasm-tools compose`.
+
+use crate::diagnostics::{report_plain, Reported};
+use std::path::PathBuf;
+use witpipe_compose::migrate::from_wasm_compose;
+
+/// Turn a `wasm-tools compose` configuration into a witpipe pipeline file.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The wasm-compose YAML configuration.
+    config: PathBuf,
+    /// The root component (the one `wasm-tools compose` was given).
+    #[arg(long)]
+    root: PathBuf,
+    /// Write the pipeline here (atomically) instead of printing it.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+}
+
+impl Args {
+    /// Runs the command.
+    pub fn exec(self) -> Result<(), Reported> {
+        let out_dir = match &self.output {
+            Some(o) => o.parent().map(PathBuf::from).unwrap_or_default(),
+            None => PathBuf::from("."),
+        };
+        let out_dir = if out_dir.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            out_dir
+        };
+        let migrated = from_wasm_compose(&self.config, &self.root, &out_dir)
+            .map_err(|e| report_plain(format!("{}: {e}", self.config.display())))?;
+        for note in &migrated.notes {
+            eprintln!("note: {note}");
+        }
+        match &self.output {
+            None => print!("{}", migrated.yaml),
+            Some(out) => {
+                witpipe_compose::emit::write_atomically(out, migrated.yaml.as_bytes())
+                    .map_err(|e| report_plain(format!("{e}")))?;
+                println!(
+                    "wrote {}; check it with `witpipe check {}`",
+                    out.display(),
+                    out.display()
+                );
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,52 @@
+"""Validate pipeline files against schema/pipeline.schema.json.
+
+Every example pipeline and every passing golden case must be accepted by the schema,
+and the golden cases whose errors are about the file's shape must be rejected, so the
+schema editors use cannot drift from what witpipe reads.
+"""
+import json
+import pathlib
+import sys
+
+import jsonschema
+import yaml
+
+root = pathlib.Path(__file__).resolve().parent.parent
+schema = json.loads((root / "schema/pipeline.schema.json").read_text())
+jsonschema.Draft7Validator.check_schema(schema)
+validator = jsonschema.Draft7Validator(schema)
+
+accept = sorted(root.glob("pipelines/*/pipeline.yaml")) + sorted(
+    p for p in root.glob("tests/golden/ok-*/pipeline.yaml")
+)
+# Shape errors the schema itself can see.
+reject = [
+    root / f"tests/golden/{case}/pipeline.yaml"
+    for case in [
+        "err-unknown-top-key",
+        "err-unknown-link-key",
+        "err-wrong-type-version",
+        "err-wrong-type-pipe",
+        "err-missing-version",
+        "err-unsupported-version",
+        "err-bad-instance-name",
+        "err-short-pipe",
+    ]
+]
+
+passed = failed = 0
+for path in accept:
+    errors = list(validator.iter_errors(yaml.safe_load(path.read_text())))
+    if errors:
+        failed += 1
+        print(f"FAIL {path.relative_to(root)} should be valid: {errors[0].message}")
+    else:
+        passed += 1
+for path in reject:
+    if validator.is_valid(yaml.safe_load(path.read_text())):
+        failed += 1
+        print(f"FAIL {path.relative_to(root)} should be rejected by the schema")
+    else:
+        passed += 1
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
