@@ -106,13 +106,33 @@ pub fn compose(loaded: &mut Loaded, links: &LinkGraph) -> Result<Vec<u8>, Vec<Er
             version: env!("CARGO_PKG_VERSION"),
         }),
     };
-    loaded.graph.encode(options).map_err(|e| {
-        let reason = match &e {
-            EncodeError::ValidationFailure { source } => {
-                format!("the composed component is invalid: {source}")
-            }
-            other => format!("{other:#}"),
-        };
-        vec![Error::Encode { reason }]
-    })
+    let instances = nodes.iter().flatten().count();
+    let bytes = loaded.graph.encode(options).map_err(|e| {
+        vec![match &e {
+            EncodeError::ValidationFailure { source } => invalid_output(source, instances),
+            other => Error::Encode {
+                reason: format!("{other:#}"),
+            },
+        }]
+    })?;
+    // wac-graph validates with its own feature set; validate again with every feature
+    // and the validator's limits, as any engine will.
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(&bytes)
+        .map_err(|e| vec![invalid_output(&e, instances)])?;
+    Ok(bytes)
+}
+
+/// The error for an output that fails validation: a limit the user can act on, or a bug.
+fn invalid_output(e: &wasmparser::BinaryReaderError, instances: usize) -> Error {
+    if e.message().contains("count exceeds limit") {
+        Error::TooLarge {
+            reason: e.message().to_string(),
+            instances,
+        }
+    } else {
+        Error::Encode {
+            reason: format!("the composed component is invalid: {e}"),
+        }
+    }
 }

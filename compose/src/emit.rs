@@ -1,18 +1,8 @@
-//! Writing the composed component: validated, then atomically renamed into place.
+//! Writing the composed component: through a temporary file, renamed into place.
 
 use crate::error::Error;
 use std::io::Write;
 use std::path::Path;
-
-/// Validates `bytes` as a component (every feature wasmparser knows).
-pub fn validate(bytes: &[u8]) -> Result<(), Error> {
-    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
-        .validate_all(bytes)
-        .map(|_| ())
-        .map_err(|e| Error::Encode {
-            reason: format!("the composed component is invalid: {e}"),
-        })
-}
 
 /// Writes `bytes` to `path` through a temporary file in the same directory, so a
 /// reader (or a crash) never sees a partial file at `path`.

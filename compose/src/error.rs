@@ -332,6 +332,18 @@ pub enum Error {
         help("add `exports: <instance>` naming the instance whose exports the output should have")
     )]
     NoExports,
+    /// The composition exceeds a limit of the component model's validator.
+    #[error("the pipeline is too large for one component: {reason}")]
+    #[diagnostic(
+        code(witpipe::too_large),
+        help("a component may hold at most 1000 instances, and each instance of the pipeline also uses aliased instances in the encoding ({instances} instances here); split the pipeline into parts of a few hundred instances, compose each part, and link the composed parts in a top-level pipeline")
+    )]
+    TooLarge {
+        /// The validator's message.
+        reason: String,
+        /// Instances in the pipeline.
+        instances: usize,
+    },
     /// wac-graph failed to encode the composition.
     #[error("composition failed: {reason}")]
     #[diagnostic(

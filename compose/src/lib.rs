@@ -3,7 +3,7 @@
 //! The flow, one module per step: [`spec`] (YAML → model) → [`load`] (component
 //! files) → [`graph`] (links, exports, cycles) → policy (grants, from
 //! `witpipe-policy`) → [`compose`] (wac-graph wiring and type checks) → [`emit`]
-//! (validation, atomic write). No runtime: nothing here compiles or runs wasm, so a
+//! (atomic write). No runtime: nothing here compiles or runs wasm, so a
 //! build script can depend on this crate cheaply.
 //!
 //! ```
@@ -117,10 +117,7 @@ impl Pipeline {
     /// Wires the components together (checking every link's types) and encodes the
     /// composed component.
     pub fn compose(mut self) -> Result<Composition, Failure> {
-        match compose::compose(&mut self.loaded, &self.links).and_then(|bytes| {
-            emit::validate(&bytes).map_err(|e| vec![e])?;
-            Ok(bytes)
-        }) {
+        match compose::compose(&mut self.loaded, &self.links) {
             Ok(bytes) => Ok(Composition {
                 warnings: std::mem::take(&mut self.warnings),
                 pipeline: self,
