@@ -189,6 +189,20 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// Reports a named export that `instance` does not have.
+    fn no_such_export(&mut self, instance: &str, wanted: &At<String>, exports: &[String]) {
+        self.errors.push(Error::NoSuchExport {
+            instance: instance.to_string(),
+            name: wanted.value.clone(),
+            span: wanted.span,
+            help: name_help(
+                &wanted.value,
+                &format!("`{instance}` exports"),
+                exports.iter().map(String::as_str),
+            ),
+        });
+    }
+
     fn loaded(&self, i: usize) -> bool {
         self.loaded.instances[i].file.is_some()
     }
@@ -305,19 +319,7 @@ impl<'a> Resolver<'a> {
         let export = match &link.export {
             Some(wanted) => match exports.iter().find(|e| *e == &wanted.value) {
                 Some(e) => e.clone(),
-                None => {
-                    self.errors.push(Error::NoSuchExport {
-                        instance: link.from.value.clone(),
-                        name: wanted.value.clone(),
-                        span: wanted.span,
-                        help: name_help(
-                            &wanted.value,
-                            &format!("`{}` exports", link.from.value),
-                            exports.iter().map(String::as_str),
-                        ),
-                    });
-                    return;
-                }
+                None => return self.no_such_export(&link.from.value, wanted, &exports),
             },
             None => match find(&exports, &import) {
                 Some(e) => e.to_string(),
@@ -566,16 +568,7 @@ impl<'a> Resolver<'a> {
                                 Some(n) => match exports.iter().find(|e| *e == &n.value) {
                                     Some(e) => e.clone(),
                                     None => {
-                                        self.errors.push(Error::NoSuchExport {
-                                            instance: from.value.clone(),
-                                            name: n.value.clone(),
-                                            span: n.span,
-                                            help: name_help(
-                                                &n.value,
-                                                &format!("`{}` exports", from.value),
-                                                exports.iter().map(String::as_str),
-                                            ),
-                                        });
+                                        self.no_such_export(&from.value, n, &exports);
                                         continue;
                                     }
                                 },
