@@ -6,15 +6,23 @@
 use crate::error::Error;
 use crate::graph::LinkGraph;
 use crate::load::Loaded;
+use crate::policy::Guarded;
 use crate::wit::interface_wit;
 use std::collections::BTreeMap;
+use wac_graph::types::Package;
+use wac_graph::PackageId;
 use wac_graph::{
     EncodeError, EncodeOptions, ExportError, InstantiationArgumentError, NodeId, Processor,
 };
+use witpipe_policy::{retarget, settings_component, Route, Wrapper, SETTINGS_INTERFACE};
 
 /// Instantiates every loaded instance, wires every link and export, and encodes the
 /// composed component (validated by wac-graph's wasmparser pass).
-pub fn compose(loaded: &mut Loaded, links: &LinkGraph) -> Result<Vec<u8>, Vec<Error>> {
+pub fn compose(
+    loaded: &mut Loaded,
+    links: &LinkGraph,
+    guarded: &[Guarded],
+) -> Result<Vec<u8>, Vec<Error>> {
     let mut errors = Vec::new();
     let mut nodes: Vec<Option<NodeId>> = Vec::new();
     for i in 0..loaded.instances.len() {
@@ -77,6 +85,9 @@ pub fn compose(loaded: &mut Loaded, links: &LinkGraph) -> Result<Vec<u8>, Vec<Er
             }),
         }
     }
+    if let Err(e) = wrap(loaded, &nodes, guarded) {
+        errors.push(e);
+    }
     for export in &links.exports {
         let Some(source) = alias(loaded, export.instance, &export.export) else {
             continue;
@@ -135,4 +146,103 @@ fn invalid_output(e: &wasmparser::BinaryReaderError, instances: usize) -> Error 
             reason: format!("the composed component is invalid: {e}"),
         }
     }
+}
+
+/// Registers a component built by witpipe itself (a wrapper, a settings provider).
+fn register(loaded: &mut Loaded, bytes: Vec<u8>) -> Result<PackageId, Error> {
+    let name = format!("witpipe:internal{}", loaded.graph.packages().count());
+    let package =
+        Package::from_bytes(&name, None, bytes, loaded.graph.types_mut()).map_err(|e| {
+            Error::Encode {
+                reason: format!("{e:#}"),
+            }
+        })?;
+    loaded
+        .graph
+        .register_package(package)
+        .map_err(|e| Error::Encode {
+            reason: e.to_string(),
+        })
+}
+
+/// Gives each guarded component its own wrapper instances: a settings provider and a
+/// wrapper per role it needs, wired to exactly the imports its plan routes there.
+/// Wrapper code is registered once per WASI version and shared by every instance.
+fn wrap(loaded: &mut Loaded, nodes: &[Option<NodeId>], guarded: &[Guarded]) -> Result<(), Error> {
+    let encode_err = |reason: String| Error::Encode { reason };
+    let mut wrappers: BTreeMap<(Wrapper, String), PackageId> = BTreeMap::new();
+    let mut settings: BTreeMap<String, PackageId> = BTreeMap::new();
+    for g in guarded {
+        let Some(target) = nodes[g.instance] else {
+            continue;
+        };
+        let Some(version) = g.plan.wasi_version.clone() else {
+            continue;
+        };
+        for (wrapper, text, route) in [
+            (Wrapper::Guard, &g.plan.guard_settings, Route::Guard),
+            (Wrapper::EnvFilter, &g.plan.env_settings, Route::EnvFilter),
+        ] {
+            let Some(text) = text else { continue };
+            let package = match wrappers.get(&(wrapper, version.clone())) {
+                Some(p) => *p,
+                None => {
+                    let bytes = retarget(wrapper.bytes(), &version).map_err(encode_err)?;
+                    let p = register(loaded, bytes)?;
+                    wrappers.insert((wrapper, version.clone()), p);
+                    p
+                }
+            };
+            let provider = match settings.get(text) {
+                Some(p) => *p,
+                None => {
+                    let p = register(loaded, settings_component(text).map_err(encode_err)?)?;
+                    settings.insert(text.clone(), p);
+                    p
+                }
+            };
+            let name = &loaded.instances[g.instance].name.value;
+            let provider_node = loaded.graph.instantiate(provider);
+            loaded
+                .graph
+                .set_node_name(provider_node, format!("{name}-{}-settings", wrapper.name()));
+            let wrapper_node = loaded.graph.instantiate(package);
+            loaded
+                .graph
+                .set_node_name(wrapper_node, format!("{name}-{}", wrapper.name()));
+            let settings_export = loaded
+                .graph
+                .alias_instance_export(provider_node, SETTINGS_INTERFACE)
+                .map_err(|e| encode_err(e.to_string()))?;
+            loaded
+                .graph
+                .set_instantiation_argument(wrapper_node, SETTINGS_INTERFACE, settings_export)
+                .map_err(|e| encode_err(e.to_string()))?;
+            for (import, _) in g.plan.routes.iter().filter(|(_, r)| *r == route) {
+                // The wrapper was retargeted to the component's WASI version, so the
+                // names agree; fall back to any version-compatible export.
+                let base = import.split('@').next().unwrap_or(import);
+                let export = format!("{base}@{version}");
+                let source = loaded
+                    .graph
+                    .alias_instance_export(wrapper_node, &export)
+                    .map_err(|e| {
+                        encode_err(format!(
+                            "wrapper `{}` cannot serve `{import}`: {e}",
+                            wrapper.name()
+                        ))
+                    })?;
+                loaded
+                    .graph
+                    .set_instantiation_argument(target, import, source)
+                    .map_err(|e| {
+                        encode_err(format!(
+                            "wrapper `{}` cannot serve `{import}` of `{name}`: {e:#}",
+                            wrapper.name()
+                        ))
+                    })?;
+            }
+        }
+    }
+    Ok(())
 }

@@ -172,18 +172,32 @@ pub enum Error {
         #[label("referenced here")]
         span: Span,
     },
-    /// Grants that the policy layer cannot enforce.
+    /// A grants block that cannot be honoured as written.
     #[error("{reason}")]
     #[diagnostic(
         code(witpipe::grants),
-        help("remove the `grants:`/`defaults:` block for now: components then get no capability wrappers, and their WASI imports stay imports of the output")
+        help("see the grants reference in README.md: env, args, cwd, stdio, stdin, stdout, stderr, exit, clocks, random, imports, deny")
     )]
     Grants {
         /// The policy layer's message.
         reason: String,
         /// Where.
-        #[label("not enforced by this version")]
+        #[label("here")]
         span: Span,
+    },
+    /// An import of a component that its policy cannot serve.
+    #[error("component `{instance}` {reason}")]
+    #[diagnostic(code(witpipe::policy), help("{help}"))]
+    Policy {
+        /// The instance.
+        instance: String,
+        /// What it imports and why that is refused.
+        reason: String,
+        /// The instance's declaration.
+        #[label("declared here")]
+        span: Span,
+        /// A fix.
+        help: String,
     },
     /// A link from an instance to itself.
     #[error("instance `{name}` is linked to itself")]
@@ -383,6 +397,21 @@ pub enum Warning {
         name: String,
         /// Where it is declared.
         #[label("declared here")]
+        span: Span,
+    },
+    /// A grant for a capability the component never imports.
+    #[error("`{capability}` is granted to `{instance}`, which never uses it")]
+    #[diagnostic(
+        code(witpipe::unused_grant),
+        help("remove the grant: least privilege means granting only what is used")
+    )]
+    UnusedGrant {
+        /// The instance.
+        instance: String,
+        /// The capability.
+        capability: &'static str,
+        /// The grants block.
+        #[label("granted here")]
         span: Span,
     },
 }

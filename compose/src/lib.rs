@@ -29,13 +29,14 @@ pub mod error;
 pub mod graph;
 pub mod load;
 pub mod migrate;
+pub mod policy;
 mod report;
 pub mod span;
 pub mod spec;
 pub mod wit;
 
 pub use error::{Error, Warning};
-pub use report::{Failure, LinkLine, Summary};
+pub use report::{Failure, LinkLine, PolicyLine, Summary};
 
 use graph::LinkGraph;
 use load::Loaded;
@@ -54,6 +55,8 @@ pub struct Pipeline {
     pub loaded: Loaded,
     /// The resolved links and exports.
     pub links: LinkGraph,
+    /// Each used component's policy plan.
+    pub guarded: Vec<policy::Guarded>,
     /// Problems that do not stop composition.
     pub warnings: Vec<Warning>,
 }
@@ -96,11 +99,13 @@ impl Pipeline {
             Ok(spec) => spec,
             Err(errors) => return Err(Failure::new(path, source, errors, Vec::new())),
         };
-        let mut errors = policy_errors(&spec);
-        let (loaded, load_errors) = load::load_components(&spec, base_dir);
-        errors.extend(load_errors);
-        let (links, graph_errors, warnings) = graph::resolve(&spec, &loaded);
+        let (loaded, mut errors) = load::load_components(&spec, base_dir);
+        let (links, graph_errors, mut warnings) = graph::resolve(&spec, &loaded);
         errors.extend(graph_errors);
+        let (guarded, policy_errors, policy_warnings) =
+            policy::apply(&spec, &loaded, &links, errors.is_empty());
+        errors.extend(policy_errors);
+        warnings.extend(policy_warnings);
         if !errors.is_empty() {
             return Err(Failure::new(path, source, errors, warnings));
         }
@@ -110,6 +115,7 @@ impl Pipeline {
             spec,
             loaded,
             links,
+            guarded,
             warnings,
         })
     }
@@ -117,7 +123,7 @@ impl Pipeline {
     /// Wires the components together (checking every link's types) and encodes the
     /// composed component.
     pub fn compose(mut self) -> Result<Composition, Failure> {
-        match compose::compose(&mut self.loaded, &self.links) {
+        match compose::compose(&mut self.loaded, &self.links, &self.guarded) {
             Ok(bytes) => Ok(Composition {
                 warnings: std::mem::take(&mut self.warnings),
                 pipeline: self,
@@ -144,23 +150,6 @@ impl Pipeline {
     pub fn instance_name(&self, i: usize) -> &str {
         &self.loaded.instances[i].name.value
     }
-}
-
-/// Grants are read but not enforced yet: refuse them where they are written.
-fn policy_errors(spec: &PipelineSpec) -> Vec<Error> {
-    let blocks = spec
-        .components
-        .iter()
-        .filter_map(|c| c.grants.as_ref())
-        .chain(spec.defaults.as_ref());
-    blocks
-        .filter_map(|g| {
-            g.value.check_supported().err().map(|e| Error::Grants {
-                reason: e.to_string(),
-                span: g.span,
-            })
-        })
-        .collect()
 }
 
 /// Loads and composes a pipeline file in one call (what a build script wants).

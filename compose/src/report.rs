@@ -6,6 +6,7 @@ use crate::Composition;
 use miette::Diagnostic;
 use std::fmt;
 use std::path::PathBuf;
+use witpipe_policy::Route;
 
 /// Every error found in one pipeline, with the file text they point into.
 #[derive(Debug)]
@@ -81,6 +82,17 @@ pub struct LinkLine {
     pub origin: &'static str,
 }
 
+/// One component's policy in a [`Summary`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyLine {
+    /// The instance.
+    pub instance: String,
+    /// Imports the host serves.
+    pub host: Vec<String>,
+    /// Imports its wrappers answer, with the wrapper's name.
+    pub wrapped: Vec<(String, &'static str)>,
+}
+
 /// What `witpipe check` reports about a composable pipeline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
@@ -90,8 +102,14 @@ pub struct Summary {
     pub links: Vec<LinkLine>,
     /// `(name, instance, export)`.
     pub exports: Vec<(String, String, String)>,
-    /// `(import name, instances that import it)`: the output's imports.
+    /// `(import name, instances it serves)`: the output's imports, the host contract.
     pub imports: Vec<(String, Vec<String>)>,
+    /// Per component: who serves each of its unlinked imports.
+    pub policies: Vec<PolicyLine>,
+    /// Host environment variables some component may read (`*` for all).
+    pub host_env: Vec<String>,
+    /// Whether some component receives the host's arguments.
+    pub host_args: bool,
 }
 
 impl Composition {
@@ -100,10 +118,12 @@ impl Composition {
         let p = &self.pipeline;
         let name = |i: usize| p.instance_name(i).to_string();
         let mut imports: Vec<(String, Vec<String>)> = Vec::new();
-        for r in &p.links.remaining_imports {
-            match imports.iter_mut().find(|(n, _)| *n == r.name) {
-                Some((_, who)) => who.push(name(r.instance)),
-                None => imports.push((r.name.clone(), vec![name(r.instance)])),
+        for g in &p.guarded {
+            for import in g.host_imports() {
+                match imports.iter_mut().find(|(n, _)| *n == import) {
+                    Some((_, who)) => who.push(name(g.instance)),
+                    None => imports.push((import, vec![name(g.instance)])),
+                }
             }
         }
         imports.sort();
@@ -137,6 +157,36 @@ impl Composition {
                 .map(|e| (e.name.clone(), name(e.instance), e.export.clone()))
                 .collect(),
             imports,
+            policies: p
+                .guarded
+                .iter()
+                .filter(|g| !g.plan.routes.is_empty())
+                .map(|g| PolicyLine {
+                    instance: name(g.instance),
+                    host: g.host_imports(),
+                    wrapped: g
+                        .plan
+                        .routes
+                        .iter()
+                        .filter_map(|(i, r)| match r {
+                            Route::Host => None,
+                            Route::Guard => Some((i.clone(), "guard")),
+                            Route::EnvFilter => Some((i.clone(), "env-filter")),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            host_env: {
+                let mut env: Vec<String> = p
+                    .guarded
+                    .iter()
+                    .flat_map(|g| g.plan.host_env.clone())
+                    .collect();
+                env.sort();
+                env.dedup();
+                env
+            },
+            host_args: p.guarded.iter().any(|g| g.plan.host_args),
         }
     }
 }
@@ -170,8 +220,53 @@ impl fmt::Display for Summary {
         }
         writeln!(f, "imports left for the host ({}):", self.imports.len())?;
         for (name, who) in &self.imports {
-            writeln!(f, "  {name} (imported by {})", who.join(", "))?;
+            writeln!(f, "  {name} (for {})", who.join(", "))?;
+        }
+        writeln!(f, "policy:")?;
+        if self.policies.is_empty() {
+            writeln!(f, "  no component imports WASI or host interfaces")?;
+        }
+        for p in &self.policies {
+            writeln!(f, "  {}:", p.instance)?;
+            writeln!(
+                f,
+                "    from the host: {}",
+                if p.host.is_empty() {
+                    "nothing".into()
+                } else {
+                    p.host.join(", ")
+                }
+            )?;
+            if !p.wrapped.is_empty() {
+                let wrapped: Vec<String> = p
+                    .wrapped
+                    .iter()
+                    .map(|(i, w)| format!("{i} ({w})"))
+                    .collect();
+                writeln!(f, "    answered inside the output: {}", wrapped.join(", "))?;
+            }
         }
         Ok(())
+    }
+}
+
+impl Summary {
+    /// The stock `wasmtime run` command line that grants the output what the pipeline
+    /// grants (the wrappers inside enforce the rest).
+    pub fn wasmtime_command(&self, output: &str) -> String {
+        let mut cmd = String::from("wasmtime run");
+        if self.host_env.iter().any(|e| e == "*") {
+            cmd.push_str(" -S inherit-env");
+        } else {
+            for var in &self.host_env {
+                cmd.push_str(&format!(" --env {var}"));
+            }
+        }
+        cmd.push(' ');
+        cmd.push_str(output);
+        if self.host_args {
+            cmd.push_str(" [ARGS...]");
+        }
+        cmd
     }
 }

@@ -12,7 +12,8 @@ use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const GUEST_WORKSPACE: &str = "pipelines";
+/// Guest workspaces: the example pipelines' stages and the capability wrappers.
+const GUEST_WORKSPACES: &[&str] = &["pipelines", "policy/wrappers"];
 
 struct Guest {
     /// `wordfreq/tokenize`
@@ -91,20 +92,38 @@ fn cargo_build(workspace: &Path, target: &str, packages: &[&Guest]) -> Result<()
 }
 
 fn build_guests(check: bool) -> Result<()> {
-    let workspace = root().join(GUEST_WORKSPACE);
-    let guests = guests(&workspace)?;
+    let mut stale = Vec::new();
+    let mut count = 0;
+    for ws in GUEST_WORKSPACES {
+        count += build_workspace(&root().join(ws), check, &mut stale)?;
+    }
+    if !stale.is_empty() {
+        bail!(
+            "committed guest components differ from a fresh build of their sources:\n  {}\nrun `cargo run -p xtask -- build-guests` and commit the result",
+            stale.join("\n  ")
+        );
+    }
+    if check {
+        println!("guest components match their sources ({count} checked)");
+    }
+    Ok(())
+}
+
+/// Builds one guest workspace into `<member's folder>/components/<name>.wasm`;
+/// returns how many components it has.
+fn build_workspace(workspace: &Path, check: bool, stale: &mut Vec<String>) -> Result<usize> {
+    let guests = guests(workspace)?;
     let libs: Vec<&Guest> = guests.iter().filter(|g| !g.command).collect();
     let cmds: Vec<&Guest> = guests.iter().filter(|g| g.command).collect();
-    cargo_build(&workspace, "wasm32-unknown-unknown", &libs)?;
-    cargo_build(&workspace, "wasm32-wasip2", &cmds)?;
-    let mut stale = Vec::new();
+    cargo_build(workspace, "wasm32-unknown-unknown", &libs)?;
+    cargo_build(workspace, "wasm32-wasip2", &cmds)?;
     for g in &guests {
+        let artifact = g.name.replace('-', "_");
         let bytes = if g.command {
-            std::fs::read(workspace.join(format!("target/wasm32-wasip2/release/{}.wasm", g.name)))?
+            std::fs::read(workspace.join(format!("target/wasm32-wasip2/release/{artifact}.wasm")))?
         } else {
             let module = std::fs::read(workspace.join(format!(
-                "target/wasm32-unknown-unknown/release/{}.wasm",
-                g.name
+                "target/wasm32-unknown-unknown/release/{artifact}.wasm"
             )))?;
             wit_component::ComponentEncoder::default()
                 .module(&module)?
@@ -112,11 +131,14 @@ fn build_guests(check: bool) -> Result<()> {
                 .encode()
                 .with_context(|| format!("making a component of {}", g.name))?
         };
-        let example = g.member.rsplit_once('/').map(|(e, _)| e).unwrap_or(".");
-        let out = workspace
-            .join(example)
-            .join("components")
-            .join(format!("{}.wasm", g.name));
+        let folder = g.member.rsplit_once('/').map(|(e, _)| e).unwrap_or(".");
+        let out = if folder == "." {
+            workspace.to_path_buf()
+        } else {
+            workspace.join(folder)
+        }
+        .join("components")
+        .join(format!("{}.wasm", g.name));
         let same = std::fs::read(&out).map(|old| old == bytes).unwrap_or(false);
         if check {
             if !same {
@@ -128,17 +150,5 @@ fn build_guests(check: bool) -> Result<()> {
             println!("wrote {} ({} bytes)", out.display(), bytes.len());
         }
     }
-    if !stale.is_empty() {
-        bail!(
-            "committed guest components differ from a fresh build of their sources:\n  {}\nrun `cargo run -p xtask -- build-guests` and commit the result",
-            stale.join("\n  ")
-        );
-    }
-    if check {
-        println!(
-            "guest components match their sources ({} checked)",
-            guests.len()
-        );
-    }
-    Ok(())
+    Ok(guests.len())
 }

@@ -1,0 +1,137 @@
+//! Applying each component's grants: who serves each of its unlinked imports.
+//!
+//! Deny by default: a component gets a WASI capability from the host only when its
+//! grants (over the pipeline's `defaults:`) say so; everything else it imports from
+//! WASI is answered by its own wrapper instances, and a non-WASI import must be
+//! linked or granted. The decisions come from `witpipe-policy`; this module maps them
+//! and their errors onto the pipeline file.
+
+use crate::error::{Error, Warning};
+use crate::graph::LinkGraph;
+use crate::load::Loaded;
+use crate::span::Span;
+use crate::spec::PipelineSpec;
+use witpipe_policy::{Grants, Plan, PolicyError, Route};
+
+/// One component's plan.
+#[derive(Debug, Clone)]
+pub struct Guarded {
+    /// The instance.
+    pub instance: usize,
+    /// Who serves each of its unlinked imports, and the wrappers' settings.
+    pub plan: Plan,
+}
+
+impl Guarded {
+    /// What this component gets from the host: its host-routed imports plus what its
+    /// wrappers import (the host environment for an `env-filter`; `wasi:io` types).
+    pub fn host_imports(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .plan
+            .routes
+            .iter()
+            .filter(|(_, r)| *r == Route::Host)
+            .map(|(n, _)| n.clone())
+            .collect();
+        if let Some(v) = &self.plan.wasi_version {
+            if self.plan.env_settings.is_some() {
+                out.push(format!("wasi:cli/environment@{v}"));
+            }
+            if self.plan.guard_settings.is_some() {
+                out.push(format!("wasi:io/poll@{v}"));
+                out.push(format!("wasi:io/streams@{v}"));
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+fn location_span(loc: &serde_saphyr::Location) -> Span {
+    Span::from_location(loc)
+}
+
+/// Checks every grants block and plans every used instance.
+/// Plans are made only when `plan` is set (no earlier errors): an import left unlinked
+/// by a misspelt link would otherwise be reported as ungranted too.
+pub fn apply(
+    spec: &PipelineSpec,
+    loaded: &Loaded,
+    links: &LinkGraph,
+    plan: bool,
+) -> (Vec<Guarded>, Vec<Error>, Vec<Warning>) {
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let blocks = spec
+        .components
+        .iter()
+        .filter_map(|c| c.grants.as_ref())
+        .chain(spec.defaults.as_ref());
+    for block in blocks {
+        for problem in block.value.problems() {
+            let span = match &problem {
+                PolicyError::Reserved { location, .. }
+                | PolicyError::UnknownCapability { location, .. } => location_span(location),
+                _ => block.span,
+            };
+            errors.push(Error::Grants {
+                reason: problem.to_string(),
+                span,
+            });
+        }
+    }
+    let mut guarded = Vec::new();
+    for (i, component) in spec.components.iter().enumerate().filter(|_| plan) {
+        if loaded.instances[i].file.is_none() || links.unused.contains(&i) {
+            continue;
+        }
+        let imports: Vec<String> = links
+            .remaining_imports
+            .iter()
+            .filter(|r| r.instance == i)
+            .map(|r| r.name.clone())
+            .collect();
+        let own = component.grants.as_ref().map(|g| &g.value);
+        let grants = Grants::effective(spec.defaults.as_ref().map(|d| &d.value), own);
+        match witpipe_policy::plan(&grants, own, &imports) {
+            Ok(plan) => {
+                for capability in &plan.unused_grants {
+                    warnings.push(Warning::UnusedGrant {
+                        instance: component.name.value.clone(),
+                        capability,
+                        span: component
+                            .grants
+                            .as_ref()
+                            .map_or(component.name.span, |g| g.span),
+                    });
+                }
+                guarded.push(Guarded { instance: i, plan });
+            }
+            Err(problems) => {
+                for problem in problems {
+                    errors.push(Error::Policy {
+                        instance: component.name.value.clone(),
+                        reason: problem.to_string(),
+                        span: component.name.span,
+                        help: policy_help(&problem),
+                    });
+                }
+            }
+        }
+    }
+    (guarded, errors, warnings)
+}
+
+fn policy_help(problem: &PolicyError) -> String {
+    match problem {
+        PolicyError::Ungranted { import } => format!(
+            "link it to an instance that exports it (`links:` or `pipe:`), or let the host serve it with `grants: {{ imports: [\"{import}\"] }}`"
+        ),
+        PolicyError::NotEnforced { .. } => {
+            "this witpipe cannot yet wrap this interface, and will not pass the host's authority through unguarded; leave this component out or wait for the filesystem/socket/HTTP wrappers".into()
+        }
+        PolicyError::UnsupportedWasi { .. } => "rebuild the component for WASI 0.2 (e.g. the `wasm32-wasip2` target)".into(),
+        _ => String::new(),
+    }
+}

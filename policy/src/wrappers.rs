@@ -1,0 +1,186 @@
+//! The wrapper components and the per-instance settings component.
+
+use std::borrow::Cow;
+use wasm_encoder::reencode::{ReencodeComponent, RoundtripReencoder};
+use wasm_encoder::{
+    CodeSection, Component, ComponentExportSection, ComponentExternName, ComponentImportSection,
+    ConstExpr, DataSection, ExportKind, ExportSection, Function, FunctionSection, Instruction,
+    MemorySection, MemoryType, Module, RawSection, TypeSection, ValType,
+};
+use wasmparser::Parser;
+
+/// The interface through which a wrapper instance reads its settings.
+pub const SETTINGS_INTERFACE: &str = "witpipe:policy/settings@0.1.0";
+
+/// The WASI version the committed wrappers are built against.
+const BUILT_FOR: &str = "0.2.12";
+
+/// A wrapper component shipped with witpipe (built from `wrappers/` in this crate).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Wrapper {
+    /// The virtual platform: environment, exit, stdio, terminals, clocks, random.
+    Guard,
+    /// Host environment filtered by an allow-list, plus fixed values.
+    EnvFilter,
+}
+
+impl Wrapper {
+    /// The component's bytes, as built for WASI 0.2.12.
+    pub fn bytes(self) -> &'static [u8] {
+        match self {
+            Wrapper::Guard => include_bytes!("../wrappers/components/guard.wasm"),
+            Wrapper::EnvFilter => include_bytes!("../wrappers/components/env-filter.wasm"),
+        }
+    }
+
+    /// A short name for reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Wrapper::Guard => "guard",
+            Wrapper::EnvFilter => "env-filter",
+        }
+    }
+}
+
+/// Renames a component's top-level `wasi:*@0.2.12` imports and exports to `@version`,
+/// so that a wrapper shares its `wasi:io` imports with (and offers its exports under
+/// the names of) a component built for another WASI 0.2 release. Only names change:
+/// types are structural, and nothing inside the component refers to these names.
+pub fn retarget(bytes: &[u8], version: &str) -> Result<Vec<u8>, String> {
+    if version == BUILT_FOR {
+        return Ok(bytes.to_vec());
+    }
+    let rename = |name: &str| -> String {
+        match name.strip_suffix(BUILT_FOR) {
+            Some(base) if name.starts_with("wasi:") && base.ends_with('@') => {
+                format!("{base}{version}")
+            }
+            _ => name.to_string(),
+        }
+    };
+    if bytes.len() < 8 || !Parser::is_component(bytes) {
+        return Err("not a component".into());
+    }
+    let mut out = Component::new();
+    let mut reencoder = RoundtripReencoder;
+    // Walk the top-level sections: `id, LEB128 size, payload`. Imports (10) and
+    // exports (11) are rewritten; every other section is copied byte for byte.
+    let mut at = 8;
+    while at < bytes.len() {
+        let id = bytes[at];
+        let mut reader = wasmparser::BinaryReader::new(&bytes[at + 1..], (at + 1) as u64);
+        let size = reader.read_var_u32().map_err(|e| e.to_string())? as usize;
+        let start = at + 1 + reader.current_position();
+        let data = bytes.get(start..start + size).ok_or("truncated section")?;
+        at = start + size;
+        let section_reader = || wasmparser::BinaryReader::new(data, start as u64);
+        match id {
+            10 => {
+                let mut section = ComponentImportSection::new();
+                for import in wasmparser::ComponentImportSectionReader::new(section_reader())
+                    .map_err(|e| e.to_string())?
+                {
+                    let import = import.map_err(|e| e.to_string())?;
+                    let mut name = ComponentExternName::from(import.name);
+                    name.name = Cow::Owned(rename(import.name.name));
+                    let ty = reencoder
+                        .component_type_ref(import.ty)
+                        .map_err(|e| e.to_string())?;
+                    section.import(name, ty);
+                }
+                out.section(&section);
+            }
+            11 => {
+                let mut section = ComponentExportSection::new();
+                for export in wasmparser::ComponentExportSectionReader::new(section_reader())
+                    .map_err(|e| e.to_string())?
+                {
+                    let export = export.map_err(|e| e.to_string())?;
+                    let mut name = ComponentExternName::from(export.name);
+                    name.name = Cow::Owned(rename(export.name.name));
+                    let kind = reencoder.component_export_kind(export.kind);
+                    let ty = export
+                        .ty
+                        .map(|t| reencoder.component_type_ref(t))
+                        .transpose()
+                        .map_err(|e| e.to_string())?;
+                    section.export(name, kind, export.index, ty);
+                }
+                out.section(&section);
+            }
+            _ => {
+                out.section(&RawSection { id, data });
+            }
+        }
+    }
+    let result = out.finish();
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(&result)
+        .map_err(|e| format!("retargeted wrapper is invalid: {e}"))?;
+    Ok(result)
+}
+
+/// A component that exports [`SETTINGS_INTERFACE`] and returns `text` from `get`: one
+/// data segment and one function, a few hundred bytes.
+pub fn settings_component(text: &str) -> Result<Vec<u8>, String> {
+    const WIT: &str = "package witpipe:settings-provider;\n\
+        package witpipe:policy@0.1.0 {\n  interface settings {\n    get: func() -> string;\n  }\n}\n\
+        world provider {\n  export witpipe:policy/settings@0.1.0;\n}\n";
+    let mut resolve = wit_parser::Resolve::default();
+    let pkg = resolve
+        .push_str("settings.wit", WIT)
+        .map_err(|e| format!("{e:#}"))?;
+    let world = resolve
+        .select_world(&[pkg], Some("provider"))
+        .map_err(|e| format!("{e:#}"))?;
+
+    // Memory layout: the (pointer, length) pair at 8, the text at 16.
+    let len = text.len() as u32;
+    let pages = (16 + u64::from(len)).div_ceil(65536).max(1);
+    let mut module = Module::new();
+    let mut types = TypeSection::new();
+    types.ty().function([], [ValType::I32]);
+    module.section(&types);
+    let mut funcs = FunctionSection::new();
+    funcs.function(0);
+    module.section(&funcs);
+    let mut memory = MemorySection::new();
+    memory.memory(MemoryType {
+        minimum: pages,
+        maximum: None,
+        memory64: false,
+        shared: false,
+        page_size_log2: None,
+    });
+    module.section(&memory);
+    let mut exports = ExportSection::new();
+    exports.export("memory", ExportKind::Memory, 0);
+    exports.export(&format!("{SETTINGS_INTERFACE}#get"), ExportKind::Func, 0);
+    module.section(&exports);
+    let mut code = CodeSection::new();
+    let mut f = Function::new([]);
+    f.instruction(&Instruction::I32Const(8));
+    f.instruction(&Instruction::End);
+    code.function(&f);
+    module.section(&code);
+    let mut data = DataSection::new();
+    let mut header = 16u32.to_le_bytes().to_vec();
+    header.extend_from_slice(&len.to_le_bytes());
+    data.active(0, &ConstExpr::i32_const(8), header);
+    data.active(0, &ConstExpr::i32_const(16), text.as_bytes().to_vec());
+    module.section(&data);
+    let mut bytes = module.finish();
+    wit_component::embed_component_metadata(
+        &mut bytes,
+        &resolve,
+        world,
+        wit_component::StringEncoding::UTF8,
+    )
+    .map_err(|e| format!("{e:#}"))?;
+    wit_component::ComponentEncoder::default()
+        .module(&bytes)
+        .map_err(|e| format!("{e:#}"))?
+        .validate(true)
+        .encode()
+        .map_err(|e| format!("{e:#}"))
+}

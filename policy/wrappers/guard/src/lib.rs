@@ -1,0 +1,207 @@
+//! The virtual platform for one guarded component.
+//!
+//! Routed here are only the WASI interfaces a component may *not* use from the host
+//! (or uses deterministically); allowed ones bypass this wrapper entirely, so it
+//! imports nothing from the host but `wasi:io` resource types. How each denial looks:
+//!
+//! - environment: the fixed variables, arguments and cwd of the settings (default none);
+//! - exit: traps (the instance stops; the WIT has no error to return);
+//! - stdin/stdout/stderr: trap when the component first asks for the stream (the WIT
+//!   has no error and a stream can only come from the host);
+//! - terminals: none;
+//! - clocks: `clock=zero` gives the epoch and a zero monotonic clock, `clock=fixed:N`
+//!   gives N nanoseconds; waiting on a clock traps;
+//! - random: `random=deny` traps (zero bytes would be a silent hazard),
+//!   `random=seed:N` gives a deterministic sequence.
+
+#[path = "../../settings.rs"]
+mod settings;
+
+wit_bindgen::generate!({
+    path: "../../wit",
+    world: "witpipe:policy/guard",
+    generate_all,
+});
+
+use exports::wasi::cli;
+use exports::wasi::clocks;
+use exports::wasi::random;
+use settings::Settings;
+use std::cell::Cell;
+use wasi::io::poll::Pollable;
+use wasi::io::streams::{InputStream, OutputStream};
+
+thread_local! {
+    static SETTINGS: Settings = Settings::parse(&witpipe::policy::settings::get());
+    static RNG: Cell<Option<u64>> = const { Cell::new(None) };
+}
+
+fn setting(key: &str) -> Option<String> {
+    SETTINGS.with(|s| s.get(key).map(str::to_string))
+}
+
+/// Stops the instance: used where the WIT leaves no way to say "denied".
+fn deny(what: &str) -> ! {
+    let _ = what;
+    unreachable!()
+}
+
+struct Guard;
+
+impl cli::environment::Guest for Guard {
+    fn get_environment() -> Vec<(String, String)> {
+        SETTINGS.with(Settings::fixed_env)
+    }
+    fn get_arguments() -> Vec<String> {
+        SETTINGS.with(Settings::fixed_args)
+    }
+    fn initial_cwd() -> Option<String> {
+        setting("cwd")
+    }
+}
+
+impl cli::exit::Guest for Guard {
+    fn exit(_status: Result<(), ()>) {
+        deny("exit")
+    }
+    fn exit_with_code(_code: u8) {
+        deny("exit")
+    }
+}
+
+impl cli::stdin::Guest for Guard {
+    fn get_stdin() -> InputStream {
+        deny("stdin")
+    }
+}
+
+impl cli::stdout::Guest for Guard {
+    fn get_stdout() -> OutputStream {
+        deny("stdout")
+    }
+}
+
+impl cli::stderr::Guest for Guard {
+    fn get_stderr() -> OutputStream {
+        deny("stderr")
+    }
+}
+
+/// A terminal that is never handed out.
+pub struct NoTerminal;
+
+impl cli::terminal_input::Guest for Guard {
+    type TerminalInput = NoTerminal;
+}
+impl cli::terminal_input::GuestTerminalInput for NoTerminal {}
+impl cli::terminal_output::Guest for Guard {
+    type TerminalOutput = NoTerminal;
+}
+impl cli::terminal_output::GuestTerminalOutput for NoTerminal {}
+
+impl cli::terminal_stdin::Guest for Guard {
+    fn get_terminal_stdin() -> Option<cli::terminal_input::TerminalInput> {
+        None
+    }
+}
+impl cli::terminal_stdout::Guest for Guard {
+    fn get_terminal_stdout() -> Option<cli::terminal_output::TerminalOutput> {
+        None
+    }
+}
+impl cli::terminal_stderr::Guest for Guard {
+    fn get_terminal_stderr() -> Option<cli::terminal_output::TerminalOutput> {
+        None
+    }
+}
+
+/// Nanoseconds since the epoch that the clocks report.
+fn fixed_time() -> u64 {
+    setting("clock")
+        .and_then(|c| c.strip_prefix("fixed:").and_then(|n| n.parse().ok()))
+        .unwrap_or(0)
+}
+
+impl clocks::monotonic_clock::Guest for Guard {
+    fn now() -> u64 {
+        fixed_time()
+    }
+    fn resolution() -> u64 {
+        1
+    }
+    fn subscribe_instant(_when: u64) -> Pollable {
+        deny("waiting on a clock")
+    }
+    fn subscribe_duration(_when: u64) -> Pollable {
+        deny("waiting on a clock")
+    }
+}
+
+impl clocks::wall_clock::Guest for Guard {
+    fn now() -> clocks::wall_clock::Datetime {
+        let t = fixed_time();
+        clocks::wall_clock::Datetime {
+            seconds: t / 1_000_000_000,
+            nanoseconds: (t % 1_000_000_000) as u32,
+        }
+    }
+    fn resolution() -> clocks::wall_clock::Datetime {
+        clocks::wall_clock::Datetime {
+            seconds: 0,
+            nanoseconds: 1,
+        }
+    }
+}
+
+/// The next value of the seeded generator (splitmix64); traps when random is denied.
+fn next_u64() -> u64 {
+    RNG.with(|state| {
+        let s = match state.get() {
+            Some(s) => s,
+            None => setting("random")
+                .and_then(|r| r.strip_prefix("seed:").and_then(|n| n.parse().ok()))
+                .unwrap_or_else(|| deny("random")),
+        };
+        let s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        state.set(Some(s));
+        let mut z = s;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    })
+}
+
+fn bytes(len: u64) -> Vec<u8> {
+    let mut out = Vec::with_capacity(len as usize);
+    while (out.len() as u64) < len {
+        out.extend_from_slice(&next_u64().to_le_bytes());
+    }
+    out.truncate(len as usize);
+    out
+}
+
+impl random::random::Guest for Guard {
+    fn get_random_bytes(len: u64) -> Vec<u8> {
+        bytes(len)
+    }
+    fn get_random_u64() -> u64 {
+        next_u64()
+    }
+}
+
+impl random::insecure::Guest for Guard {
+    fn get_insecure_random_bytes(len: u64) -> Vec<u8> {
+        bytes(len)
+    }
+    fn get_insecure_random_u64() -> u64 {
+        next_u64()
+    }
+}
+
+impl random::insecure_seed::Guest for Guard {
+    fn insecure_seed() -> (u64, u64) {
+        (next_u64(), next_u64())
+    }
+}
+
+export!(Guard);
