@@ -27,4 +27,23 @@ check wordfreq "$(printf 'words: 3\ndistinct: 2\nlongest: pipes (at byte 4)\n 1.
   "$(printf 'wit pipes, WIT!' | "$wasmtime" run "$out/wordfreq.wasm" 2)"
 check shout "$(printf '[[HELLO]]\n[[TYPED PIPES]]')" \
   "$(printf 'hello\ntyped pipes\n' | "$wasmtime" run "$out/shout.wasm")"
-echo "2 passed, 0 failed"
+
+# Policy enforcement lives inside the component: the stock CLI, told to pass the
+# whole host environment (-S inherit-env) with a secret in it, still shows the
+# probe nothing its pipeline did not grant.
+for p in deny-all narrow allow-all; do
+  cargo run -q --locked -- compose "tests/policy/$p.yaml" -o "$out/$p.wasm" >/dev/null
+done
+invoke() { # pipeline mode -> stdout of the probe call (stderr dropped)
+  SECRET=hunter2 SAFE=ok RUST_BACKTRACE=0 "$wasmtime" run -S inherit-env --invoke "run(\"$2\")" "$out/$1.wasm" 2>/dev/null
+}
+check "deny-all hides SECRET" '"none"' "$(invoke deny-all secret)"
+check "deny-all hides the environment" '""' "$(invoke deny-all env)"
+if invoke deny-all stdout >"$out/stdout.txt"; then
+  echo "FAIL deny-all: writing stdout must stop the probe"; exit 1
+fi
+check "deny-all: nothing reached stdout" "" "$(cat "$out/stdout.txt")"
+check "narrow passes only SAFE and the fixed MODE" '"MODE=test;SAFE=ok"' "$(invoke narrow env)"
+check "narrow lets stdout through" "$(printf 'probe wrote to stdout\n"stdout: Ok(())"')" "$(invoke narrow stdout)"
+check "allow-all shows the honeypot is real" '"hunter2"' "$(invoke allow-all secret)"
+echo "8 passed, 0 failed"

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Guest workspaces: the example pipelines' stages and the capability wrappers.
-const GUEST_WORKSPACES: &[&str] = &["pipelines", "policy/wrappers"];
+const GUEST_WORKSPACES: &[&str] = &["pipelines", "policy/wrappers", "tests/guests"];
 
 struct Guest {
     /// `wordfreq/tokenize`
@@ -51,7 +51,11 @@ fn guests(workspace: &Path) -> Result<Vec<Guest>> {
         .filter(|m| !m.is_empty())
     {
         let name = member.rsplit('/').next().unwrap().to_string();
-        let command = workspace.join(member).join("src/main.rs").exists();
+        // Commands, and crates whose manifest asks for it, build for wasm32-wasip2
+        // (Rust std's WASI); the rest for wasm32-unknown-unknown (no WASI imports).
+        let manifest = std::fs::read_to_string(workspace.join(member).join("Cargo.toml"))?;
+        let command = workspace.join(member).join("src/main.rs").exists()
+            || manifest.contains("target = \"wasm32-wasip2\"");
         out.push(Guest {
             member: member.to_string(),
             name,

@@ -1,0 +1,66 @@
+//! The hostile probe: each call tries one authority through Rust std (or WASI
+//! directly) and returns what it saw. Run under policies, it shows what each grant
+//! really lets through; a denied stream or exit traps instead of returning.
+
+wit_bindgen::generate!({ path: "../wit", world: "probe", generate_all });
+
+use std::io::{Read, Write};
+
+struct Probe;
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Guest for Probe {
+    fn run(mode: String) -> String {
+        match mode.as_str() {
+            "env" => {
+                let mut vars: Vec<String> =
+                    std::env::vars().map(|(k, v)| format!("{k}={v}")).collect();
+                vars.sort();
+                vars.join(";")
+            }
+            "secret" => std::env::var("SECRET").unwrap_or_else(|_| "none".into()),
+            "args" => std::env::args().collect::<Vec<_>>().join(" "),
+            "cwd" => std::env::current_dir()
+                .map(|d| d.display().to_string())
+                .unwrap_or_else(|e| format!("error: {e}")),
+            "stdout" => {
+                let mut out = std::io::stdout();
+                let ok = out
+                    .write_all(b"probe wrote to stdout\n")
+                    .and_then(|_| out.flush());
+                format!("stdout: {ok:?}")
+            }
+            "stderr" => {
+                let mut err = std::io::stderr();
+                let ok = err
+                    .write_all(b"probe wrote to stderr\n")
+                    .and_then(|_| err.flush());
+                format!("stderr: {ok:?}")
+            }
+            "stdin" => {
+                let mut text = String::new();
+                match std::io::stdin().read_to_string(&mut text) {
+                    Ok(_) => format!("stdin: {text}"),
+                    Err(e) => format!("stdin error: {e}"),
+                }
+            }
+            "clock" => match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+                Ok(d) => d.as_secs().to_string(),
+                Err(_) => "before the epoch".into(),
+            },
+            "monotonic" => {
+                let a = std::time::Instant::now();
+                let b = std::time::Instant::now();
+                format!("elapsed: {:?}", b.duration_since(a))
+            }
+            "random" => hex(&wasi::random::random::get_random_bytes(8)),
+            "exit" => std::process::exit(3),
+            other => format!("unknown mode {other}"),
+        }
+    }
+}
+
+export!(Probe);

@@ -1,0 +1,249 @@
+//! Denied means denied: the hostile probe (`tests/guests/probe`) runs composed under
+//! each policy in `tests/policy/`, in wasmtime, against a honeypot host that grants
+//! everything (secrets in the environment and arguments, data on stdin, real clocks
+//! and randomness, exit). Each test asserts exactly what the probe could see.
+
+use std::path::PathBuf;
+use wasmtime::component::{Component, Linker, ResourceTable, Val};
+use wasmtime::{Engine, Store};
+use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
+use wasmtime_wasi::{I32Exit, WasiCtx, WasiCtxView, WasiView};
+
+struct Host {
+    ctx: WasiCtx,
+    table: ResourceTable,
+}
+
+impl WasiView for Host {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
+    }
+}
+
+/// What one call of the probe came to.
+#[derive(Debug)]
+struct Outcome {
+    /// What `run` returned, or why the instance stopped.
+    result: Result<String, String>,
+    /// The exit status it asked the host for, if any.
+    exit: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Outcome {
+    fn value(&self) -> &str {
+        match &self.result {
+            Ok(v) => v,
+            Err(e) => panic!("probe trapped: {e}"),
+        }
+    }
+    fn trapped(&self) -> bool {
+        self.result.is_err() && self.exit.is_none()
+    }
+}
+
+/// A composed pipeline, ready to run under the honeypot.
+struct Probe {
+    engine: Engine,
+    component: Component,
+}
+
+impl Probe {
+    fn compose(pipeline: &str) -> Probe {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/policy")
+            .join(pipeline);
+        let composed = witpipe_compose::compose_file(&path).unwrap_or_else(|f| panic!("{f}"));
+        let engine = Engine::default();
+        let component = Component::new(&engine, &composed.bytes).expect("output loads in wasmtime");
+        Probe { engine, component }
+    }
+
+    /// Calls the exported function `func` with `mode` in a fresh instance, with a host
+    /// that grants everything.
+    fn run(&self, func: &str, mode: &str) -> Outcome {
+        let mut linker = Linker::new(&self.engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
+        let stdout = MemoryOutputPipe::new(1 << 16);
+        let stderr = MemoryOutputPipe::new(1 << 16);
+        let mut builder = WasiCtx::builder();
+        builder
+            .env("SECRET", "hunter2")
+            .env("SAFE", "ok")
+            .args(&["host-arg0", "--host-secret"])
+            .stdin(MemoryInputPipe::new("host stdin secret"))
+            .stdout(stdout.clone())
+            .stderr(stderr.clone())
+            .inherit_network()
+            .allow_ip_name_lookup(true);
+        let mut store = Store::new(
+            &self.engine,
+            Host {
+                ctx: builder.build(),
+                table: ResourceTable::new(),
+            },
+        );
+        let instance = linker
+            .instantiate(&mut store, &self.component)
+            .expect("instantiates");
+        let f = instance
+            .get_func(&mut store, func)
+            .expect("probe function exported");
+        let mut results = [Val::Bool(false)];
+        let call = f.call(&mut store, &[Val::String(mode.into())], &mut results);
+        let exit = call
+            .as_ref()
+            .err()
+            .and_then(|e| e.downcast_ref::<I32Exit>())
+            .map(|e| e.0);
+        let result = call
+            .map_err(|e| format!("{e:#}"))
+            .map(|()| match &results[0] {
+                Val::String(s) => s.clone(),
+                other => format!("{other:?}"),
+            });
+        let text = |p: &MemoryOutputPipe| String::from_utf8_lossy(&p.contents()).into_owned();
+        Outcome {
+            result,
+            exit,
+            stdout: text(&stdout),
+            stderr: text(&stderr),
+        }
+    }
+}
+
+/// Rust std's `current_dir` does not consult `initial-cwd` on wasm32-wasip2, so the
+/// working directory is probed through the legacy probe's direct bindings.
+#[test]
+fn no_grants_means_no_authority() {
+    let p = Probe::compose("deny-all.yaml");
+    assert_eq!(p.run("run", "env").value(), "");
+    assert_eq!(p.run("run", "secret").value(), "none");
+    assert_eq!(p.run("run", "args").value(), "");
+    // The epoch, not the host's time.
+    assert_eq!(p.run("run", "clock").value(), "0");
+    for mode in ["stdout", "stderr", "stdin", "random", "exit"] {
+        let out = p.run("run", mode);
+        assert!(out.trapped(), "{mode} must be refused, got {out:?}");
+        assert_eq!(out.stdout, "", "{mode}: nothing reaches the host's stdout");
+        assert_eq!(out.stderr, "", "{mode}: nothing reaches the host's stderr");
+        assert_eq!(
+            out.exit, None,
+            "{mode}: the probe could not exit with its own status"
+        );
+    }
+}
+
+#[test]
+fn narrow_grants_let_through_exactly_what_they_name() {
+    let p = Probe::compose("narrow.yaml");
+    assert_eq!(p.run("run", "env").value(), "MODE=test;SAFE=ok");
+    assert_eq!(p.run("run", "secret").value(), "none");
+    assert_eq!(p.run("run", "args").value(), "probe --fixed");
+    // Deterministic time: 2000-01-01T00:00:00Z on every run.
+    assert_eq!(p.run("run", "clock").value(), "946684800");
+    let first = p.run("run", "random");
+    assert_eq!(first.value().len(), 16);
+    assert_eq!(
+        first.value(),
+        p.run("run", "random").value(),
+        "seeded: the same on every run"
+    );
+    let out = p.run("run", "stdout");
+    assert_eq!(out.value(), "stdout: Ok(())");
+    assert_eq!(out.stdout, "probe wrote to stdout\n");
+    // Not granted: still refused.
+    for mode in ["stderr", "stdin", "exit"] {
+        let out = p.run("run", mode);
+        assert!(out.trapped(), "{mode} must be refused, got {out:?}");
+        assert_eq!(out.stderr, "");
+    }
+}
+
+#[test]
+fn allow_all_shows_the_honeypot_is_real() {
+    let p = Probe::compose("allow-all.yaml");
+    assert_eq!(p.run("run", "secret").value(), "hunter2");
+    assert_eq!(p.run("run", "args").value(), "host-arg0 --host-secret");
+    assert_eq!(p.run("run", "stdin").value(), "stdin: host stdin secret");
+    assert_eq!(p.run("run", "stderr").stderr, "probe wrote to stderr\n");
+    let now: u64 = p.run("run", "clock").value().parse().unwrap();
+    assert!(now > 1_700_000_000, "the host's clock");
+    assert_ne!(
+        p.run("run", "random").value(),
+        p.run("run", "random").value()
+    );
+    // WASI 0.2's `exit` carries only success or failure: Rust's `exit(3)` arrives as 1.
+    assert_eq!(p.run("run", "exit").exit, Some(1));
+}
+
+#[test]
+fn an_explicit_deny_beats_the_defaults() {
+    let p = Probe::compose("deny-beats-defaults.yaml");
+    assert_eq!(p.run("run", "secret").value(), "none");
+    assert_eq!(p.run("run", "env").value(), "");
+    let out = p.run("run", "stdout");
+    assert!(out.trapped());
+    assert_eq!(out.stdout, "");
+    // Granted by the defaults and not denied.
+    assert_eq!(p.run("run", "stderr").stderr, "probe wrote to stderr\n");
+}
+
+#[test]
+fn two_instances_of_one_component_are_isolated() {
+    let p = Probe::compose("two-probes.yaml");
+    assert_eq!(p.run("run-trusted", "secret").value(), "hunter2");
+    assert_eq!(p.run("run-trusted", "env").value(), "SECRET=hunter2");
+    assert_eq!(p.run("run-untrusted", "secret").value(), "none");
+    assert_eq!(p.run("run-untrusted", "env").value(), "");
+}
+
+#[test]
+fn an_older_wasi_importer_is_wrapped_at_its_own_version() {
+    let p = Probe::compose("legacy.yaml");
+    assert_eq!(p.run("run", "env").value(), "SAFE=ok");
+    assert_eq!(p.run("run", "secret").value(), "none");
+    assert_eq!(p.run("run", "cwd").value(), "/virtual");
+    assert_eq!(p.run("run", "args").value(), "");
+    let random = p.run("run", "random");
+    assert_eq!(random.value(), p.run("run", "random").value());
+}
+
+#[test]
+fn an_older_wasi_importer_without_grants_sees_nothing() {
+    let p = Probe::compose("legacy-deny.yaml");
+    assert_eq!(p.run("run", "env").value(), "");
+    assert_eq!(p.run("run", "cwd").value(), "none");
+    assert_eq!(p.run("run", "args").value(), "");
+    assert!(p.run("run", "random").trapped());
+}
+
+/// The composed component imports exactly the host contract `check` prints: nothing
+/// the policy did not grant reaches the host, for every policy and both examples.
+#[test]
+fn output_imports_are_exactly_the_host_contract() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut pipelines: Vec<PathBuf> = std::fs::read_dir(root.join("tests/policy"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    pipelines.push(root.join("pipelines/wordfreq/pipeline.yaml"));
+    pipelines.push(root.join("pipelines/shout/pipeline.yaml"));
+    for path in pipelines {
+        let composed = witpipe_compose::compose_file(&path).unwrap_or_else(|f| panic!("{f}"));
+        let (imports, _) = witpipe_compose::wit::world_items(&composed.bytes).unwrap();
+        let mut actual: Vec<String> = imports.into_iter().map(|(n, _)| n).collect();
+        actual.sort();
+        let expected: Vec<String> = composed
+            .summary()
+            .imports
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(actual, expected, "{}", path.display());
+    }
+}
