@@ -3,9 +3,10 @@
 //! everything (secrets in the environment and arguments, data on stdin, real clocks
 //! and randomness, exit). Each test asserts exactly what the probe could see.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use wasmtime::component::{Component, Linker, ResourceTable, Val};
 use wasmtime::{Engine, Store};
+use wasmtime_wasi::filesystem::FsPerms;
 use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
 use wasmtime_wasi::{I32Exit, WasiCtx, WasiCtxView, WasiView};
 
@@ -46,21 +47,54 @@ impl Outcome {
     }
 }
 
+/// The honeypot's files: a secret at its root, a granted-looking `data/` with a
+/// symlink back out to the secret, and a sub-directory.
+fn honeypot() -> tempfile::TempDir {
+    let root = tempfile::tempdir().unwrap();
+    let p = root.path();
+    std::fs::write(p.join("secret.txt"), "TOPSECRET").unwrap();
+    std::fs::create_dir_all(p.join("data/sub")).unwrap();
+    std::fs::write(p.join("data/public.txt"), "hello").unwrap();
+    std::fs::write(p.join("data/sub/note.txt"), "note").unwrap();
+    std::os::unix::fs::symlink("../secret.txt", p.join("data/link")).unwrap();
+    root
+}
+
+/// Copies `tests/policy/NAME` into the honeypot (so `host: ./data` means the
+/// honeypot's `data/`), with the probe paths made absolute, and composes it.
+fn compose_in_honeypot(name: &str, honeypot: &Path) -> witpipe_compose::Composition {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("tests/policy").join(name))
+        .unwrap()
+        .replace("../guests/", &format!("{}/tests/guests/", root.display()));
+    let path = honeypot.join(name);
+    std::fs::write(&path, text).unwrap();
+    witpipe_compose::compose_file(&path).unwrap_or_else(|f| panic!("{f}"))
+}
+
 /// A composed pipeline, ready to run under the honeypot.
 struct Probe {
     engine: Engine,
     component: Component,
+    honeypot: tempfile::TempDir,
 }
 
 impl Probe {
     fn compose(pipeline: &str) -> Probe {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/policy")
-            .join(pipeline);
-        let composed = witpipe_compose::compose_file(&path).unwrap_or_else(|f| panic!("{f}"));
+        let honeypot = honeypot();
+        let composed = compose_in_honeypot(pipeline, honeypot.path());
         let engine = Engine::default();
         let component = Component::new(&engine, &composed.bytes).expect("output loads in wasmtime");
-        Probe { engine, component }
+        Probe {
+            engine,
+            component,
+            honeypot,
+        }
+    }
+
+    /// A file of the honeypot, as the host sees it.
+    fn host_file(&self, path: &str) -> Option<String> {
+        std::fs::read_to_string(self.honeypot.path().join(path)).ok()
     }
 
     /// Calls the exported function `func` with `mode` in a fresh instance, with a host
@@ -80,6 +114,15 @@ impl Probe {
             .stderr(stderr.clone())
             .inherit_network()
             .allow_ip_name_lookup(true);
+        // Everything, read-write: the whole honeypot as `/`, and `data/` as `/data`.
+        let root = self.honeypot.path();
+        builder
+            .preopened_dir(root, "/", FsPerms::ReadWrite)
+            .unwrap()
+            .preopened_dir(root.join("data"), "/data", FsPerms::ReadWrite)
+            .unwrap()
+            .preopened_dir(root.join("data/sub"), "/scratch", FsPerms::ReadWrite)
+            .unwrap();
         let mut store = Store::new(
             &self.engine,
             Host {
@@ -126,6 +169,16 @@ fn no_grants_means_no_authority() {
     assert_eq!(p.run("run", "args").value(), "");
     // The epoch, not the host's time.
     assert_eq!(p.run("run", "clock").value(), "0");
+    for path in ["/secret.txt", "/data/public.txt", "/scratch/note.txt"] {
+        let out = p.run("run", &format!("read {path}"));
+        assert!(out.value().starts_with("error"), "{path}: {out:?}");
+    }
+    assert!(p.run("run", "list /").value().starts_with("error"));
+    assert!(p
+        .run("run", "write /data/new.txt")
+        .value()
+        .starts_with("error"));
+    assert_eq!(p.host_file("data/new.txt"), None);
     for mode in ["stdout", "stderr", "stdin", "random", "exit"] {
         let out = p.run("run", mode);
         assert!(out.trapped(), "{mode} must be refused, got {out:?}");
@@ -227,14 +280,21 @@ fn an_older_wasi_importer_without_grants_sees_nothing() {
 #[test]
 fn output_imports_are_exactly_the_host_contract() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let mut pipelines: Vec<PathBuf> = std::fs::read_dir(root.join("tests/policy"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    pipelines.push(root.join("pipelines/wordfreq/pipeline.yaml"));
-    pipelines.push(root.join("pipelines/shout/pipeline.yaml"));
-    for path in pipelines {
-        let composed = witpipe_compose::compose_file(&path).unwrap_or_else(|f| panic!("{f}"));
+    let honeypot = honeypot();
+    let mut composed: Vec<(String, witpipe_compose::Composition)> =
+        std::fs::read_dir(root.join("tests/policy"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .map(|name| (name.clone(), compose_in_honeypot(&name, honeypot.path())))
+            .collect();
+    for example in ["wordfreq", "shout"] {
+        let path = root.join(format!("pipelines/{example}/pipeline.yaml"));
+        composed.push((
+            example.into(),
+            witpipe_compose::compose_file(&path).unwrap_or_else(|f| panic!("{f}")),
+        ));
+    }
+    for (path, composed) in composed {
         let (imports, _) = witpipe_compose::wit::world_items(&composed.bytes).unwrap();
         let mut actual: Vec<String> = imports.into_iter().map(|(n, _)| n).collect();
         actual.sort();
@@ -244,6 +304,72 @@ fn output_imports_are_exactly_the_host_contract() {
             .into_iter()
             .map(|(n, _)| n)
             .collect();
-        assert_eq!(actual, expected, "{}", path.display());
+        assert_eq!(actual, expected, "{path}");
     }
+}
+
+#[test]
+fn a_read_only_directory_stays_read_only_and_closed() {
+    let p = Probe::compose("fs-ro.yaml");
+    assert_eq!(p.run("run", "read /data/public.txt").value(), "hello");
+    assert_eq!(p.run("run", "list /data").value(), "link,public.txt,sub");
+    assert_eq!(p.run("run", "read /data/sub/note.txt").value(), "note");
+    // The host grants the directory read-write; the grant says read-only.
+    for attempt in [
+        "write /data/new.txt",
+        "write /data/public.txt",
+        "mkdir /data/dir",
+        "remove /data/public.txt",
+    ] {
+        let out = p.run("run", attempt);
+        assert!(out.value().starts_with("error"), "{attempt}: {out:?}");
+    }
+    assert_eq!(p.host_file("data/public.txt").as_deref(), Some("hello"));
+    assert_eq!(p.host_file("data/new.txt"), None);
+    assert!(!p.honeypot.path().join("data/dir").exists());
+    // No way out: not `..`, not a symlink, not another preopen of the host's.
+    for escape in [
+        "read /data/../secret.txt",
+        "read /data/link",
+        "read /secret.txt",
+        "list /",
+        "read /scratch/note.txt",
+    ] {
+        let out = p.run("run", escape);
+        assert!(out.value().starts_with("error"), "{escape}: {out:?}");
+        assert!(!out.value().contains("TOPSECRET"));
+    }
+}
+
+#[test]
+fn a_read_write_sub_directory_is_writable_and_still_closed() {
+    let p = Probe::compose("fs-rw.yaml");
+    assert_eq!(p.run("run", "read /scratch/note.txt").value(), "note");
+    assert_eq!(p.run("run", "write /scratch/new.txt").value(), "written");
+    assert_eq!(
+        p.host_file("data/sub/new.txt").as_deref(),
+        Some("written by the probe")
+    );
+    for escape in [
+        "read /scratch/../public.txt",
+        "read /scratch/../../secret.txt",
+        "read /data/public.txt",
+    ] {
+        let out = p.run("run", escape);
+        assert!(out.value().starts_with("error"), "{escape}: {out:?}");
+    }
+}
+
+#[test]
+fn a_directory_granted_to_one_instance_is_not_seen_by_another() {
+    let p = Probe::compose("fs-two-probes.yaml");
+    assert_eq!(
+        p.run("run-reader", "read /data/public.txt").value(),
+        "hello"
+    );
+    assert!(p
+        .run("run-other", "read /data/public.txt")
+        .value()
+        .starts_with("error"));
+    assert!(p.run("run-other", "list /").value().starts_with("error"));
 }

@@ -46,4 +46,25 @@ check "deny-all: nothing reached stdout" "" "$(cat "$out/stdout.txt")"
 check "narrow passes only SAFE and the fixed MODE" '"MODE=test;SAFE=ok"' "$(invoke narrow env)"
 check "narrow lets stdout through" "$(printf 'probe wrote to stdout\n"stdout: Ok(())"')" "$(invoke narrow stdout)"
 check "allow-all shows the honeypot is real" '"hunter2"' "$(invoke allow-all secret)"
-echo "8 passed, 0 failed"
+
+# A read-only grant holds although the CLI grants the directory read-write (`--dir`
+# is always read-write), and nothing leaves it.
+hp="$out/honeypot"
+mkdir -p "$hp/data"
+echo TOPSECRET >"$hp/secret.txt"
+echo hello >"$hp/data/public.txt"
+ln -s ../secret.txt "$hp/data/link"
+sed "s|../guests/|$PWD/tests/guests/|" tests/policy/fs-ro.yaml >"$hp/fs-ro.yaml"
+cargo run -q --locked -- compose "$hp/fs-ro.yaml" -o "$out/fs-ro.wasm" >/dev/null
+fsrun() {
+  RUST_BACKTRACE=0 "$wasmtime" run --dir "$hp::/" --dir "$hp/data::/data" --invoke "run(\"$1\")" "$out/fs-ro.wasm" 2>/dev/null
+}
+check "fs-ro reads its directory" "$(printf '"hello\\n"')" "$(fsrun 'read /data/public.txt')"
+for attempt in "write /data/new.txt" "read /data/../secret.txt" "read /data/link" "read /secret.txt"; do
+  case "$(fsrun "$attempt")" in
+    '"error: '*) echo "ok: fs-ro refuses: $attempt" ;;
+    *) echo "FAIL fs-ro allowed: $attempt"; exit 1 ;;
+  esac
+done
+[ ! -e "$hp/data/new.txt" ] || { echo "FAIL fs-ro: a file was written"; exit 1; }
+echo "13 passed, 0 failed"

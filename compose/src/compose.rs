@@ -14,7 +14,9 @@ use wac_graph::PackageId;
 use wac_graph::{
     EncodeError, EncodeOptions, ExportError, InstantiationArgumentError, NodeId, Processor,
 };
-use witpipe_policy::{retarget, settings_component, Route, Wrapper, SETTINGS_INTERFACE};
+use witpipe_policy::{
+    retarget, settings_component, Route, Wrapper, WrapperUse, SETTINGS_INTERFACE,
+};
 
 /// Instantiates every loaded instance, wires every link and export, and encodes the
 /// composed component (validated by wac-graph's wasmparser pass).
@@ -179,11 +181,12 @@ fn wrap(loaded: &mut Loaded, nodes: &[Option<NodeId>], guarded: &[Guarded]) -> R
         let Some(version) = g.plan.wasi_version.clone() else {
             continue;
         };
-        for (wrapper, text, route) in [
-            (Wrapper::Guard, &g.plan.guard_settings, Route::Guard),
-            (Wrapper::EnvFilter, &g.plan.env_settings, Route::EnvFilter),
-        ] {
-            let Some(text) = text else { continue };
+        for WrapperUse {
+            wrapper,
+            settings: text,
+        } in &g.plan.wrappers
+        {
+            let (wrapper, route) = (*wrapper, Route::Wrapper(*wrapper));
             let package = match wrappers.get(&(wrapper, version.clone())) {
                 Some(p) => *p,
                 None => {
@@ -193,31 +196,33 @@ fn wrap(loaded: &mut Loaded, nodes: &[Option<NodeId>], guarded: &[Guarded]) -> R
                     p
                 }
             };
-            let provider = match settings.get(text) {
-                Some(p) => *p,
-                None => {
-                    let p = register(loaded, settings_component(text).map_err(encode_err)?)?;
-                    settings.insert(text.clone(), p);
-                    p
-                }
-            };
-            let name = &loaded.instances[g.instance].name.value;
-            let provider_node = loaded.graph.instantiate(provider);
-            loaded
-                .graph
-                .set_node_name(provider_node, format!("{name}-{}-settings", wrapper.name()));
+            let name = loaded.instances[g.instance].name.value.clone();
             let wrapper_node = loaded.graph.instantiate(package);
             loaded
                 .graph
                 .set_node_name(wrapper_node, format!("{name}-{}", wrapper.name()));
-            let settings_export = loaded
-                .graph
-                .alias_instance_export(provider_node, SETTINGS_INTERFACE)
-                .map_err(|e| encode_err(e.to_string()))?;
-            loaded
-                .graph
-                .set_instantiation_argument(wrapper_node, SETTINGS_INTERFACE, settings_export)
-                .map_err(|e| encode_err(e.to_string()))?;
+            if let Some(text) = text {
+                let provider = match settings.get(text) {
+                    Some(p) => *p,
+                    None => {
+                        let p = register(loaded, settings_component(text).map_err(encode_err)?)?;
+                        settings.insert(text.clone(), p);
+                        p
+                    }
+                };
+                let provider_node = loaded.graph.instantiate(provider);
+                loaded
+                    .graph
+                    .set_node_name(provider_node, format!("{name}-{}-settings", wrapper.name()));
+                let settings_export = loaded
+                    .graph
+                    .alias_instance_export(provider_node, SETTINGS_INTERFACE)
+                    .map_err(|e| encode_err(e.to_string()))?;
+                loaded
+                    .graph
+                    .set_instantiation_argument(wrapper_node, SETTINGS_INTERFACE, settings_export)
+                    .map_err(|e| encode_err(e.to_string()))?;
+            }
             for (import, _) in g.plan.routes.iter().filter(|(_, r)| *r == route) {
                 // The wrapper was retargeted to the component's WASI version, so the
                 // names agree; fall back to any version-compatible export.

@@ -47,6 +47,8 @@ use std::path::{Path, PathBuf};
 pub struct Pipeline {
     /// The pipeline file.
     pub path: PathBuf,
+    /// The directory that component and granted paths are relative to.
+    pub base_dir: PathBuf,
     /// Its text (error spans index into it).
     pub source: String,
     /// The parsed model.
@@ -103,13 +105,14 @@ impl Pipeline {
         let (links, graph_errors, mut warnings) = graph::resolve(&spec, &loaded);
         errors.extend(graph_errors);
         let (guarded, policy_errors, policy_warnings) =
-            policy::apply(&spec, &loaded, &links, errors.is_empty());
+            policy::apply(&spec, base_dir, &loaded, &links, errors.is_empty());
         errors.extend(policy_errors);
         warnings.extend(policy_warnings);
         if !errors.is_empty() {
             return Err(Failure::new(path, source, errors, warnings));
         }
         Ok(Pipeline {
+            base_dir: base_dir.to_path_buf(),
             path,
             source,
             spec,

@@ -11,6 +11,7 @@ use crate::graph::LinkGraph;
 use crate::load::Loaded;
 use crate::span::Span;
 use crate::spec::PipelineSpec;
+use std::path::Path;
 use witpipe_policy::{Grants, Plan, PolicyError, Route};
 
 /// One component's plan.
@@ -34,17 +35,48 @@ impl Guarded {
             .map(|(n, _)| n.clone())
             .collect();
         if let Some(v) = &self.plan.wasi_version {
-            if self.plan.env_settings.is_some() {
-                out.push(format!("wasi:cli/environment@{v}"));
-            }
-            if self.plan.guard_settings.is_some() {
-                out.push(format!("wasi:io/poll@{v}"));
-                out.push(format!("wasi:io/streams@{v}"));
+            for w in &self.plan.wrappers {
+                out.extend(w.wrapper.host_imports(v));
             }
         }
         out.sort();
         out.dedup();
         out
+    }
+}
+
+/// Every granted directory must exist on this machine, under an absolute guest path
+/// used once.
+fn check_dirs(block: &witpipe_policy::GrantsSpec, base_dir: &Path, errors: &mut Vec<Error>) {
+    let mut seen: Vec<&str> = Vec::new();
+    for mount in block.fs.iter().flat_map(|f| f.value.iter()) {
+        let span = location_span(&mount.referenced);
+        let host = base_dir.join(&mount.value.host);
+        if !host.is_dir() {
+            errors.push(Error::Grants {
+                reason: format!(
+                    "granted directory `{}` does not exist (looked for {}); host paths are relative to the pipeline file",
+                    mount.value.host,
+                    host.display()
+                ),
+                span,
+            });
+        }
+        let guest = mount.value.guest.as_str();
+        if !guest.starts_with('/') || guest.split('/').any(|p| p == "..") {
+            errors.push(Error::Grants {
+                reason: format!("guest path `{guest}` must be absolute and must not contain `..` (e.g. `/data`)"),
+                span,
+            });
+        } else if seen.contains(&guest) {
+            errors.push(Error::Grants {
+                reason: format!(
+                    "guest path `{guest}` is granted twice; give each directory its own guest path"
+                ),
+                span,
+            });
+        }
+        seen.push(guest);
     }
 }
 
@@ -57,6 +89,7 @@ fn location_span(loc: &serde_saphyr::Location) -> Span {
 /// by a misspelt link would otherwise be reported as ungranted too.
 pub fn apply(
     spec: &PipelineSpec,
+    base_dir: &Path,
     loaded: &Loaded,
     links: &LinkGraph,
     plan: bool,
@@ -69,6 +102,7 @@ pub fn apply(
         .filter_map(|c| c.grants.as_ref())
         .chain(spec.defaults.as_ref());
     for block in blocks {
+        check_dirs(&block.value, base_dir, &mut errors);
         for problem in block.value.problems() {
             let span = match &problem {
                 PolicyError::Reserved { location, .. }
@@ -129,7 +163,7 @@ fn policy_help(problem: &PolicyError) -> String {
             "link it to an instance that exports it (`links:` or `pipe:`), or let the host serve it with `grants: {{ imports: [\"{import}\"] }}`"
         ),
         PolicyError::NotEnforced { .. } => {
-            "this witpipe cannot yet wrap this interface, and will not pass the host's authority through unguarded; leave this component out or wait for the filesystem/socket/HTTP wrappers".into()
+            "this witpipe cannot wrap socket or HTTP imports yet, and will not pass the host's authority through unguarded; leave this component out of the pipeline for now".into()
         }
         PolicyError::UnsupportedWasi { .. } => "rebuild the component for WASI 0.2 (e.g. the `wasm32-wasip2` target)".into(),
         _ => String::new(),

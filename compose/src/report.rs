@@ -110,6 +110,10 @@ pub struct Summary {
     pub host_env: Vec<String>,
     /// Whether some component receives the host's arguments.
     pub host_args: bool,
+    /// Imports of the output that carry only types (no functions, no authority).
+    pub type_only: Vec<String>,
+    /// Directories the host must preopen: `(host path, guest path)`.
+    pub host_dirs: Vec<(String, String)>,
 }
 
 impl Composition {
@@ -170,8 +174,7 @@ impl Composition {
                         .iter()
                         .filter_map(|(i, r)| match r {
                             Route::Host => None,
-                            Route::Guard => Some((i.clone(), "guard")),
-                            Route::EnvFilter => Some((i.clone(), "env-filter")),
+                            Route::Wrapper(w) => Some((i.clone(), w.name())),
                         })
                         .collect(),
                 })
@@ -187,6 +190,23 @@ impl Composition {
                 env
             },
             host_args: p.guarded.iter().any(|g| g.plan.host_args),
+            type_only: crate::wit::type_only_imports(&self.bytes),
+            host_dirs: {
+                let mut dirs: Vec<(String, String)> = p
+                    .guarded
+                    .iter()
+                    .flat_map(|g| g.plan.host_dirs.iter())
+                    .map(|m| {
+                        (
+                            p.base_dir.join(&m.host).display().to_string(),
+                            m.guest.clone(),
+                        )
+                    })
+                    .collect();
+                dirs.sort();
+                dirs.dedup();
+                dirs
+            },
         }
     }
 }
@@ -220,7 +240,12 @@ impl fmt::Display for Summary {
         }
         writeln!(f, "imports left for the host ({}):", self.imports.len())?;
         for (name, who) in &self.imports {
-            writeln!(f, "  {name} (for {})", who.join(", "))?;
+            let note = if self.type_only.contains(name) {
+                "; types only, no functions"
+            } else {
+                ""
+            };
+            writeln!(f, "  {name} (for {}{note})", who.join(", "))?;
         }
         writeln!(f, "policy:")?;
         if self.policies.is_empty() {
@@ -261,6 +286,9 @@ impl Summary {
             for var in &self.host_env {
                 cmd.push_str(&format!(" --env {var}"));
             }
+        }
+        for (host, guest) in &self.host_dirs {
+            cmd.push_str(&format!(" --dir {host}::{guest}"));
         }
         cmd.push(' ');
         cmd.push_str(output);

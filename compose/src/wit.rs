@@ -91,3 +91,21 @@ pub fn world_items(bytes: &[u8]) -> anyhow::Result<(Items, Items)> {
     };
     Ok((list(&world.imports), list(&world.exports)))
 }
+
+/// The component's imports that are interfaces with no functions: they carry types
+/// (resources, records) and no authority.
+pub fn type_only_imports(bytes: &[u8]) -> Vec<String> {
+    let Ok((resolve, world)) = decode(bytes) else {
+        return Vec::new();
+    };
+    resolve.worlds[world]
+        .imports
+        .iter()
+        .filter_map(|(key, item)| match item {
+            WorldItem::Interface { id, .. } if resolve.interfaces[*id].functions.is_empty() => {
+                Some(resolve.name_world_key(key))
+            }
+            _ => None,
+        })
+        .collect()
+}

@@ -57,6 +57,30 @@ pub enum ArgsGrant {
     Fixed(Vec<String>),
 }
 
+/// Read-only or read-write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FsMode {
+    /// Reads only: every mutation fails with `read-only`, whatever the host allows.
+    #[default]
+    Ro,
+    /// Reads and writes.
+    Rw,
+}
+
+/// One granted directory.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FsMount {
+    /// The host directory, relative to the pipeline file.
+    pub host: String,
+    /// Where the component sees it (an absolute guest path such as `/data`).
+    pub guest: String,
+    /// `ro` (default) or `rw`.
+    #[serde(default)]
+    pub mode: FsMode,
+}
+
 /// One grants block as written, with locations.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -85,8 +109,8 @@ pub struct GrantsSpec {
     pub imports: Option<Spanned<Vec<Spanned<String>>>>,
     /// `deny:` — capabilities denied whatever else says (beats `defaults:`).
     pub deny: Option<Spanned<Vec<Spanned<String>>>>,
-    /// `fs:` — reserved: not enforced yet.
-    pub fs: Option<Spanned<de::IgnoredAny>>,
+    /// `fs:` — directories: `[{ host: ./data, guest: /data, mode: ro }]`.
+    pub fs: Option<Spanned<Vec<Spanned<FsMount>>>>,
     /// `http:` — reserved: not enforced yet.
     pub http: Option<Spanned<de::IgnoredAny>>,
     /// `sockets:` — reserved: not enforced yet.
@@ -95,7 +119,7 @@ pub struct GrantsSpec {
 
 /// The capability names `deny:` accepts.
 pub const CAPABILITIES: &[&str] = &[
-    "env", "args", "cwd", "stdio", "stdin", "stdout", "stderr", "exit", "clocks", "random",
+    "env", "args", "cwd", "stdio", "stdin", "stdout", "stderr", "exit", "clocks", "random", "fs",
 ];
 
 impl<'de> Deserialize<'de> for EnvGrant {
@@ -196,6 +220,8 @@ pub struct Grants {
     pub random: RandomMode,
     /// Non-WASI imports the host may serve.
     pub imports: Vec<String>,
+    /// Granted directories.
+    pub fs: Vec<FsMount>,
 }
 
 impl Default for Grants {
@@ -212,6 +238,7 @@ impl Default for Grants {
             clocks: ClockMode::Deny,
             random: RandomMode::Deny,
             imports: Vec::new(),
+            fs: Vec::new(),
         }
     }
 }
@@ -247,6 +274,9 @@ impl Grants {
         if let Some(r) = &spec.random {
             self.random = r.value;
         }
+        if let Some(fs) = &spec.fs {
+            self.fs = fs.value.iter().map(|m| m.value.clone()).collect();
+        }
         if let Some(i) = &spec.imports {
             self.imports.extend(i.value.iter().map(|s| s.value.clone()));
         }
@@ -269,6 +299,7 @@ impl Grants {
                 "exit" => self.exit = Access::Deny,
                 "clocks" => self.clocks = ClockMode::Deny,
                 "random" => self.random = RandomMode::Deny,
+                "fs" => self.fs.clear(),
                 _ => {}
             }
         }

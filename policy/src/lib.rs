@@ -14,6 +14,8 @@ mod grants;
 mod route;
 mod wrappers;
 
-pub use grants::{Access, ArgsGrant, ClockMode, EnvGrant, Grants, GrantsSpec, RandomMode};
-pub use route::{plan, Plan, PolicyError, Route};
+pub use grants::{
+    Access, ArgsGrant, ClockMode, EnvGrant, FsMode, FsMount, Grants, GrantsSpec, RandomMode,
+};
+pub use route::{plan, Plan, PolicyError, Route, WrapperUse};
 pub use wrappers::{retarget, settings_component, Wrapper, SETTINGS_INTERFACE};

@@ -1,6 +1,9 @@
 //! Deciding, per import of a component, who serves it.
 
-use crate::grants::{Access, ArgsGrant, ClockMode, Grants, GrantsSpec, RandomMode, CAPABILITIES};
+use crate::grants::{
+    Access, ArgsGrant, ClockMode, FsMode, FsMount, Grants, GrantsSpec, RandomMode, CAPABILITIES,
+};
+use crate::wrappers::Wrapper;
 use serde_saphyr::Location;
 use std::fmt::Write;
 
@@ -9,10 +12,17 @@ use std::fmt::Write;
 pub enum Route {
     /// The host: granted, or carries no authority (`wasi:io`).
     Host,
-    /// The virtual platform wrapper (`guard`).
-    Guard,
-    /// The environment filter wrapper (`env-filter`).
-    EnvFilter,
+    /// One of the component's wrapper instances.
+    Wrapper(Wrapper),
+}
+
+/// A wrapper instance a component needs, with its settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrapperUse {
+    /// Which wrapper.
+    pub wrapper: Wrapper,
+    /// Its settings text (`None` for wrappers that take none).
+    pub settings: Option<String>,
 }
 
 /// What the composer must build for one component.
@@ -20,10 +30,10 @@ pub enum Route {
 pub struct Plan {
     /// Every unlinked import of the component and who serves it.
     pub routes: Vec<(String, Route)>,
-    /// Settings of the component's `guard` instance, if any import goes there.
-    pub guard_settings: Option<String>,
-    /// Settings of its `env-filter` instance, if the environment goes there.
-    pub env_settings: Option<String>,
+    /// The wrapper instances it needs, in a fixed order.
+    pub wrappers: Vec<WrapperUse>,
+    /// Directories the host must preopen: `(host path as written, guest path, mode)`.
+    pub host_dirs: Vec<FsMount>,
     /// The WASI 0.2 version the component imports (wrappers are retargeted to it).
     pub wasi_version: Option<String>,
     /// Capabilities its own grants name that it never imports.
@@ -79,11 +89,7 @@ impl GrantsSpec {
     /// Problems visible in a grants block alone: reserved keys, unknown `deny:` names.
     pub fn problems(&self) -> Vec<PolicyError> {
         let mut out = Vec::new();
-        for (key, v) in [
-            ("fs", &self.fs),
-            ("http", &self.http),
-            ("sockets", &self.sockets),
-        ] {
+        for (key, v) in [("http", &self.http), ("sockets", &self.sockets)] {
             if let Some(v) = v {
                 out.push(PolicyError::Reserved {
                     key,
@@ -170,11 +176,12 @@ pub fn plan(
                         continue;
                     }
                 }
+                let guard = Route::Wrapper(Wrapper::Guard);
                 let allow = |a: Access| {
                     if a == Access::Allow {
                         Route::Host
                     } else {
-                        Route::Guard
+                        guard
                     }
                 };
                 match (pkg, iface) {
@@ -184,9 +191,9 @@ pub fn plan(
                         if env_host {
                             Route::Host
                         } else if env_filtered {
-                            Route::EnvFilter
+                            Route::Wrapper(Wrapper::EnvFilter)
                         } else {
-                            Route::Guard
+                            guard
                         }
                     }
                     ("cli", "exit") => {
@@ -209,7 +216,7 @@ pub fn plan(
                         if all_stdio {
                             Route::Host
                         } else {
-                            Route::Guard
+                            guard
                         }
                     }
                     ("clocks", "wall-clock" | "monotonic-clock") => {
@@ -217,7 +224,7 @@ pub fn plan(
                         if grants.clocks == ClockMode::Allow {
                             Route::Host
                         } else {
-                            Route::Guard
+                            guard
                         }
                     }
                     ("random", "random" | "insecure" | "insecure-seed") => {
@@ -225,10 +232,26 @@ pub fn plan(
                         if grants.random == RandomMode::Allow {
                             Route::Host
                         } else {
-                            Route::Guard
+                            guard
                         }
                     }
+                    ("filesystem", "preopens") => {
+                        used.push("fs");
+                        if grants.fs.is_empty() {
+                            Route::Wrapper(Wrapper::FsDeny)
+                        } else {
+                            Route::Wrapper(Wrapper::FsGuard)
+                        }
+                    }
+                    ("filesystem", "types") if grants.fs.is_empty() => {
+                        Route::Wrapper(Wrapper::FsDeny)
+                    }
+                    ("filesystem", "types") => Route::Wrapper(Wrapper::FsGuard),
                     ("filesystem", _) | ("sockets", _) | ("http", _) => {
+                        // One error per package is enough.
+                        if errors.iter().any(|e| matches!(e, PolicyError::NotEnforced { import: i, .. } if split(i).map(|p| p.1) == Some(pkg))) {
+                            continue;
+                        }
                         errors.push(PolicyError::NotEnforced {
                             import: import.clone(),
                             what: match pkg {
@@ -261,21 +284,38 @@ pub fn plan(
     if !errors.is_empty() {
         return Err(errors);
     }
-    if plan.routes.iter().any(|(_, r)| *r == Route::Guard) {
-        plan.guard_settings = Some(guard_settings(grants));
+    for wrapper in [
+        Wrapper::Guard,
+        Wrapper::EnvFilter,
+        Wrapper::FsGuard,
+        Wrapper::FsDeny,
+    ] {
+        if plan
+            .routes
+            .iter()
+            .any(|(_, r)| *r == Route::Wrapper(wrapper))
+        {
+            let settings = match wrapper {
+                Wrapper::Guard => Some(guard_settings(grants)),
+                Wrapper::EnvFilter => Some(env_settings(grants)),
+                Wrapper::FsGuard => Some(fs_settings(grants)),
+                Wrapper::FsDeny => None,
+            };
+            plan.wrappers.push(WrapperUse { wrapper, settings });
+        }
     }
     let env_routed = plan
         .routes
         .iter()
         .find(|(i, _)| i.starts_with("wasi:cli/environment@"));
     if let Some((_, route)) = env_routed {
-        if *route == Route::EnvFilter {
-            plan.env_settings = Some(env_settings(grants));
-        }
-        if *route != Route::Guard {
+        if *route != Route::Wrapper(Wrapper::Guard) {
             plan.host_env = grants.env.allow.clone();
             plan.host_args = grants.args == ArgsGrant::Inherit;
         }
+    }
+    if plan.wrappers.iter().any(|w| w.wrapper == Wrapper::FsGuard) {
+        plan.host_dirs = grants.fs.clone();
     }
     if let Some(own) = own {
         let named = [
@@ -375,6 +415,19 @@ fn env_settings(grants: &Grants) -> String {
     }
     if let Some(cwd) = &grants.cwd {
         let _ = writeln!(out, "cwd={cwd}");
+    }
+    out
+}
+
+/// The fs-guard's settings: one `mount=GUEST|ro` or `mount=GUEST|rw` per directory.
+fn fs_settings(grants: &Grants) -> String {
+    let mut out = String::new();
+    for m in &grants.fs {
+        let mode = match m.mode {
+            FsMode::Ro => "ro",
+            FsMode::Rw => "rw",
+        };
+        let _ = writeln!(out, "mount={}|{mode}", m.guest);
     }
     out
 }

@@ -22,6 +22,10 @@ pub enum Wrapper {
     Guard,
     /// Host environment filtered by an allow-list, plus fixed values.
     EnvFilter,
+    /// Granted directories only, read-only where granted so.
+    FsGuard,
+    /// No directories at all.
+    FsDeny,
 }
 
 impl Wrapper {
@@ -30,6 +34,8 @@ impl Wrapper {
         match self {
             Wrapper::Guard => include_bytes!("../wrappers/components/guard.wasm"),
             Wrapper::EnvFilter => include_bytes!("../wrappers/components/env-filter.wasm"),
+            Wrapper::FsGuard => include_bytes!("../wrappers/components/fs-guard.wasm"),
+            Wrapper::FsDeny => include_bytes!("../wrappers/components/fs-deny.wasm"),
         }
     }
 
@@ -38,7 +44,36 @@ impl Wrapper {
         match self {
             Wrapper::Guard => "guard",
             Wrapper::EnvFilter => "env-filter",
+            Wrapper::FsGuard => "fs-guard",
+            Wrapper::FsDeny => "fs-deny",
         }
+    }
+
+    /// What this wrapper imports from the host when retargeted to WASI `version`
+    /// (its settings come from inside the output, not the host).
+    pub fn host_imports(self, version: &str) -> Vec<String> {
+        let bytes = retarget(self.bytes(), version).unwrap_or_default();
+        let mut out = Vec::new();
+        for payload in Parser::new(0).parse_all(&bytes) {
+            match payload {
+                Ok(wasmparser::Payload::ComponentImportSection(reader)) => {
+                    out.extend(
+                        reader
+                            .into_iter()
+                            .flatten()
+                            .map(|i| i.name.name.to_string()),
+                    );
+                }
+                Ok(
+                    wasmparser::Payload::ModuleSection { .. }
+                    | wasmparser::Payload::ComponentSection { .. },
+                ) => {}
+                _ => {}
+            }
+        }
+        // Nested components have their own import sections: keep only the outer ones.
+        out.retain(|n| n.contains('@') && n.as_str() != SETTINGS_INTERFACE);
+        out
     }
 }
 

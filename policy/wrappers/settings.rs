@@ -1,5 +1,6 @@
 //! The `key=value` settings a wrapper instance was composed with (shared by the
 //! wrappers through `#[path]`).
+#![allow(dead_code)] // each wrapper uses only some of these
 
 /// Parsed settings: every `key=value` line, in order.
 pub struct Settings {

@@ -8,6 +8,25 @@ use std::io::{Read, Write};
 
 struct Probe;
 
+/// A filesystem attempt: `read`, `list`, `write`, `mkdir` or `remove` a path.
+fn fs(op: &str, path: &str) -> String {
+    let shown = |r: std::io::Result<String>| r.unwrap_or_else(|e| format!("error: {e}"));
+    match op {
+        "read" => shown(std::fs::read_to_string(path)),
+        "list" => shown(std::fs::read_dir(path).and_then(|entries| {
+            let mut names = entries
+                .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+                .collect::<std::io::Result<Vec<_>>>()?;
+            names.sort();
+            Ok(names.join(","))
+        })),
+        "write" => shown(std::fs::write(path, "written by the probe").map(|()| "written".into())),
+        "mkdir" => shown(std::fs::create_dir(path).map(|()| "created".into())),
+        "remove" => shown(std::fs::remove_file(path).map(|()| "removed".into())),
+        _ => format!("unknown operation {op}"),
+    }
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -58,7 +77,10 @@ impl Guest for Probe {
             }
             "random" => hex(&wasi::random::random::get_random_bytes(8)),
             "exit" => std::process::exit(3),
-            other => format!("unknown mode {other}"),
+            other => match other.split_once(' ') {
+                Some((op, path)) => fs(op, path),
+                None => format!("unknown mode {other}"),
+            },
         }
     }
 }

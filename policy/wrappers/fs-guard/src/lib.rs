@@ -1,0 +1,320 @@
+//! Granted directories only, read-only where the grant says so.
+//!
+//! The host's preopens are filtered to the mounts in the settings (`mount=GUEST|ro`
+//! or `mount=GUEST|rw`, one per line). Every descriptor handed to the component wraps
+//! a host descriptor: reads pass through, and on a read-only mount every mutating
+//! call, and every `open-at` that asks to create, truncate or write, fails with
+//! `read-only`. Path resolution (`..`, absolute paths, symlinks) stays the host's:
+//! WASI hosts refuse paths that leave a preopen, so the wrapper needs no path logic.
+
+#[path = "../../settings.rs"]
+mod settings;
+
+wit_bindgen::generate!({
+    path: "../../wit",
+    world: "witpipe:policy/fs-guard",
+    generate_all,
+});
+
+use exports::wasi::filesystem::{preopens, types as ex};
+use wasi::filesystem::{preopens as host_preopens, types as host};
+use wasi::io::streams::{InputStream, OutputStream};
+
+thread_local! {
+    static SETTINGS: settings::Settings = settings::Settings::parse(&witpipe::policy::settings::get());
+}
+
+/// Converts between the host's and the exported copies of a C-like enum.
+macro_rules! enum_conv {
+    ($name:ident: $from:ty => $to:ty { $($v:ident),* $(,)? }) => {
+        fn $name(x: $from) -> $to {
+            match x { $(<$from>::$v => <$to>::$v,)* }
+        }
+    };
+}
+
+enum_conv!(error_code: host::ErrorCode => ex::ErrorCode {
+    Access, WouldBlock, Already, BadDescriptor, Busy, Deadlock, Quota, Exist, FileTooLarge,
+    IllegalByteSequence, InProgress, Interrupted, Invalid, Io, IsDirectory, Loop, TooManyLinks,
+    MessageSize, NameTooLong, NoDevice, NoEntry, NoLock, InsufficientMemory, InsufficientSpace,
+    NotDirectory, NotEmpty, NotRecoverable, Unsupported, NoTty, NoSuchDevice, Overflow,
+    NotPermitted, Pipe, ReadOnly, InvalidSeek, TextFileBusy, CrossDevice,
+});
+enum_conv!(descriptor_type: host::DescriptorType => ex::DescriptorType {
+    Unknown, BlockDevice, CharacterDevice, Directory, Fifo, SymbolicLink, RegularFile, Socket,
+});
+enum_conv!(advice: ex::Advice => host::Advice {
+    Normal, Sequential, Random, WillNeed, DontNeed, NoReuse,
+});
+
+fn err<T>(r: Result<T, host::ErrorCode>) -> Result<T, ex::ErrorCode> {
+    r.map_err(error_code)
+}
+
+fn stat(s: host::DescriptorStat) -> ex::DescriptorStat {
+    ex::DescriptorStat {
+        type_: descriptor_type(s.type_),
+        link_count: s.link_count,
+        size: s.size,
+        data_access_timestamp: s.data_access_timestamp,
+        data_modification_timestamp: s.data_modification_timestamp,
+        status_change_timestamp: s.status_change_timestamp,
+    }
+}
+
+fn hash(h: host::MetadataHashValue) -> ex::MetadataHashValue {
+    ex::MetadataHashValue {
+        lower: h.lower,
+        upper: h.upper,
+    }
+}
+
+fn path_flags(f: ex::PathFlags) -> host::PathFlags {
+    host::PathFlags::from_bits_retain(f.bits())
+}
+
+fn timestamp(t: ex::NewTimestamp) -> host::NewTimestamp {
+    match t {
+        ex::NewTimestamp::NoChange => host::NewTimestamp::NoChange,
+        ex::NewTimestamp::Now => host::NewTimestamp::Now,
+        ex::NewTimestamp::Timestamp(d) => host::NewTimestamp::Timestamp(d),
+    }
+}
+
+/// A host descriptor on a mount, and whether the mount is writable.
+pub struct Descriptor {
+    inner: host::Descriptor,
+    writable: bool,
+}
+
+impl Descriptor {
+    /// Fails with `read-only` on a read-only mount.
+    fn mutable(&self) -> Result<(), ex::ErrorCode> {
+        if self.writable {
+            Ok(())
+        } else {
+            Err(ex::ErrorCode::ReadOnly)
+        }
+    }
+}
+
+/// The descriptor inside a borrowed exported descriptor.
+fn inner(d: ex::DescriptorBorrow<'_>) -> &host::Descriptor {
+    &d.get::<Descriptor>().inner
+}
+
+/// A host directory listing.
+pub struct DirectoryEntryStream(host::DirectoryEntryStream);
+
+struct FsGuard;
+
+impl ex::Guest for FsGuard {
+    type Descriptor = Descriptor;
+    type DirectoryEntryStream = DirectoryEntryStream;
+
+    fn filesystem_error_code(e: &wasi::io::error::Error) -> Option<ex::ErrorCode> {
+        host::filesystem_error_code(e).map(error_code)
+    }
+}
+
+impl ex::GuestDirectoryEntryStream for DirectoryEntryStream {
+    fn read_directory_entry(&self) -> Result<Option<ex::DirectoryEntry>, ex::ErrorCode> {
+        Ok(
+            err(self.0.read_directory_entry())?.map(|e| ex::DirectoryEntry {
+                type_: descriptor_type(e.type_),
+                name: e.name,
+            }),
+        )
+    }
+}
+
+impl ex::GuestDescriptor for Descriptor {
+    fn read_via_stream(&self, offset: u64) -> Result<InputStream, ex::ErrorCode> {
+        err(self.inner.read_via_stream(offset))
+    }
+    fn write_via_stream(&self, offset: u64) -> Result<OutputStream, ex::ErrorCode> {
+        self.mutable()?;
+        err(self.inner.write_via_stream(offset))
+    }
+    fn append_via_stream(&self) -> Result<OutputStream, ex::ErrorCode> {
+        self.mutable()?;
+        err(self.inner.append_via_stream())
+    }
+    fn advise(&self, offset: u64, length: u64, a: ex::Advice) -> Result<(), ex::ErrorCode> {
+        err(self.inner.advise(offset, length, advice(a)))
+    }
+    fn sync_data(&self) -> Result<(), ex::ErrorCode> {
+        self.mutable()?;
+        err(self.inner.sync_data())
+    }
+    fn get_flags(&self) -> Result<ex::DescriptorFlags, ex::ErrorCode> {
+        let mut bits = err(self.inner.get_flags())?.bits();
+        if !self.writable {
+            bits &= !(ex::DescriptorFlags::WRITE | ex::DescriptorFlags::MUTATE_DIRECTORY).bits();
+        }
+        Ok(ex::DescriptorFlags::from_bits_retain(bits))
+    }
+    fn get_type(&self) -> Result<ex::DescriptorType, ex::ErrorCode> {
+        err(self.inner.get_type()).map(descriptor_type)
+    }
+    fn set_size(&self, size: u64) -> Result<(), ex::ErrorCode> {
+        self.mutable()?;
+        err(self.inner.set_size(size))
+    }
+    fn set_times(
+        &self,
+        atime: ex::NewTimestamp,
+        mtime: ex::NewTimestamp,
+    ) -> Result<(), ex::ErrorCode> {
+        self.mutable()?;
+        err(self.inner.set_times(timestamp(atime), timestamp(mtime)))
+    }
+    fn read(&self, length: u64, offset: u64) -> Result<(Vec<u8>, bool), ex::ErrorCode> {
+        err(self.inner.read(length, offset))
+    }
+    fn write(&self, buffer: Vec<u8>, offset: u64) -> Result<u64, ex::ErrorCode> {
+        self.mutable()?;
+        err(self.inner.write(&buffer, offset))
+    }
+    fn read_directory(&self) -> Result<ex::DirectoryEntryStream, ex::ErrorCode> {
+        Ok(ex::DirectoryEntryStream::new(DirectoryEntryStream(err(
+            self.inner.read_directory(),
+        )?)))
+    }
+    fn sync(&self) -> Result<(), ex::ErrorCode> {
+        self.mutable()?;
+        err(self.inner.sync())
+    }
+    fn create_directory_at(&self, path: String) -> Result<(), ex::ErrorCode> {
+        self.mutable()?;
+        err(self.inner.create_directory_at(&path))
+    }
+    fn stat(&self) -> Result<ex::DescriptorStat, ex::ErrorCode> {
+        err(self.inner.stat()).map(stat)
+    }
+    fn stat_at(
+        &self,
+        flags: ex::PathFlags,
+        path: String,
+    ) -> Result<ex::DescriptorStat, ex::ErrorCode> {
+        err(self.inner.stat_at(path_flags(flags), &path)).map(stat)
+    }
+    fn set_times_at(
+        &self,
+        flags: ex::PathFlags,
+        path: String,
+        atime: ex::NewTimestamp,
+        mtime: ex::NewTimestamp,
+    ) -> Result<(), ex::ErrorCode> {
+        self.mutable()?;
+        err(self
+            .inner
+            .set_times_at(path_flags(flags), &path, timestamp(atime), timestamp(mtime)))
+    }
+    fn link_at(
+        &self,
+        old_flags: ex::PathFlags,
+        old_path: String,
+        new_descriptor: ex::DescriptorBorrow<'_>,
+        new_path: String,
+    ) -> Result<(), ex::ErrorCode> {
+        self.mutable()?;
+        new_descriptor.get::<Descriptor>().mutable()?;
+        err(self.inner.link_at(
+            path_flags(old_flags),
+            &old_path,
+            inner(new_descriptor),
+            &new_path,
+        ))
+    }
+    fn open_at(
+        &self,
+        flags: ex::PathFlags,
+        path: String,
+        open: ex::OpenFlags,
+        dflags: ex::DescriptorFlags,
+    ) -> Result<ex::Descriptor, ex::ErrorCode> {
+        let creates = ex::OpenFlags::CREATE | ex::OpenFlags::TRUNCATE | ex::OpenFlags::EXCLUSIVE;
+        let writes = ex::DescriptorFlags::WRITE | ex::DescriptorFlags::MUTATE_DIRECTORY;
+        let wants_change = open.bits() & creates.bits() != 0 || dflags.bits() & writes.bits() != 0;
+        if wants_change {
+            self.mutable()?;
+        }
+        let d = err(self.inner.open_at(
+            path_flags(flags),
+            &path,
+            host::OpenFlags::from_bits_retain(open.bits()),
+            host::DescriptorFlags::from_bits_retain(dflags.bits()),
+        ))?;
+        Ok(ex::Descriptor::new(Descriptor {
+            inner: d,
+            writable: self.writable,
+        }))
+    }
+    fn readlink_at(&self, path: String) -> Result<String, ex::ErrorCode> {
+        err(self.inner.readlink_at(&path))
+    }
+    fn remove_directory_at(&self, path: String) -> Result<(), ex::ErrorCode> {
+        self.mutable()?;
+        err(self.inner.remove_directory_at(&path))
+    }
+    fn rename_at(
+        &self,
+        old_path: String,
+        new_descriptor: ex::DescriptorBorrow<'_>,
+        new_path: String,
+    ) -> Result<(), ex::ErrorCode> {
+        self.mutable()?;
+        new_descriptor.get::<Descriptor>().mutable()?;
+        err(self
+            .inner
+            .rename_at(&old_path, inner(new_descriptor), &new_path))
+    }
+    fn symlink_at(&self, old_path: String, new_path: String) -> Result<(), ex::ErrorCode> {
+        self.mutable()?;
+        err(self.inner.symlink_at(&old_path, &new_path))
+    }
+    fn unlink_file_at(&self, path: String) -> Result<(), ex::ErrorCode> {
+        self.mutable()?;
+        err(self.inner.unlink_file_at(&path))
+    }
+    fn is_same_object(&self, other: ex::DescriptorBorrow<'_>) -> bool {
+        self.inner.is_same_object(inner(other))
+    }
+    fn metadata_hash(&self) -> Result<ex::MetadataHashValue, ex::ErrorCode> {
+        err(self.inner.metadata_hash()).map(hash)
+    }
+    fn metadata_hash_at(
+        &self,
+        flags: ex::PathFlags,
+        path: String,
+    ) -> Result<ex::MetadataHashValue, ex::ErrorCode> {
+        err(self.inner.metadata_hash_at(path_flags(flags), &path)).map(hash)
+    }
+}
+
+impl preopens::Guest for FsGuard {
+    fn get_directories() -> Vec<(ex::Descriptor, String)> {
+        let mounts: Vec<(String, bool)> = SETTINGS.with(|s| {
+            s.all("mount")
+                .filter_map(|m| m.rsplit_once('|'))
+                .map(|(guest, mode)| (guest.to_string(), mode == "rw"))
+                .collect()
+        });
+        host_preopens::get_directories()
+            .into_iter()
+            .filter_map(|(d, name)| {
+                let (_, writable) = mounts.iter().find(|(guest, _)| *guest == name)?;
+                Some((
+                    ex::Descriptor::new(Descriptor {
+                        inner: d,
+                        writable: *writable,
+                    }),
+                    name,
+                ))
+            })
+            .collect()
+    }
+}
+
+export!(FsGuard);
