@@ -3,16 +3,69 @@
 //! everything (secrets in the environment and arguments, data on stdin, real clocks
 //! and randomness, exit). Each test asserts exactly what the probe could see.
 
+use std::io::{Read, Write};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use wasmtime::component::{Component, Linker, ResourceTable, Val};
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::filesystem::FsPerms;
 use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
 use wasmtime_wasi::{I32Exit, WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 struct Host {
     ctx: WasiCtx,
+    http: WasiHttpCtx,
     table: ResourceTable,
+}
+
+impl WasiHttpView for Host {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: wasmtime_wasi_http::default_hooks(),
+        }
+    }
+}
+
+/// A loopback HTTP server that answers every request with a secret and counts them.
+struct Server {
+    port: u16,
+    hits: Arc<AtomicUsize>,
+}
+
+impl Server {
+    fn start() -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let hits = Arc::new(AtomicUsize::new(0));
+        let counter = hits.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                counter.fetch_add(1, Ordering::SeqCst);
+                let mut buf = [0u8; 4096];
+                let _ = stream.read(&mut buf);
+                let _ = stream.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\nSECRET",
+                );
+            }
+        });
+        Server { port, hits }
+    }
+
+    fn hits(&self) -> usize {
+        self.hits.load(Ordering::SeqCst)
+    }
+}
+
+/// The allowed and the denied honeypot servers, shared by the tests.
+fn servers() -> &'static (Server, Server) {
+    static SERVERS: OnceLock<(Server, Server)> = OnceLock::new();
+    SERVERS.get_or_init(|| (Server::start(), Server::start()))
 }
 
 impl WasiView for Host {
@@ -66,7 +119,8 @@ fn compose_in_honeypot(name: &str, honeypot: &Path) -> witpipe_compose::Composit
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(root.join("tests/policy").join(name))
         .unwrap()
-        .replace("../guests/", &format!("{}/tests/guests/", root.display()));
+        .replace("../guests/", &format!("{}/tests/guests/", root.display()))
+        .replace("${ALLOWED_PORT}", &servers().0.port.to_string());
     let path = honeypot.join(name);
     std::fs::write(&path, text).unwrap();
     witpipe_compose::compose_file(&path).unwrap_or_else(|f| panic!("{f}"))
@@ -102,6 +156,7 @@ impl Probe {
     fn run(&self, func: &str, mode: &str) -> Outcome {
         let mut linker = Linker::new(&self.engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
+        wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker).unwrap();
         let stdout = MemoryOutputPipe::new(1 << 16);
         let stderr = MemoryOutputPipe::new(1 << 16);
         let mut builder = WasiCtx::builder();
@@ -127,6 +182,7 @@ impl Probe {
             &self.engine,
             Host {
                 ctx: builder.build(),
+                http: WasiHttpCtx::new(),
                 table: ResourceTable::new(),
             },
         );
@@ -372,4 +428,35 @@ fn a_directory_granted_to_one_instance_is_not_seen_by_another() {
         .value()
         .starts_with("error"));
     assert!(p.run("run-other", "list /").value().starts_with("error"));
+}
+
+#[test]
+fn outgoing_http_reaches_only_allowed_destinations() {
+    let (allowed, denied) = servers();
+    let p = Probe::compose("http.yaml");
+    let before = (allowed.hits(), denied.hits());
+    let ok = p.run("run", &format!("http http://127.0.0.1:{}/", allowed.port));
+    assert_eq!(ok.value(), "status 200: SECRET");
+    for url in [
+        format!("http://127.0.0.1:{}/", denied.port),
+        format!("http://localhost:{}/", allowed.port),
+        format!("https://127.0.0.1:{}/", allowed.port),
+    ] {
+        assert_eq!(
+            p.run("run", &format!("http {url}")).value(),
+            "refused: ErrorCode::HttpRequestDenied",
+            "{url}"
+        );
+    }
+    // Only the allowed request reached a server; the denied server saw nothing at all.
+    assert_eq!(denied.hits(), before.1);
+    assert!(allowed.hits() > before.0);
+}
+
+#[test]
+fn no_http_grant_means_no_request_leaves() {
+    let (allowed, _) = servers();
+    let p = Probe::compose("deny-all.yaml");
+    let out = p.run("run", &format!("http http://127.0.0.1:{}/", allowed.port));
+    assert_eq!(out.value(), "refused: ErrorCode::HttpRequestDenied");
 }

@@ -35,7 +35,7 @@ for p in deny-all narrow allow-all; do
   cargo run -q --locked -- compose "tests/policy/$p.yaml" -o "$out/$p.wasm" >/dev/null
 done
 invoke() { # pipeline mode -> stdout of the probe call (stderr dropped)
-  SECRET=hunter2 SAFE=ok RUST_BACKTRACE=0 "$wasmtime" run -S inherit-env --invoke "run(\"$2\")" "$out/$1.wasm" 2>/dev/null
+  SECRET=hunter2 SAFE=ok RUST_BACKTRACE=0 "$wasmtime" run -S http -S inherit-env --invoke "run(\"$2\")" "$out/$1.wasm" 2>/dev/null
 }
 check "deny-all hides SECRET" '"none"' "$(invoke deny-all secret)"
 check "deny-all hides the environment" '""' "$(invoke deny-all env)"
@@ -57,7 +57,7 @@ ln -s ../secret.txt "$hp/data/link"
 sed "s|../guests/|$PWD/tests/guests/|" tests/policy/fs-ro.yaml >"$hp/fs-ro.yaml"
 cargo run -q --locked -- compose "$hp/fs-ro.yaml" -o "$out/fs-ro.wasm" >/dev/null
 fsrun() {
-  RUST_BACKTRACE=0 "$wasmtime" run --dir "$hp::/" --dir "$hp/data::/data" --invoke "run(\"$1\")" "$out/fs-ro.wasm" 2>/dev/null
+  RUST_BACKTRACE=0 "$wasmtime" run -S http --dir "$hp::/" --dir "$hp/data::/data" --invoke "run(\"$1\")" "$out/fs-ro.wasm" 2>/dev/null
 }
 check "fs-ro reads its directory" "$(printf '"hello\\n"')" "$(fsrun 'read /data/public.txt')"
 for attempt in "write /data/new.txt" "read /data/../secret.txt" "read /data/link" "read /secret.txt"; do
@@ -67,4 +67,21 @@ for attempt in "write /data/new.txt" "read /data/../secret.txt" "read /data/link
   esac
 done
 [ ! -e "$hp/data/new.txt" ] || { echo "FAIL fs-ro: a file was written"; exit 1; }
-echo "13 passed, 0 failed"
+
+# Outgoing HTTP: the CLI allows every request (-S http); the output lets through
+# only its allow-listed destination. Two loopback servers, bounded to this script.
+mkdir -p "$out/www" && echo SECRET >"$out/www/index.html"
+python3 -m http.server 18931 --bind 127.0.0.1 --directory "$out/www" >/dev/null 2>&1 & allowed_pid=$!
+python3 -m http.server 18932 --bind 127.0.0.1 --directory "$out/www" >"$out/denied.log" 2>&1 & denied_pid=$!
+trap 'kill $allowed_pid $denied_pid 2>/dev/null; rm -rf "$out"' EXIT
+for _ in $(seq 50); do
+  (exec 3<>/dev/tcp/127.0.0.1/18931 && exec 3<>/dev/tcp/127.0.0.1/18932) 2>/dev/null && break
+  sleep 0.1
+done
+sed "s|../guests/|$PWD/tests/guests/|; s|\${ALLOWED_PORT}|18931|" tests/policy/http.yaml >"$out/http.yaml"
+cargo run -q --locked -- compose "$out/http.yaml" -o "$out/http.wasm" >/dev/null
+check "http reaches the allowed server" "$(printf '"status 200: SECRET\\n"')" "$(invoke http 'http http://127.0.0.1:18931/')"
+check "http to another server is refused" '"refused: ErrorCode::HttpRequestDenied"' "$(invoke http 'http http://127.0.0.1:18932/')"
+if grep -q "GET" "$out/denied.log"; then echo "FAIL the denied server saw a request"; exit 1; fi
+echo "ok: the denied server saw nothing"
+echo "16 passed, 0 failed"

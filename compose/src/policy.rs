@@ -106,7 +106,8 @@ pub fn apply(
         for problem in block.value.problems() {
             let span = match &problem {
                 PolicyError::Reserved { location, .. }
-                | PolicyError::UnknownCapability { location, .. } => location_span(location),
+                | PolicyError::UnknownCapability { location, .. }
+                | PolicyError::BadHttpPattern { location, .. } => location_span(location),
                 _ => block.span,
             };
             errors.push(Error::Grants {
@@ -163,7 +164,10 @@ fn policy_help(problem: &PolicyError) -> String {
             "link it to an instance that exports it (`links:` or `pipe:`), or let the host serve it with `grants: {{ imports: [\"{import}\"] }}`"
         ),
         PolicyError::NotEnforced { .. } => {
-            "this witpipe cannot wrap socket or HTTP imports yet, and will not pass the host's authority through unguarded; leave this component out of the pipeline for now".into()
+            "this witpipe cannot wrap socket imports yet, and will not pass the host's network through unguarded; leave this component out of the pipeline for now".into()
+        }
+        PolicyError::HttpNotImported => {
+            "remove the `http:` grant: least privilege grants only what a component uses".into()
         }
         PolicyError::UnsupportedWasi { .. } => "rebuild the component for WASI 0.2 (e.g. the `wasm32-wasip2` target)".into(),
         _ => String::new(),

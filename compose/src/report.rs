@@ -110,6 +110,9 @@ pub struct Summary {
     pub host_env: Vec<String>,
     /// Whether some component receives the host's arguments.
     pub host_args: bool,
+    /// Whether the output imports `wasi:http` (the CLI links it only with `-S http`;
+    /// the wrappers inside decide which requests leave).
+    pub host_http: bool,
     /// Imports of the output that carry only types (no functions, no authority).
     pub type_only: Vec<String>,
     /// Directories the host must preopen: `(host path, guest path)`.
@@ -131,6 +134,9 @@ impl Composition {
             }
         }
         imports.sort();
+        let host_http = imports
+            .iter()
+            .any(|(name, _)| name.starts_with("wasi:http/"));
         Summary {
             instances: p
                 .spec
@@ -191,6 +197,7 @@ impl Composition {
             },
             host_args: p.guarded.iter().any(|g| g.plan.host_args),
             type_only: crate::wit::type_only_imports(&self.bytes),
+            host_http,
             host_dirs: {
                 let mut dirs: Vec<(String, String)> = p
                     .guarded
@@ -286,6 +293,9 @@ impl Summary {
             for var in &self.host_env {
                 cmd.push_str(&format!(" --env {var}"));
             }
+        }
+        if self.host_http {
+            cmd.push_str(" -S http");
         }
         for (host, guest) in &self.host_dirs {
             cmd.push_str(&format!(" --dir {host}::{guest}"));

@@ -111,8 +111,8 @@ pub struct GrantsSpec {
     pub deny: Option<Spanned<Vec<Spanned<String>>>>,
     /// `fs:` — directories: `[{ host: ./data, guest: /data, mode: ro }]`.
     pub fs: Option<Spanned<Vec<Spanned<FsMount>>>>,
-    /// `http:` — reserved: not enforced yet.
-    pub http: Option<Spanned<de::IgnoredAny>>,
+    /// `http:` — allowed outgoing destinations, `scheme://host[:port]` with `*`.
+    pub http: Option<Spanned<Vec<Spanned<String>>>>,
     /// `sockets:` — reserved: not enforced yet.
     pub sockets: Option<Spanned<de::IgnoredAny>>,
 }
@@ -120,6 +120,7 @@ pub struct GrantsSpec {
 /// The capability names `deny:` accepts.
 pub const CAPABILITIES: &[&str] = &[
     "env", "args", "cwd", "stdio", "stdin", "stdout", "stderr", "exit", "clocks", "random", "fs",
+    "http",
 ];
 
 impl<'de> Deserialize<'de> for EnvGrant {
@@ -222,6 +223,8 @@ pub struct Grants {
     pub imports: Vec<String>,
     /// Granted directories.
     pub fs: Vec<FsMount>,
+    /// Allowed outgoing HTTP destinations.
+    pub http: Vec<String>,
 }
 
 impl Default for Grants {
@@ -239,6 +242,7 @@ impl Default for Grants {
             random: RandomMode::Deny,
             imports: Vec::new(),
             fs: Vec::new(),
+            http: Vec::new(),
         }
     }
 }
@@ -274,6 +278,9 @@ impl Grants {
         if let Some(r) = &spec.random {
             self.random = r.value;
         }
+        if let Some(h) = &spec.http {
+            self.http = h.value.iter().map(|p| p.value.clone()).collect();
+        }
         if let Some(fs) = &spec.fs {
             self.fs = fs.value.iter().map(|m| m.value.clone()).collect();
         }
@@ -300,6 +307,7 @@ impl Grants {
                 "clocks" => self.clocks = ClockMode::Deny,
                 "random" => self.random = RandomMode::Deny,
                 "fs" => self.fs.clear(),
+                "http" => self.http.clear(),
                 _ => {}
             }
         }

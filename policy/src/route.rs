@@ -55,6 +55,19 @@ pub enum PolicyError {
         /// Where.
         location: Location,
     },
+    /// An `http:` entry that is not `scheme://host[:port]`.
+    #[error("`{pattern}` is not an HTTP destination: {why}")]
+    BadHttpPattern {
+        /// The entry.
+        pattern: String,
+        /// What is wrong.
+        why: String,
+        /// Where.
+        location: Location,
+    },
+    /// HTTP granted to a component that does not import `wasi:http/outgoing-handler`.
+    #[error("is granted `http:` but does not import `wasi:http/outgoing-handler`")]
+    HttpNotImported,
     /// A `deny:` entry that names no capability.
     #[error("`{name}` is not a capability")]
     UnknownCapability {
@@ -89,13 +102,20 @@ impl GrantsSpec {
     /// Problems visible in a grants block alone: reserved keys, unknown `deny:` names.
     pub fn problems(&self) -> Vec<PolicyError> {
         let mut out = Vec::new();
-        for (key, v) in [("http", &self.http), ("sockets", &self.sockets)] {
-            if let Some(v) = v {
-                out.push(PolicyError::Reserved {
-                    key,
-                    location: v.referenced,
+        for pattern in self.http.iter().flat_map(|h| h.value.iter()) {
+            if let Err(why) = check_http_pattern(&pattern.value) {
+                out.push(PolicyError::BadHttpPattern {
+                    pattern: pattern.value.clone(),
+                    why,
+                    location: pattern.referenced,
                 });
             }
+        }
+        if let Some(v) = &self.sockets {
+            out.push(PolicyError::Reserved {
+                key: "sockets",
+                location: v.referenced,
+            });
         }
         for name in self.deny.iter().flat_map(|d| d.value.iter()) {
             if !CAPABILITIES.contains(&name.value.as_str()) {
@@ -247,6 +267,16 @@ pub fn plan(
                         Route::Wrapper(Wrapper::FsDeny)
                     }
                     ("filesystem", "types") => Route::Wrapper(Wrapper::FsGuard),
+                    ("http", "outgoing-handler") => {
+                        used.push("http");
+                        if grants.http.is_empty() {
+                            Route::Wrapper(Wrapper::HttpDeny)
+                        } else {
+                            Route::Wrapper(Wrapper::HttpGuard)
+                        }
+                    }
+                    // Building requests and reading responses needs no authority.
+                    ("http", "types") => Route::Host,
                     ("filesystem", _) | ("sockets", _) | ("http", _) => {
                         // One error per package is enough.
                         if errors.iter().any(|e| matches!(e, PolicyError::NotEnforced { import: i, .. } if split(i).map(|p| p.1) == Some(pkg))) {
@@ -284,12 +314,12 @@ pub fn plan(
     if !errors.is_empty() {
         return Err(errors);
     }
-    for wrapper in [
-        Wrapper::Guard,
-        Wrapper::EnvFilter,
-        Wrapper::FsGuard,
-        Wrapper::FsDeny,
-    ] {
+    if own.is_some_and(|o| o.http.as_ref().is_some_and(|h| !h.value.is_empty()))
+        && !used.contains(&"http")
+    {
+        return Err(vec![PolicyError::HttpNotImported]);
+    }
+    for wrapper in Wrapper::ALL {
         if plan
             .routes
             .iter()
@@ -299,7 +329,8 @@ pub fn plan(
                 Wrapper::Guard => Some(guard_settings(grants)),
                 Wrapper::EnvFilter => Some(env_settings(grants)),
                 Wrapper::FsGuard => Some(fs_settings(grants)),
-                Wrapper::FsDeny => None,
+                Wrapper::HttpGuard => Some(http_settings(grants)),
+                Wrapper::FsDeny | Wrapper::HttpDeny => None,
             };
             plan.wrappers.push(WrapperUse { wrapper, settings });
         }
@@ -430,4 +461,42 @@ fn fs_settings(grants: &Grants) -> String {
         let _ = writeln!(out, "mount={}|{mode}", m.guest);
     }
     out
+}
+
+/// The http-guard's settings: one `allow=PATTERN` per destination.
+fn http_settings(grants: &Grants) -> String {
+    grants.http.iter().map(|p| format!("allow={p}\n")).collect()
+}
+
+/// Checks an `http:` entry: `scheme://host[:port]`, scheme `http`, `https` or `*`,
+/// host a name, an IP literal, `*` or `*.domain`, port a number or `*`.
+fn check_http_pattern(p: &str) -> Result<(), String> {
+    let (scheme, rest) = p
+        .split_once("://")
+        .ok_or("expected `scheme://host[:port]`, e.g. `https://api.example.com`")?;
+    if !matches!(scheme, "http" | "https" | "*") {
+        return Err(format!("scheme `{scheme}` is not `http`, `https` or `*`"));
+    }
+    if rest.contains('/') {
+        return Err("a destination has no path; write only `scheme://host[:port]`".into());
+    }
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((h, port)) if !h.contains(':') || h.ends_with(']') => (h, Some(port)),
+        _ => (rest, None),
+    };
+    if host.is_empty()
+        || (host.contains('*')
+            && host != "*"
+            && !(host.starts_with("*.") && !host[2..].contains('*')))
+    {
+        return Err(format!(
+            "host `{host}` must be a name, an address, `*` or `*.domain`"
+        ));
+    }
+    if let Some(port) = port {
+        if port != "*" && port.parse::<u16>().is_err() {
+            return Err(format!("port `{port}` is not a number or `*`"));
+        }
+    }
+    Ok(())
 }

@@ -26,9 +26,23 @@ pub enum Wrapper {
     FsGuard,
     /// No directories at all.
     FsDeny,
+    /// Outgoing HTTP to allowed destinations only.
+    HttpGuard,
+    /// No outgoing HTTP.
+    HttpDeny,
 }
 
 impl Wrapper {
+    /// Every wrapper, in the order a component's instances are created.
+    pub const ALL: [Wrapper; 6] = [
+        Wrapper::Guard,
+        Wrapper::EnvFilter,
+        Wrapper::FsGuard,
+        Wrapper::FsDeny,
+        Wrapper::HttpGuard,
+        Wrapper::HttpDeny,
+    ];
+
     /// The component's bytes, as built for WASI 0.2.12.
     pub fn bytes(self) -> &'static [u8] {
         match self {
@@ -36,6 +50,8 @@ impl Wrapper {
             Wrapper::EnvFilter => include_bytes!("../wrappers/components/env-filter.wasm"),
             Wrapper::FsGuard => include_bytes!("../wrappers/components/fs-guard.wasm"),
             Wrapper::FsDeny => include_bytes!("../wrappers/components/fs-deny.wasm"),
+            Wrapper::HttpGuard => include_bytes!("../wrappers/components/http-guard.wasm"),
+            Wrapper::HttpDeny => include_bytes!("../wrappers/components/http-deny.wasm"),
         }
     }
 
@@ -46,6 +62,8 @@ impl Wrapper {
             Wrapper::EnvFilter => "env-filter",
             Wrapper::FsGuard => "fs-guard",
             Wrapper::FsDeny => "fs-deny",
+            Wrapper::HttpGuard => "http-guard",
+            Wrapper::HttpDeny => "http-deny",
         }
     }
 

@@ -8,6 +8,47 @@ use std::io::{Read, Write};
 
 struct Probe;
 
+/// A GET request through `wasi:http/outgoing-handler`: the status and body, or why not.
+fn http(url: &str) -> String {
+    use wasi::http::outgoing_handler::handle;
+    use wasi::http::types::{Fields, OutgoingBody, OutgoingRequest, Scheme};
+    let (scheme, rest) = url.split_once("://").unwrap_or(("http", url));
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    let request = OutgoingRequest::new(Fields::new());
+    let _ = request.set_scheme(Some(&if scheme == "https" {
+        Scheme::Https
+    } else {
+        Scheme::Http
+    }));
+    let _ = request.set_authority(Some(authority));
+    let _ = request.set_path_with_query(Some(path));
+    let body = request.body().expect("request body");
+    let future = match handle(request, None) {
+        Ok(f) => f,
+        Err(code) => return format!("refused: {code:?}"),
+    };
+    let _ = OutgoingBody::finish(body, None);
+    future.subscribe().block();
+    let response = match future.get() {
+        Some(Ok(Ok(r))) => r,
+        Some(Ok(Err(code))) => return format!("failed: {code:?}"),
+        other => return format!("failed: {other:?}"),
+    };
+    let status = response.status();
+    let mut text = Vec::new();
+    if let Ok(body) = response.consume() {
+        if let Ok(stream) = body.stream() {
+            while let Ok(chunk) = stream.blocking_read(4096) {
+                text.extend(chunk);
+            }
+        }
+    }
+    format!("status {status}: {}", String::from_utf8_lossy(&text))
+}
+
 /// A filesystem attempt: `read`, `list`, `write`, `mkdir` or `remove` a path.
 fn fs(op: &str, path: &str) -> String {
     let shown = |r: std::io::Result<String>| r.unwrap_or_else(|e| format!("error: {e}"));
@@ -78,6 +119,7 @@ impl Guest for Probe {
             "random" => hex(&wasi::random::random::get_random_bytes(8)),
             "exit" => std::process::exit(3),
             other => match other.split_once(' ') {
+                Some(("http", url)) => http(url),
                 Some((op, path)) => fs(op, path),
                 None => format!("unknown mode {other}"),
             },
