@@ -484,11 +484,11 @@ fn check_http_pattern(p: &str) -> Result<(), String> {
         Some((h, port)) if !h.contains(':') || h.ends_with(']') => (h, Some(port)),
         _ => (rest, None),
     };
-    if host.is_empty()
-        || (host.contains('*')
-            && host != "*"
-            && !(host.starts_with("*.") && !host[2..].contains('*')))
-    {
+    let wildcard_ok = host == "*"
+        || host
+            .strip_prefix("*.")
+            .is_some_and(|base| !base.contains('*'));
+    if host.is_empty() || (host.contains('*') && !wildcard_ok) {
         return Err(format!(
             "host `{host}` must be a name, an address, `*` or `*.domain`"
         ));
