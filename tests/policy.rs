@@ -460,3 +460,23 @@ fn no_http_grant_means_no_request_leaves() {
     let out = p.run("run", &format!("http http://127.0.0.1:{}/", allowed.port));
     assert_eq!(out.value(), "refused: ErrorCode::HttpRequestDenied");
 }
+
+#[test]
+fn no_socket_can_be_opened_and_no_name_resolved() {
+    // A server of this test's own, so that no other test's traffic is counted.
+    let server = Server::start();
+    let p = Probe::compose("deny-all.yaml");
+    let out = p.run("run", &format!("tcp 127.0.0.1:{}", server.port));
+    assert!(out.value().starts_with("error"), "{out:?}");
+    assert!(p
+        .run("run", "lookup localhost")
+        .value()
+        .starts_with("error"));
+    // The same probe with every grant the pipeline format has: sockets stay denied.
+    let p = Probe::compose("allow-all.yaml");
+    assert!(p
+        .run("run", &format!("tcp 127.0.0.1:{}", server.port))
+        .value()
+        .starts_with("error"));
+    assert_eq!(server.hits(), 0, "no connection reached the server");
+}

@@ -164,7 +164,7 @@ fn policy_help(problem: &PolicyError) -> String {
             "link it to an instance that exports it (`links:` or `pipe:`), or let the host serve it with `grants: {{ imports: [\"{import}\"] }}`"
         ),
         PolicyError::NotEnforced { .. } => {
-            "this witpipe cannot wrap socket imports yet, and will not pass the host's network through unguarded; leave this component out of the pipeline for now".into()
+            "no policy of this witpipe covers this import, and it will not pass the host's authority through unguarded; leave this component out of the pipeline for now".into()
         }
         PolicyError::HttpNotImported => {
             "remove the `http:` grant: least privilege grants only what a component uses".into()

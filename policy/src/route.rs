@@ -77,7 +77,7 @@ pub enum PolicyError {
         location: Location,
     },
     /// The component imports an interface whose policy is not enforced yet.
-    #[error("imports `{import}`, and {what} policy is not enforced yet")]
+    #[error("imports `{import}`, which no {what} policy of this witpipe covers yet")]
     NotEnforced {
         /// The import.
         import: String,
@@ -277,7 +277,9 @@ pub fn plan(
                     }
                     // Building requests and reading responses needs no authority.
                     ("http", "types") => Route::Host,
-                    ("filesystem", _) | ("sockets", _) | ("http", _) => {
+                    // Socket grants are not enforceable yet; every socket is denied.
+                    ("sockets", _) => Route::Wrapper(Wrapper::SocketsDeny),
+                    ("filesystem", _) | ("http", _) => {
                         // One error per package is enough.
                         if errors.iter().any(|e| matches!(e, PolicyError::NotEnforced { import: i, .. } if split(i).map(|p| p.1) == Some(pkg))) {
                             continue;
@@ -286,7 +288,6 @@ pub fn plan(
                             import: import.clone(),
                             what: match pkg {
                                 "filesystem" => "filesystem",
-                                "sockets" => "socket",
                                 _ => "HTTP",
                             },
                         });
@@ -330,7 +331,7 @@ pub fn plan(
                 Wrapper::EnvFilter => Some(env_settings(grants)),
                 Wrapper::FsGuard => Some(fs_settings(grants)),
                 Wrapper::HttpGuard => Some(http_settings(grants)),
-                Wrapper::FsDeny | Wrapper::HttpDeny => None,
+                Wrapper::FsDeny | Wrapper::HttpDeny | Wrapper::SocketsDeny => None,
             };
             plan.wrappers.push(WrapperUse { wrapper, settings });
         }

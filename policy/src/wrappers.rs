@@ -30,17 +30,20 @@ pub enum Wrapper {
     HttpGuard,
     /// No outgoing HTTP.
     HttpDeny,
+    /// No sockets and no name lookup.
+    SocketsDeny,
 }
 
 impl Wrapper {
     /// Every wrapper, in the order a component's instances are created.
-    pub const ALL: [Wrapper; 6] = [
+    pub const ALL: [Wrapper; 7] = [
         Wrapper::Guard,
         Wrapper::EnvFilter,
         Wrapper::FsGuard,
         Wrapper::FsDeny,
         Wrapper::HttpGuard,
         Wrapper::HttpDeny,
+        Wrapper::SocketsDeny,
     ];
 
     /// The component's bytes, as built for WASI 0.2.12.
@@ -52,6 +55,7 @@ impl Wrapper {
             Wrapper::FsDeny => include_bytes!("../wrappers/components/fs-deny.wasm"),
             Wrapper::HttpGuard => include_bytes!("../wrappers/components/http-guard.wasm"),
             Wrapper::HttpDeny => include_bytes!("../wrappers/components/http-deny.wasm"),
+            Wrapper::SocketsDeny => include_bytes!("../wrappers/components/sockets-deny.wasm"),
         }
     }
 
@@ -64,6 +68,7 @@ impl Wrapper {
             Wrapper::FsDeny => "fs-deny",
             Wrapper::HttpGuard => "http-guard",
             Wrapper::HttpDeny => "http-deny",
+            Wrapper::SocketsDeny => "sockets-deny",
         }
     }
 

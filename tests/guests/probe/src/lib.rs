@@ -120,6 +120,16 @@ impl Guest for Probe {
             "exit" => std::process::exit(3),
             other => match other.split_once(' ') {
                 Some(("http", url)) => http(url),
+                Some(("tcp", addr)) => match std::net::TcpStream::connect(addr) {
+                    Ok(_) => "connected".into(),
+                    Err(e) => format!("error: {e}"),
+                },
+                Some(("lookup", name)) => {
+                    match std::net::ToSocketAddrs::to_socket_addrs(&(name, 80)) {
+                        Ok(addrs) => format!("resolved: {}", addrs.count()),
+                        Err(e) => format!("error: {e}"),
+                    }
+                }
                 Some((op, path)) => fs(op, path),
                 None => format!("unknown mode {other}"),
             },
