@@ -168,6 +168,8 @@ impl Probe {
             .stdout(stdout.clone())
             .stderr(stderr.clone())
             .inherit_network()
+            .allow_tcp(true)
+            .allow_udp(true)
             .allow_ip_name_lookup(true);
         // Everything, read-write: the whole honeypot as `/`, and `data/` as `/data`.
         let root = self.honeypot.path();
@@ -479,4 +481,23 @@ fn no_socket_can_be_opened_and_no_name_resolved() {
         .value()
         .starts_with("error"));
     assert_eq!(server.hits(), 0, "no connection reached the server");
+}
+
+#[test]
+fn tcp_reaches_only_allowed_addresses() {
+    let (allowed, _) = servers();
+    let other = Server::start();
+    let p = Probe::compose("sockets.yaml");
+    assert_eq!(
+        p.run("run", &format!("tcp 127.0.0.1:{}", allowed.port))
+            .value(),
+        "connected"
+    );
+    let out = p.run("run", &format!("tcp 127.0.0.1:{}", other.port));
+    assert!(out.value().starts_with("error"), "{out:?}");
+    assert!(p
+        .run("run", "lookup localhost")
+        .value()
+        .starts_with("error"));
+    assert_eq!(other.hits(), 0, "the port off the list saw no connection");
 }

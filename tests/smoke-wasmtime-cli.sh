@@ -84,4 +84,16 @@ check "http reaches the allowed server" "$(printf '"status 200: SECRET\\n"')" "$
 check "http to another server is refused" '"refused: ErrorCode::HttpRequestDenied"' "$(invoke http 'http http://127.0.0.1:18932/')"
 if grep -q "GET" "$out/denied.log"; then echo "FAIL the denied server saw a request"; exit 1; fi
 echo "ok: the denied server saw nothing"
-echo "16 passed, 0 failed"
+
+# TCP: the CLI allows the whole network; the output connects only to its rule.
+sed "s|../guests/|$PWD/tests/guests/|; s|\${ALLOWED_PORT}|18931|" tests/policy/sockets.yaml >"$out/sockets.yaml"
+cargo run -q --locked -- compose "$out/sockets.yaml" -o "$out/sockets.wasm" >/dev/null
+tcp() {
+  RUST_BACKTRACE=0 "$wasmtime" run -S http -S inherit-network -S tcp -S allow-ip-name-lookup --invoke "run(\"tcp $1\")" "$out/sockets.wasm" 2>/dev/null
+}
+check "tcp to the allowed port" '"connected"' "$(tcp 127.0.0.1:18931)"
+case "$(tcp 127.0.0.1:18932)" in
+  '"error: '*) echo "ok: tcp to another port is refused" ;;
+  *) echo "FAIL tcp to another port was allowed"; exit 1 ;;
+esac
+echo "18 passed, 0 failed"

@@ -107,7 +107,8 @@ pub fn apply(
             let span = match &problem {
                 PolicyError::Reserved { location, .. }
                 | PolicyError::UnknownCapability { location, .. }
-                | PolicyError::BadHttpPattern { location, .. } => location_span(location),
+                | PolicyError::BadHttpPattern { location, .. }
+                | PolicyError::BadConnectRule { location, .. } => location_span(location),
                 _ => block.span,
             };
             errors.push(Error::Grants {

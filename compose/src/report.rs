@@ -297,6 +297,20 @@ impl Summary {
         if self.host_http {
             cmd.push_str(" -S http");
         }
+        if self
+            .imports
+            .iter()
+            .any(|(n, _)| n.starts_with("wasi:sockets/tcp"))
+        {
+            cmd.push_str(" -S inherit-network");
+        }
+        if self
+            .imports
+            .iter()
+            .any(|(n, _)| n.starts_with("wasi:sockets/ip-name-lookup"))
+        {
+            cmd.push_str(" -S allow-ip-name-lookup");
+        }
         for (host, guest) in &self.host_dirs {
             cmd.push_str(&format!(" --dir {host}::{guest}"));
         }

@@ -6,12 +6,13 @@ use serde_saphyr::Spanned;
 use std::fmt;
 
 /// Allowed or denied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Access {
     /// The host serves it.
     Allow,
     /// Nothing is served.
+    #[default]
     Deny,
 }
 
@@ -81,6 +82,18 @@ pub struct FsMount {
     pub mode: FsMode,
 }
 
+/// Network access: outgoing TCP to listed addresses, and name lookup.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SocketsGrant {
+    /// `ADDRESS[/PREFIX]:PORT` (`[v6]:PORT`; `*` for any address or port).
+    #[serde(default)]
+    pub connect: Vec<Spanned<String>>,
+    /// Name lookup (`allow` or `deny`, the default).
+    #[serde(default)]
+    pub lookup: Access,
+}
+
 /// One grants block as written, with locations.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -113,14 +126,14 @@ pub struct GrantsSpec {
     pub fs: Option<Spanned<Vec<Spanned<FsMount>>>>,
     /// `http:` — allowed outgoing destinations, `scheme://host[:port]` with `*`.
     pub http: Option<Spanned<Vec<Spanned<String>>>>,
-    /// `sockets:` — reserved: not enforced yet.
-    pub sockets: Option<Spanned<de::IgnoredAny>>,
+    /// `sockets:` — `{ connect: [ADDR[/PREFIX]:PORT, ...], lookup: allow }`.
+    pub sockets: Option<Spanned<SocketsGrant>>,
 }
 
 /// The capability names `deny:` accepts.
 pub const CAPABILITIES: &[&str] = &[
     "env", "args", "cwd", "stdio", "stdin", "stdout", "stderr", "exit", "clocks", "random", "fs",
-    "http",
+    "http", "sockets",
 ];
 
 impl<'de> Deserialize<'de> for EnvGrant {
@@ -225,6 +238,10 @@ pub struct Grants {
     pub fs: Vec<FsMount>,
     /// Allowed outgoing HTTP destinations.
     pub http: Vec<String>,
+    /// Allowed outgoing TCP destinations.
+    pub connect: Vec<String>,
+    /// Name lookup.
+    pub lookup: Access,
 }
 
 impl Default for Grants {
@@ -243,6 +260,8 @@ impl Default for Grants {
             imports: Vec::new(),
             fs: Vec::new(),
             http: Vec::new(),
+            connect: Vec::new(),
+            lookup: Access::Deny,
         }
     }
 }
@@ -281,6 +300,10 @@ impl Grants {
         if let Some(h) = &spec.http {
             self.http = h.value.iter().map(|p| p.value.clone()).collect();
         }
+        if let Some(so) = &spec.sockets {
+            self.connect = so.value.connect.iter().map(|c| c.value.clone()).collect();
+            self.lookup = so.value.lookup;
+        }
         if let Some(fs) = &spec.fs {
             self.fs = fs.value.iter().map(|m| m.value.clone()).collect();
         }
@@ -308,6 +331,10 @@ impl Grants {
                 "random" => self.random = RandomMode::Deny,
                 "fs" => self.fs.clear(),
                 "http" => self.http.clear(),
+                "sockets" => {
+                    self.connect.clear();
+                    self.lookup = Access::Deny;
+                }
                 _ => {}
             }
         }

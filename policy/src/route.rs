@@ -65,6 +65,16 @@ pub enum PolicyError {
         /// Where.
         location: Location,
     },
+    /// A `sockets: connect:` entry that is not `ADDRESS[/PREFIX]:PORT`.
+    #[error("`{rule}` is not a TCP destination: {why}")]
+    BadConnectRule {
+        /// The entry.
+        rule: String,
+        /// What is wrong.
+        why: String,
+        /// Where.
+        location: Location,
+    },
     /// HTTP granted to a component that does not import `wasi:http/outgoing-handler`.
     #[error("is granted `http:` but does not import `wasi:http/outgoing-handler`")]
     HttpNotImported,
@@ -111,11 +121,14 @@ impl GrantsSpec {
                 });
             }
         }
-        if let Some(v) = &self.sockets {
-            out.push(PolicyError::Reserved {
-                key: "sockets",
-                location: v.referenced,
-            });
+        for rule in self.sockets.iter().flat_map(|s| s.value.connect.iter()) {
+            if let Err(why) = check_connect_rule(&rule.value) {
+                out.push(PolicyError::BadConnectRule {
+                    rule: rule.value.clone(),
+                    why,
+                    location: rule.referenced,
+                });
+            }
         }
         for name in self.deny.iter().flat_map(|d| d.value.iter()) {
             if !CAPABILITIES.contains(&name.value.as_str()) {
@@ -277,8 +290,20 @@ pub fn plan(
                     }
                     // Building requests and reading responses needs no authority.
                     ("http", "types") => Route::Host,
-                    // Socket grants are not enforceable yet; every socket is denied.
-                    ("sockets", _) => Route::Wrapper(Wrapper::SocketsDeny),
+                    ("sockets", iface) => {
+                        used.push("sockets");
+                        if grants.connect.is_empty() && grants.lookup == Access::Deny {
+                            Route::Wrapper(Wrapper::SocketsDeny)
+                        } else {
+                            match iface {
+                                // A network handle grants nothing by itself.
+                                "network" | "instance-network" => Route::Host,
+                                "ip-name-lookup" if grants.lookup == Access::Allow => Route::Host,
+                                "ip-name-lookup" => Route::Wrapper(Wrapper::LookupDeny),
+                                _ => Route::Wrapper(Wrapper::SocketsGuard),
+                            }
+                        }
+                    }
                     ("filesystem", _) | ("http", _) => {
                         // One error per package is enough.
                         if errors.iter().any(|e| matches!(e, PolicyError::NotEnforced { import: i, .. } if split(i).map(|p| p.1) == Some(pkg))) {
@@ -331,7 +356,11 @@ pub fn plan(
                 Wrapper::EnvFilter => Some(env_settings(grants)),
                 Wrapper::FsGuard => Some(fs_settings(grants)),
                 Wrapper::HttpGuard => Some(http_settings(grants)),
-                Wrapper::FsDeny | Wrapper::HttpDeny | Wrapper::SocketsDeny => None,
+                Wrapper::SocketsGuard => Some(connect_settings(grants)),
+                Wrapper::FsDeny
+                | Wrapper::HttpDeny
+                | Wrapper::SocketsDeny
+                | Wrapper::LookupDeny => None,
             };
             plan.wrappers.push(WrapperUse { wrapper, settings });
         }
@@ -390,6 +419,8 @@ pub fn plan(
                     .as_ref()
                     .is_some_and(|s| s.value != RandomMode::Deny),
             ),
+            ("fs", own.fs.as_ref().is_some_and(|s| !s.value.is_empty())),
+            ("sockets", own.sockets.is_some()),
         ];
         plan.unused_grants = named
             .into_iter()
@@ -497,6 +528,47 @@ fn check_http_pattern(p: &str) -> Result<(), String> {
     if let Some(port) = port {
         if port != "*" && port.parse::<u16>().is_err() {
             return Err(format!("port `{port}` is not a number or `*`"));
+        }
+    }
+    Ok(())
+}
+
+/// The sockets-guard's settings: one `connect=RULE` per allowed destination.
+fn connect_settings(grants: &Grants) -> String {
+    grants
+        .connect
+        .iter()
+        .map(|c| format!("connect={c}\n"))
+        .collect()
+}
+
+/// Checks a `connect:` entry: `ADDRESS[/PREFIX]:PORT`, `[IPV6][/PREFIX]:PORT` or
+/// `*:PORT`, the port a number or `*`.
+fn check_connect_rule(rule: &str) -> Result<(), String> {
+    let (addr, port) = if let Some(rest) = rule.strip_prefix('[') {
+        rest.split_once("]:").ok_or("expected `[ipv6]:port`")?
+    } else {
+        rule.rsplit_once(':')
+            .ok_or("expected `address:port`, e.g. `127.0.0.1:8080` or `10.0.0.0/8:443`")?
+    };
+    if port != "*" && port.parse::<u16>().is_err() {
+        return Err(format!("port `{port}` is not a number or `*`"));
+    }
+    if addr == "*" {
+        return Ok(());
+    }
+    let (ip, prefix) = match addr.split_once('/') {
+        Some((ip, p)) => (ip, Some(p)),
+        None => (addr, None),
+    };
+    let ip: std::net::IpAddr = ip.parse().map_err(|_| {
+        format!("`{ip}` is not an IP address (host names cannot be checked at connect time; use an address or a CIDR range)")
+    })?;
+    if let Some(p) = prefix {
+        let max = if ip.is_ipv4() { 32 } else { 128 };
+        match p.parse::<u8>() {
+            Ok(n) if n <= max => {}
+            _ => return Err(format!("prefix `/{p}` is not between 0 and {max}")),
         }
     }
     Ok(())

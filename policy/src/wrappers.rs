@@ -32,11 +32,15 @@ pub enum Wrapper {
     HttpDeny,
     /// No sockets and no name lookup.
     SocketsDeny,
+    /// TCP connections to allowed addresses only; no UDP.
+    SocketsGuard,
+    /// No name lookup.
+    LookupDeny,
 }
 
 impl Wrapper {
     /// Every wrapper, in the order a component's instances are created.
-    pub const ALL: [Wrapper; 7] = [
+    pub const ALL: [Wrapper; 9] = [
         Wrapper::Guard,
         Wrapper::EnvFilter,
         Wrapper::FsGuard,
@@ -44,6 +48,8 @@ impl Wrapper {
         Wrapper::HttpGuard,
         Wrapper::HttpDeny,
         Wrapper::SocketsDeny,
+        Wrapper::SocketsGuard,
+        Wrapper::LookupDeny,
     ];
 
     /// The component's bytes, as built for WASI 0.2.12.
@@ -56,6 +62,8 @@ impl Wrapper {
             Wrapper::HttpGuard => include_bytes!("../wrappers/components/http-guard.wasm"),
             Wrapper::HttpDeny => include_bytes!("../wrappers/components/http-deny.wasm"),
             Wrapper::SocketsDeny => include_bytes!("../wrappers/components/sockets-deny.wasm"),
+            Wrapper::SocketsGuard => include_bytes!("../wrappers/components/sockets-guard.wasm"),
+            Wrapper::LookupDeny => include_bytes!("../wrappers/components/lookup-deny.wasm"),
         }
     }
 
@@ -69,6 +77,8 @@ impl Wrapper {
             Wrapper::HttpGuard => "http-guard",
             Wrapper::HttpDeny => "http-deny",
             Wrapper::SocketsDeny => "sockets-deny",
+            Wrapper::SocketsGuard => "sockets-guard",
+            Wrapper::LookupDeny => "lookup-deny",
         }
     }
 
