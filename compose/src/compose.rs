@@ -181,9 +181,12 @@ fn wrap(loaded: &mut Loaded, nodes: &[Option<NodeId>], guarded: &[Guarded]) -> R
         let Some(version) = g.plan.wasi_version.clone() else {
             continue;
         };
+        let name = loaded.instances[g.instance].name.value.clone();
+        // One settings provider per component, read by all of its wrappers.
+        let mut provider_export: Option<NodeId> = None;
         for WrapperUse {
             wrapper,
-            settings: text,
+            needs_settings,
         } in &g.plan.wrappers
         {
             let (wrapper, route) = (*wrapper, Route::Wrapper(*wrapper));
@@ -196,31 +199,38 @@ fn wrap(loaded: &mut Loaded, nodes: &[Option<NodeId>], guarded: &[Guarded]) -> R
                     p
                 }
             };
-            let name = loaded.instances[g.instance].name.value.clone();
             let wrapper_node = loaded.graph.instantiate(package);
             loaded
                 .graph
                 .set_node_name(wrapper_node, format!("{name}-{}", wrapper.name()));
-            if let Some(text) = text {
-                let provider = match settings.get(text) {
-                    Some(p) => *p,
+            if *needs_settings {
+                let export = match provider_export {
+                    Some(e) => e,
                     None => {
-                        let p = register(loaded, settings_component(text).map_err(encode_err)?)?;
-                        settings.insert(text.clone(), p);
-                        p
+                        let text = g.plan.settings.clone().unwrap_or_default();
+                        let provider = match settings.get(&text) {
+                            Some(p) => *p,
+                            None => {
+                                let p = register(loaded, settings_component(&text).map_err(encode_err)?)?;
+                                settings.insert(text, p);
+                                p
+                            }
+                        };
+                        let provider_node = loaded.graph.instantiate(provider);
+                        loaded
+                            .graph
+                            .set_node_name(provider_node, format!("{name}-settings"));
+                        let e = loaded
+                            .graph
+                            .alias_instance_export(provider_node, SETTINGS_INTERFACE)
+                            .map_err(|e| encode_err(e.to_string()))?;
+                        provider_export = Some(e);
+                        e
                     }
                 };
-                let provider_node = loaded.graph.instantiate(provider);
                 loaded
                     .graph
-                    .set_node_name(provider_node, format!("{name}-{}-settings", wrapper.name()));
-                let settings_export = loaded
-                    .graph
-                    .alias_instance_export(provider_node, SETTINGS_INTERFACE)
-                    .map_err(|e| encode_err(e.to_string()))?;
-                loaded
-                    .graph
-                    .set_instantiation_argument(wrapper_node, SETTINGS_INTERFACE, settings_export)
+                    .set_instantiation_argument(wrapper_node, SETTINGS_INTERFACE, export)
                     .map_err(|e| encode_err(e.to_string()))?;
             }
             for (import, _) in g.plan.routes.iter().filter(|(_, r)| *r == route) {

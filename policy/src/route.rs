@@ -16,13 +16,13 @@ pub enum Route {
     Wrapper(Wrapper),
 }
 
-/// A wrapper instance a component needs, with its settings.
+/// A wrapper instance a component needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WrapperUse {
     /// Which wrapper.
     pub wrapper: Wrapper,
-    /// Its settings text (`None` for wrappers that take none).
-    pub settings: Option<String>,
+    /// Whether it reads the component's settings ([`Plan::settings`]).
+    pub needs_settings: bool,
 }
 
 /// What the composer must build for one component.
@@ -32,6 +32,9 @@ pub struct Plan {
     pub routes: Vec<(String, Route)>,
     /// The wrapper instances it needs, in a fixed order.
     pub wrappers: Vec<WrapperUse>,
+    /// The settings its wrappers read, one provider instance for all of them: each
+    /// wrapper reads only its own keys.
+    pub settings: Option<String>,
     /// Directories the host must preopen: `(host path as written, guest path, mode)`.
     pub host_dirs: Vec<FsMount>,
     /// The WASI 0.2 version the component imports (wrappers are retargeted to it).
@@ -351,18 +354,23 @@ pub fn plan(
             .iter()
             .any(|(_, r)| *r == Route::Wrapper(wrapper))
         {
-            let settings = match wrapper {
-                Wrapper::Guard => Some(guard_settings(grants)),
+            // The guard answers the environment only when no env-filter does.
+            let env_filtered = plan.routes.iter().any(|(_, r)| *r == Route::Wrapper(Wrapper::EnvFilter));
+            let section = match wrapper {
+                Wrapper::Guard => Some(guard_settings(grants, !env_filtered)),
                 Wrapper::EnvFilter => Some(env_settings(grants)),
                 Wrapper::FsGuard => Some(fs_settings(grants)),
                 Wrapper::HttpGuard => Some(http_settings(grants)),
                 Wrapper::SocketsGuard => Some(connect_settings(grants)),
-                Wrapper::FsDeny
-                | Wrapper::HttpDeny
-                | Wrapper::SocketsDeny
-                | Wrapper::LookupDeny => None,
+                Wrapper::FsDeny | Wrapper::HttpDeny | Wrapper::SocketsDeny | Wrapper::LookupDeny => None,
             };
-            plan.wrappers.push(WrapperUse { wrapper, settings });
+            plan.wrappers.push(WrapperUse {
+                wrapper,
+                needs_settings: section.is_some(),
+            });
+            if let Some(section) = section {
+                plan.settings.get_or_insert_with(String::new).push_str(&section);
+            }
         }
     }
     let env_routed = plan
@@ -437,17 +445,20 @@ fn fixed_env(grants: &Grants, out: &mut String) {
     }
 }
 
-/// The guard's settings: fixed environment, arguments, cwd, clocks and randomness.
-fn guard_settings(grants: &Grants) -> String {
+/// The guard's settings: clocks and randomness, and (when it answers the
+/// environment) fixed variables, arguments and cwd.
+fn guard_settings(grants: &Grants, environment: bool) -> String {
     let mut out = String::new();
-    fixed_env(grants, &mut out);
-    if let ArgsGrant::Fixed(args) = &grants.args {
-        for a in args {
-            let _ = writeln!(out, "arg={}", a.replace('\n', " "));
+    if environment {
+        fixed_env(grants, &mut out);
+        if let ArgsGrant::Fixed(args) = &grants.args {
+            for a in args {
+                let _ = writeln!(out, "arg={}", a.replace('\n', " "));
+            }
         }
-    }
-    if let Some(cwd) = grants.cwd.as_deref().filter(|c| *c != "inherit") {
-        let _ = writeln!(out, "cwd={cwd}");
+        if let Some(cwd) = grants.cwd.as_deref().filter(|c| *c != "inherit") {
+            let _ = writeln!(out, "cwd={cwd}");
+        }
     }
     out.push_str(match grants.clocks {
         // 2000-01-01T00:00:00Z: an obviously fixed time.
