@@ -70,7 +70,11 @@ fn main() {
     let base = instantiate(&raw);
     println!("| component | size (bytes) | instantiate (median, µs) | vs. unwrapped |");
     println!("|---|---:|---:|---:|");
-    println!("| probe, unwrapped | {} | {:.1} | |", raw.len(), base.as_secs_f64() * 1e6);
+    println!(
+        "| probe, unwrapped | {} | {:.1} | |",
+        raw.len(),
+        base.as_secs_f64() * 1e6
+    );
     let honeypot = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(honeypot.path().join("data/sub")).unwrap();
     for policy in ["deny-all", "narrow", "allow-all", "fs-ro", "two-probes"] {

@@ -211,7 +211,10 @@ fn wrap(loaded: &mut Loaded, nodes: &[Option<NodeId>], guarded: &[Guarded]) -> R
                         let provider = match settings.get(&text) {
                             Some(p) => *p,
                             None => {
-                                let p = register(loaded, settings_component(&text).map_err(encode_err)?)?;
+                                let p = register(
+                                    loaded,
+                                    settings_component(&text).map_err(encode_err)?,
+                                )?;
                                 settings.insert(text, p);
                                 p
                             }

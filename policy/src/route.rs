@@ -355,21 +355,29 @@ pub fn plan(
             .any(|(_, r)| *r == Route::Wrapper(wrapper))
         {
             // The guard answers the environment only when no env-filter does.
-            let env_filtered = plan.routes.iter().any(|(_, r)| *r == Route::Wrapper(Wrapper::EnvFilter));
+            let env_filtered = plan
+                .routes
+                .iter()
+                .any(|(_, r)| *r == Route::Wrapper(Wrapper::EnvFilter));
             let section = match wrapper {
                 Wrapper::Guard => Some(guard_settings(grants, !env_filtered)),
                 Wrapper::EnvFilter => Some(env_settings(grants)),
                 Wrapper::FsGuard => Some(fs_settings(grants)),
                 Wrapper::HttpGuard => Some(http_settings(grants)),
                 Wrapper::SocketsGuard => Some(connect_settings(grants)),
-                Wrapper::FsDeny | Wrapper::HttpDeny | Wrapper::SocketsDeny | Wrapper::LookupDeny => None,
+                Wrapper::FsDeny
+                | Wrapper::HttpDeny
+                | Wrapper::SocketsDeny
+                | Wrapper::LookupDeny => None,
             };
             plan.wrappers.push(WrapperUse {
                 wrapper,
                 needs_settings: section.is_some(),
             });
             if let Some(section) = section {
-                plan.settings.get_or_insert_with(String::new).push_str(&section);
+                plan.settings
+                    .get_or_insert_with(String::new)
+                    .push_str(&section);
             }
         }
     }
