@@ -3,36 +3,14 @@
 //! `cargo bench --bench instantiate` prints a Markdown table (medians of 300 runs);
 //! BENCHMARKS.md records it. Timing lives here, never in tests.
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
-use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Config, Engine, Store};
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
-
-struct Host {
-    ctx: WasiCtx,
-    http: wasmtime_wasi_http::WasiHttpCtx,
-    table: ResourceTable,
-}
-
-impl WasiView for Host {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.ctx,
-            table: &mut self.table,
-        }
-    }
-}
-
-impl wasmtime_wasi_http::WasiHttpView for Host {
-    fn http(&mut self) -> wasmtime_wasi_http::WasiHttpCtxView<'_> {
-        wasmtime_wasi_http::WasiHttpCtxView {
-            ctx: &mut self.http,
-            table: &mut self.table,
-            hooks: wasmtime_wasi_http::default_hooks(),
-        }
-    }
-}
+use wasmtime::component::Component;
+use wasmtime::{Config, Engine};
+use wasmtime_wasi::WasiCtx;
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -43,20 +21,11 @@ fn median(mut v: Vec<Duration>) -> Duration {
 fn instantiate(bytes: &[u8]) -> Duration {
     let engine = Engine::new(&Config::new()).unwrap();
     let component = Component::new(&engine, bytes).unwrap();
-    let mut linker: Linker<Host> = Linker::new(&engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
-    wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker).unwrap();
+    let linker = common::linker(&engine);
     let pre = linker.instantiate_pre(&component).unwrap();
     let mut times = Vec::new();
     for _ in 0..300 {
-        let mut store = Store::new(
-            &engine,
-            Host {
-                ctx: WasiCtx::builder().build(),
-                http: wasmtime_wasi_http::WasiHttpCtx::new(),
-                table: ResourceTable::new(),
-            },
-        );
+        let mut store = common::store(&engine, WasiCtx::builder());
         let start = Instant::now();
         pre.instantiate(&mut store).unwrap();
         times.push(start.elapsed());

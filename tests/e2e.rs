@@ -1,13 +1,15 @@
 //! End to end: compose the example pipelines with the real `witpipe` binary, run the
 //! output in wasmtime, and check what it really prints or returns.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use wasmtime::component::{Component, Linker, ResourceTable, Val};
+use wasmtime::component::{Component, Linker, Val};
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::p2::bindings::sync::Command as WasiCommand;
 use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi::WasiCtx;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -32,40 +34,21 @@ fn compose(pipeline: &Path) -> Vec<u8> {
     std::fs::read(&out).unwrap()
 }
 
-struct Host {
-    ctx: WasiCtx,
-    table: ResourceTable,
-}
-
-impl WasiView for Host {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.ctx,
-            table: &mut self.table,
-        }
-    }
-}
-
-fn store(engine: &Engine, stdin: &str, args: &[&str]) -> (Store<Host>, MemoryOutputPipe) {
+fn store(engine: &Engine, stdin: &str, args: &[&str]) -> (Store<common::Host>, MemoryOutputPipe) {
     let stdout = MemoryOutputPipe::new(1 << 20);
     let mut builder = WasiCtx::builder();
     builder
         .stdin(MemoryInputPipe::new(stdin.to_string()))
         .stdout(stdout.clone())
         .args(args);
-    let host = Host {
-        ctx: builder.build(),
-        table: ResourceTable::new(),
-    };
-    (Store::new(engine, host), stdout)
+    (common::store(engine, builder), stdout)
 }
 
 /// Runs a composed command with `stdin`; returns (exited ok, stdout).
 fn run_command(bytes: &[u8], stdin: &str, args: &[&str]) -> (bool, String) {
     let engine = Engine::default();
     let component = Component::new(&engine, bytes).expect("output loads in wasmtime");
-    let mut linker = Linker::new(&engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
+    let linker = common::linker(&engine);
     let (mut store, stdout) = store(&engine, stdin, args);
     let command = WasiCommand::instantiate(&mut store, &component, &linker).unwrap();
     let ok = command.wasi_cli_run().call_run(&mut store).unwrap().is_ok();
@@ -97,7 +80,8 @@ fn typed_export_returns_records_and_lists() {
     let bytes = compose(&root().join("tests/e2e/analyze.yaml"));
     let engine = Engine::default();
     let component = Component::new(&engine, &bytes).unwrap();
-    let linker: Linker<Host> = Linker::new(&engine);
+    // Nothing granted: the typed stages import nothing.
+    let linker: Linker<common::Host> = Linker::new(&engine);
     let (mut store, _) = store(&engine, "", &[]);
     let instance = linker.instantiate(&mut store, &component).unwrap();
     let iface = instance

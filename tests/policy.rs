@@ -3,33 +3,18 @@
 //! everything (secrets in the environment and arguments, data on stdin, real clocks
 //! and randomness, exit). Each test asserts exactly what the probe could see.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
-use wasmtime::component::{Component, Linker, ResourceTable, Val};
-use wasmtime::{Engine, Store};
+use wasmtime::component::{Component, Val};
+use wasmtime::Engine;
 use wasmtime_wasi::filesystem::FsPerms;
 use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
-use wasmtime_wasi::{I32Exit, WasiCtx, WasiCtxView, WasiView};
-use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
-
-struct Host {
-    ctx: WasiCtx,
-    http: WasiHttpCtx,
-    table: ResourceTable,
-}
-
-impl WasiHttpView for Host {
-    fn http(&mut self) -> WasiHttpCtxView<'_> {
-        WasiHttpCtxView {
-            ctx: &mut self.http,
-            table: &mut self.table,
-            hooks: wasmtime_wasi_http::default_hooks(),
-        }
-    }
-}
+use wasmtime_wasi::{I32Exit, WasiCtx};
 
 /// A loopback HTTP server that answers every request with a secret and counts them.
 struct Server {
@@ -66,15 +51,6 @@ impl Server {
 fn servers() -> &'static (Server, Server) {
     static SERVERS: OnceLock<(Server, Server)> = OnceLock::new();
     SERVERS.get_or_init(|| (Server::start(), Server::start()))
-}
-
-impl WasiView for Host {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.ctx,
-            table: &mut self.table,
-        }
-    }
 }
 
 /// What one call of the probe came to.
@@ -154,9 +130,7 @@ impl Probe {
     /// Calls the exported function `func` with `mode` in a fresh instance, with a host
     /// that grants everything.
     fn run(&self, func: &str, mode: &str) -> Outcome {
-        let mut linker = Linker::new(&self.engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
-        wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker).unwrap();
+        let linker = common::linker(&self.engine);
         let stdout = MemoryOutputPipe::new(1 << 16);
         let stderr = MemoryOutputPipe::new(1 << 16);
         let mut builder = WasiCtx::builder();
@@ -180,14 +154,7 @@ impl Probe {
             .unwrap()
             .preopened_dir(root.join("data/sub"), "/scratch", FsPerms::ReadWrite)
             .unwrap();
-        let mut store = Store::new(
-            &self.engine,
-            Host {
-                ctx: builder.build(),
-                http: WasiHttpCtx::new(),
-                table: ResourceTable::new(),
-            },
-        );
+        let mut store = common::store(&self.engine, builder);
         let instance = linker
             .instantiate(&mut store, &self.component)
             .expect("instantiates");

@@ -26,6 +26,15 @@ type R<T> = Result<T, ErrorCode>;
 
 struct SocketsDeny;
 
+/// The name the shared UDP stubs implement their traits for.
+use SocketsDeny as Wrapper;
+
+/// How the UDP stubs take a network handle: this wrapper's own.
+type NetRef<'a> = network::NetworkBorrow<'a>;
+
+#[path = "../../udp_deny.rs"]
+mod udp_deny;
+
 impl network::Guest for SocketsDeny {
     type Network = NoNetwork;
 }
@@ -57,12 +66,6 @@ impl ip_name_lookup::GuestResolveAddressStream for Never {
 
 impl tcp_create_socket::Guest for SocketsDeny {
     fn create_tcp_socket(_: IpAddressFamily) -> R<tcp::TcpSocket> {
-        Err(ErrorCode::AccessDenied)
-    }
-}
-
-impl udp_create_socket::Guest for SocketsDeny {
-    fn create_udp_socket(_: IpAddressFamily) -> R<udp::UdpSocket> {
         Err(ErrorCode::AccessDenied)
     }
 }
@@ -154,78 +157,6 @@ impl tcp::GuestTcpSocket for Never {
         match *self {}
     }
     fn shutdown(&self, _: tcp::ShutdownType) -> R<()> {
-        match *self {}
-    }
-}
-
-impl udp::Guest for SocketsDeny {
-    type UdpSocket = Never;
-    type IncomingDatagramStream = Never;
-    type OutgoingDatagramStream = Never;
-}
-
-impl udp::GuestUdpSocket for Never {
-    fn start_bind(&self, _: network::NetworkBorrow<'_>, _: IpSocketAddress) -> R<()> {
-        match *self {}
-    }
-    fn finish_bind(&self) -> R<()> {
-        match *self {}
-    }
-    fn stream(
-        &self,
-        _: Option<IpSocketAddress>,
-    ) -> R<(udp::IncomingDatagramStream, udp::OutgoingDatagramStream)> {
-        match *self {}
-    }
-    fn local_address(&self) -> R<IpSocketAddress> {
-        match *self {}
-    }
-    fn remote_address(&self) -> R<IpSocketAddress> {
-        match *self {}
-    }
-    fn address_family(&self) -> IpAddressFamily {
-        match *self {}
-    }
-    fn unicast_hop_limit(&self) -> R<u8> {
-        match *self {}
-    }
-    fn set_unicast_hop_limit(&self, _: u8) -> R<()> {
-        match *self {}
-    }
-    fn receive_buffer_size(&self) -> R<u64> {
-        match *self {}
-    }
-    fn set_receive_buffer_size(&self, _: u64) -> R<()> {
-        match *self {}
-    }
-    fn send_buffer_size(&self) -> R<u64> {
-        match *self {}
-    }
-    fn set_send_buffer_size(&self, _: u64) -> R<()> {
-        match *self {}
-    }
-    fn subscribe(&self) -> Pollable {
-        match *self {}
-    }
-}
-
-impl udp::GuestIncomingDatagramStream for Never {
-    fn receive(&self, _: u64) -> R<Vec<udp::IncomingDatagram>> {
-        match *self {}
-    }
-    fn subscribe(&self) -> Pollable {
-        match *self {}
-    }
-}
-
-impl udp::GuestOutgoingDatagramStream for Never {
-    fn check_send(&self) -> R<u64> {
-        match *self {}
-    }
-    fn send(&self, _: Vec<udp::OutgoingDatagram>) -> R<u64> {
-        match *self {}
-    }
-    fn subscribe(&self) -> Pollable {
         match *self {}
     }
 }

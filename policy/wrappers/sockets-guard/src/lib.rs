@@ -232,82 +232,13 @@ impl tcp::GuestTcpSocket for Socket {
 /// A UDP socket that cannot exist.
 pub enum Never {}
 
-impl udp_create_socket::Guest for Guard {
-    fn create_udp_socket(_: IpAddressFamily) -> R<udp::UdpSocket> {
-        Err(ErrorCode::AccessDenied)
-    }
-}
+/// The name the shared UDP stubs implement their traits for.
+use Guard as Wrapper;
 
-impl udp::Guest for Guard {
-    type UdpSocket = Never;
-    type IncomingDatagramStream = Never;
-    type OutgoingDatagramStream = Never;
-}
+/// How the UDP stubs take a network handle: the host's.
+type NetRef<'a> = &'a Network;
 
-impl udp::GuestUdpSocket for Never {
-    fn start_bind(&self, _: &Network, _: IpSocketAddress) -> R<()> {
-        match *self {}
-    }
-    fn finish_bind(&self) -> R<()> {
-        match *self {}
-    }
-    fn stream(
-        &self,
-        _: Option<IpSocketAddress>,
-    ) -> R<(udp::IncomingDatagramStream, udp::OutgoingDatagramStream)> {
-        match *self {}
-    }
-    fn local_address(&self) -> R<IpSocketAddress> {
-        match *self {}
-    }
-    fn remote_address(&self) -> R<IpSocketAddress> {
-        match *self {}
-    }
-    fn address_family(&self) -> IpAddressFamily {
-        match *self {}
-    }
-    fn unicast_hop_limit(&self) -> R<u8> {
-        match *self {}
-    }
-    fn set_unicast_hop_limit(&self, _: u8) -> R<()> {
-        match *self {}
-    }
-    fn receive_buffer_size(&self) -> R<u64> {
-        match *self {}
-    }
-    fn set_receive_buffer_size(&self, _: u64) -> R<()> {
-        match *self {}
-    }
-    fn send_buffer_size(&self) -> R<u64> {
-        match *self {}
-    }
-    fn set_send_buffer_size(&self, _: u64) -> R<()> {
-        match *self {}
-    }
-    fn subscribe(&self) -> Pollable {
-        match *self {}
-    }
-}
-
-impl udp::GuestIncomingDatagramStream for Never {
-    fn receive(&self, _: u64) -> R<Vec<udp::IncomingDatagram>> {
-        match *self {}
-    }
-    fn subscribe(&self) -> Pollable {
-        match *self {}
-    }
-}
-
-impl udp::GuestOutgoingDatagramStream for Never {
-    fn check_send(&self) -> R<u64> {
-        match *self {}
-    }
-    fn send(&self, _: Vec<udp::OutgoingDatagram>) -> R<u64> {
-        match *self {}
-    }
-    fn subscribe(&self) -> Pollable {
-        match *self {}
-    }
-}
+#[path = "../../udp_deny.rs"]
+mod udp_deny;
 
 export!(Guard);
