@@ -31,6 +31,9 @@ reject = [
         "err-unsupported-version",
         "err-bad-instance-name",
         "err-short-pipe",
+        "err-grants-bad-value",
+        "err-grants-unknown-key",
+        "err-grants-http-pattern",
     ]
 ]
 
