@@ -3,9 +3,6 @@
 //! `cargo bench --bench instantiate` prints a Markdown table (medians of 300 runs);
 //! BENCHMARKS.md records it. Timing lives here, never in tests.
 
-#[path = "../tests/common/mod.rs"]
-mod common;
-
 use std::path::Path;
 use std::time::{Duration, Instant};
 use wasmtime::component::Component;
@@ -21,11 +18,11 @@ fn median(mut v: Vec<Duration>) -> Duration {
 fn instantiate(bytes: &[u8]) -> Duration {
     let engine = Engine::new(&Config::new()).unwrap();
     let component = Component::new(&engine, bytes).unwrap();
-    let linker = common::linker(&engine);
+    let linker = witpipe_host::linker(&engine).unwrap();
     let pre = linker.instantiate_pre(&component).unwrap();
     let mut times = Vec::new();
     for _ in 0..300 {
-        let mut store = common::store(&engine, WasiCtx::builder());
+        let mut store = witpipe_host::store(&engine, WasiCtx::builder());
         let start = Instant::now();
         pre.instantiate(&mut store).unwrap();
         times.push(start.elapsed());

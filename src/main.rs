@@ -16,18 +16,20 @@ enum Cli {
     Inspect(commands::inspect::Args),
     Graph(commands::graph::Args),
     Migrate(commands::migrate::Args),
+    Run(commands::run::Args),
 }
 
 fn main() -> ExitCode {
     let result = match Cli::parse() {
-        Cli::Check(args) => args.exec(),
-        Cli::Compose(args) => args.exec(),
-        Cli::Inspect(args) => args.exec(),
-        Cli::Graph(args) => args.exec(),
-        Cli::Migrate(args) => args.exec(),
+        Cli::Check(args) => args.exec().map(|()| 0),
+        Cli::Compose(args) => args.exec().map(|()| 0),
+        Cli::Inspect(args) => args.exec().map(|()| 0),
+        Cli::Graph(args) => args.exec().map(|()| 0),
+        Cli::Migrate(args) => args.exec().map(|()| 0),
+        Cli::Run(args) => args.exec(),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(status) => ExitCode::from(u8::try_from(status).unwrap_or(1)),
         Err(diagnostics::Reported) => ExitCode::FAILURE,
     }
 }

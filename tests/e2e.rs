@@ -1,8 +1,6 @@
 //! End to end: compose the example pipelines with the real `witpipe` binary, run the
 //! output in wasmtime, and check what it really prints or returns.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use wasmtime::component::{Component, Linker, Val};
@@ -34,21 +32,25 @@ fn compose(pipeline: &Path) -> Vec<u8> {
     std::fs::read(&out).unwrap()
 }
 
-fn store(engine: &Engine, stdin: &str, args: &[&str]) -> (Store<common::Host>, MemoryOutputPipe) {
+fn store(
+    engine: &Engine,
+    stdin: &str,
+    args: &[&str],
+) -> (Store<witpipe_host::Host>, MemoryOutputPipe) {
     let stdout = MemoryOutputPipe::new(1 << 20);
     let mut builder = WasiCtx::builder();
     builder
         .stdin(MemoryInputPipe::new(stdin.to_string()))
         .stdout(stdout.clone())
         .args(args);
-    (common::store(engine, builder), stdout)
+    (witpipe_host::store(engine, builder), stdout)
 }
 
 /// Runs a composed command with `stdin`; returns (exited ok, stdout).
 fn run_command(bytes: &[u8], stdin: &str, args: &[&str]) -> (bool, String) {
     let engine = Engine::default();
     let component = Component::new(&engine, bytes).expect("output loads in wasmtime");
-    let linker = common::linker(&engine);
+    let linker = witpipe_host::linker(&engine).unwrap();
     let (mut store, stdout) = store(&engine, stdin, args);
     let command = WasiCommand::instantiate(&mut store, &component, &linker).unwrap();
     let ok = command.wasi_cli_run().call_run(&mut store).unwrap().is_ok();
@@ -81,7 +83,7 @@ fn typed_export_returns_records_and_lists() {
     let engine = Engine::default();
     let component = Component::new(&engine, &bytes).unwrap();
     // Nothing granted: the typed stages import nothing.
-    let linker: Linker<common::Host> = Linker::new(&engine);
+    let linker: Linker<witpipe_host::Host> = Linker::new(&engine);
     let (mut store, _) = store(&engine, "", &[]);
     let instance = linker.instantiate(&mut store, &component).unwrap();
     let iface = instance
@@ -158,4 +160,54 @@ fn library_api_matches_the_cli() {
     let summary = composed.summary();
     assert_eq!(summary.exports.len(), 1);
     assert_eq!(summary.exports[0].0, "wasi:cli/run@0.2.0");
+}
+
+/// Runs `witpipe run FILE -- ARGS` with `stdin`; returns (exit code, stdout, stderr).
+fn witpipe_run(pipeline: &Path, args: &[&str], stdin: &str) -> (i32, String, String) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_witpipe"))
+        .arg("run")
+        .arg(pipeline)
+        .arg("--")
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn witpipe_run_composes_and_runs_with_the_granted_host() {
+    let (code, out, _) = witpipe_run(
+        &root().join("pipelines/wordfreq/pipeline.yaml"),
+        &["2"],
+        "b a b c b a",
+    );
+    assert_eq!(code, 0);
+    assert_eq!(out, "words: 6\ndistinct: 3\nlongest: b (at byte 0)\n 1. b                3\n 2. a                2\n");
+    let (code, out, _) = witpipe_run(&root().join("pipelines/shout/pipeline.yaml"), &[], "hey\n");
+    assert_eq!(code, 0);
+    assert_eq!(out, "[[HEY]]\n");
+}
+
+#[test]
+fn witpipe_run_refuses_a_pipeline_that_is_not_a_command() {
+    let (code, out, err) = witpipe_run(&root().join("tests/e2e/analyze.yaml"), &[], "");
+    assert_eq!(code, 1);
+    assert_eq!(out, "");
+    assert!(err.contains("exports no `wasi:cli/run`"), "{err}");
+    assert!(err.contains("witpipe:text/analyze@0.1.0"), "{err}");
 }

@@ -3,8 +3,6 @@
 //! everything (secrets in the environment and arguments, data on stdin, real clocks
 //! and randomness, exit). Each test asserts exactly what the probe could see.
 
-mod common;
-
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -130,7 +128,7 @@ impl Probe {
     /// Calls the exported function `func` with `mode` in a fresh instance, with a host
     /// that grants everything.
     fn run(&self, func: &str, mode: &str) -> Outcome {
-        let linker = common::linker(&self.engine);
+        let linker = witpipe_host::linker(&self.engine).unwrap();
         let stdout = MemoryOutputPipe::new(1 << 16);
         let stderr = MemoryOutputPipe::new(1 << 16);
         let mut builder = WasiCtx::builder();
@@ -154,7 +152,7 @@ impl Probe {
             .unwrap()
             .preopened_dir(root.join("data/sub"), "/scratch", FsPerms::ReadWrite)
             .unwrap();
-        let mut store = common::store(&self.engine, builder);
+        let mut store = witpipe_host::store(&self.engine, builder);
         let instance = linker
             .instantiate(&mut store, &self.component)
             .expect("instantiates");

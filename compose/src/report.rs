@@ -115,8 +115,8 @@ pub struct Summary {
     pub host_http: bool,
     /// Imports of the output that carry only types (no functions, no authority).
     pub type_only: Vec<String>,
-    /// Directories the host must preopen: `(host path, guest path)`.
-    pub host_dirs: Vec<(String, String)>,
+    /// Directories the host must preopen: `(host path, guest path, read-only)`.
+    pub host_dirs: Vec<(String, String, bool)>,
 }
 
 impl Composition {
@@ -199,7 +199,7 @@ impl Composition {
             type_only: crate::wit::type_only_imports(&self.bytes),
             host_http,
             host_dirs: {
-                let mut dirs: Vec<(String, String)> = p
+                let mut dirs: Vec<(String, String, bool)> = p
                     .guarded
                     .iter()
                     .flat_map(|g| g.plan.host_dirs.iter())
@@ -207,6 +207,7 @@ impl Composition {
                         (
                             p.base_dir.join(&m.host).display().to_string(),
                             m.guest.clone(),
+                            m.mode == witpipe_policy::FsMode::Ro,
                         )
                     })
                     .collect();
@@ -311,7 +312,7 @@ impl Summary {
         {
             cmd.push_str(" -S allow-ip-name-lookup");
         }
-        for (host, guest) in &self.host_dirs {
+        for (host, guest, _) in &self.host_dirs {
             cmd.push_str(&format!(" --dir {host}::{guest}"));
         }
         cmd.push(' ');

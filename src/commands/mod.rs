@@ -5,6 +5,7 @@ pub mod compose;
 pub mod graph;
 pub mod inspect;
 pub mod migrate;
+pub mod run;
 
 use crate::diagnostics::{report_failure, report_warnings, Reported};
 use std::path::Path;

@@ -1,0 +1,160 @@
+//! witpipe's embedded host: runs a composed component on wasmtime, granting exactly
+//! the host contract its pipeline's policy names (defence in depth: the wrappers
+//! inside the component enforce the same policy on any host).
+//!
+//! This crate is the only one that compiles wasmtime; `witpipe-compose` and
+//! `witpipe-policy` stay runtime-free.
+#![deny(missing_docs)]
+
+use std::path::PathBuf;
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::{Engine, Store};
+use wasmtime_wasi::filesystem::FsPerms;
+use wasmtime_wasi::p2::bindings::sync::Command;
+use wasmtime_wasi::{I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+
+/// What the host hands the component: nothing unless named here.
+#[derive(Debug, Clone, Default)]
+pub struct HostGrants {
+    /// Host environment variables passed in (`*` for all).
+    pub env: Vec<String>,
+    /// Arguments passed to the component (argv[0] first), if it may read the host's.
+    pub args: Option<Vec<String>>,
+    /// Inherit stdin, stdout, stderr.
+    pub stdin: bool,
+    /// See `stdin`.
+    pub stdout: bool,
+    /// See `stdin`.
+    pub stderr: bool,
+    /// Directories to preopen: host path, guest path, read-only.
+    pub dirs: Vec<(PathBuf, String, bool)>,
+    /// TCP (the component's own wrapper narrows it to its rules).
+    pub tcp: bool,
+    /// Name lookup.
+    pub lookup: bool,
+}
+
+/// What can go wrong while running.
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    /// The component does not load, or needs an import the host does not grant.
+    #[error("cannot start the component: {0:#}")]
+    Start(wasmtime::Error),
+    /// A granted directory could not be opened.
+    #[error("cannot preopen {}: {source:#}", path.display())]
+    Dir {
+        /// The directory.
+        path: PathBuf,
+        /// Why.
+        source: wasmtime::Error,
+    },
+    /// The component trapped.
+    #[error("the component trapped: {0:#}")]
+    Trap(wasmtime::Error),
+}
+
+/// A store's data: the WASI contexts and the resource table.
+pub struct Host {
+    ctx: WasiCtx,
+    http: WasiHttpCtx,
+    table: ResourceTable,
+}
+
+/// A store granting exactly what `builder` grants.
+pub fn store(engine: &Engine, mut builder: WasiCtxBuilder) -> Store<Host> {
+    Store::new(
+        engine,
+        Host {
+            ctx: builder.build(),
+            http: WasiHttpCtx::new(),
+            table: ResourceTable::new(),
+        },
+    )
+}
+
+/// A linker with WASI 0.2 and WASI HTTP; what a component may use is decided by the
+/// store's contexts (and, inside the component, by its wrappers).
+pub fn linker(engine: &Engine) -> Result<Linker<Host>, wasmtime::Error> {
+    let mut linker = Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker)?;
+    Ok(linker)
+}
+
+impl WasiView for Host {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHttpView for Host {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: wasmtime_wasi_http::default_hooks(),
+        }
+    }
+}
+
+/// Runs a component that exports `wasi:cli/run`; returns its exit status (0 for
+/// success, 1 for `run` returning an error, or the status it exited with).
+pub fn run(bytes: &[u8], grants: &HostGrants) -> Result<i32, HostError> {
+    let engine = Engine::default();
+    let component = Component::new(&engine, bytes).map_err(HostError::Start)?;
+    let linker = linker(&engine).map_err(HostError::Start)?;
+    let mut builder = WasiCtx::builder();
+    if grants.env.iter().any(|e| e == "*") {
+        builder.inherit_env();
+    } else {
+        for name in &grants.env {
+            if let Ok(value) = std::env::var(name) {
+                builder.env(name, value);
+            }
+        }
+    }
+    if let Some(args) = &grants.args {
+        builder.args(args);
+    }
+    if grants.stdin {
+        builder.inherit_stdin();
+    }
+    if grants.stdout {
+        builder.inherit_stdout();
+    }
+    if grants.stderr {
+        builder.inherit_stderr();
+    }
+    for (host, guest, read_only) in &grants.dirs {
+        let perms = if *read_only {
+            FsPerms::ReadOnly
+        } else {
+            FsPerms::ReadWrite
+        };
+        builder
+            .preopened_dir(host, guest, perms)
+            .map_err(|source| HostError::Dir {
+                path: host.clone(),
+                source,
+            })?;
+    }
+    if grants.tcp {
+        builder.inherit_network().allow_tcp(true);
+    }
+    builder.allow_ip_name_lookup(grants.lookup);
+    let mut store = store(&engine, builder);
+    let command =
+        Command::instantiate(&mut store, &component, &linker).map_err(HostError::Start)?;
+    match command.wasi_cli_run().call_run(&mut store) {
+        Ok(Ok(())) => Ok(0),
+        Ok(Err(())) => Ok(1),
+        Err(e) => match e.downcast_ref::<I32Exit>() {
+            Some(exit) => Ok(exit.0),
+            None => Err(HostError::Trap(e)),
+        },
+    }
+}
