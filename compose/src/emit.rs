@@ -15,14 +15,22 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
+    if !dir.is_dir() {
+        return Err(fail(format!(
+            "the directory {} does not exist",
+            dir.display()
+        )));
+    }
+    // Name the failure, not the temporary file's random path.
+    let fail_io = |e: std::io::Error| fail(e.kind().to_string());
     let mut builder = tempfile::Builder::new();
     builder.prefix(".witpipe-").suffix(".tmp");
     // A temporary file is private (0600); the output is an ordinary file.
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
-    let mut tmp = builder.tempfile_in(dir).map_err(|e| fail(e.to_string()))?;
-    tmp.write_all(bytes).map_err(|e| fail(e.to_string()))?;
-    tmp.as_file().sync_all().map_err(|e| fail(e.to_string()))?;
-    tmp.persist(path).map_err(|e| fail(e.error.to_string()))?;
+    let mut tmp = builder.tempfile_in(dir).map_err(fail_io)?;
+    tmp.write_all(bytes).map_err(fail_io)?;
+    tmp.as_file().sync_all().map_err(fail_io)?;
+    tmp.persist(path).map_err(|e| fail_io(e.error))?;
     Ok(())
 }

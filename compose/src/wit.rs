@@ -109,3 +109,14 @@ pub fn type_only_imports(bytes: &[u8]) -> Vec<String> {
         })
         .collect()
 }
+
+/// Why `bytes` is not a component witpipe can show, if it is not one.
+pub fn not_a_component(bytes: &[u8]) -> Option<&'static str> {
+    if wasmparser::Parser::is_component(bytes) {
+        None
+    } else if wasmparser::Parser::is_core_wasm(bytes) {
+        Some("is a core WebAssembly module, not a component (turn it into one with `wasm-tools component new`)")
+    } else {
+        Some("is not a WebAssembly component")
+    }
+}

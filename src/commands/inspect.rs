@@ -23,6 +23,9 @@ impl Args {
             .map_err(|e| report_plain(format!("cannot read {}: {e}", self.file.display())))?;
         let is_wasm = head.starts_with(b"\0asm");
         // For a pipeline: which instances each remaining import and each export come from.
+        if let Some(why) = is_wasm.then(|| wit::not_a_component(&head)).flatten() {
+            return Err(report_plain(format!("{} {why}", self.file.display())));
+        }
         let (bytes, import_owners, export_owners) = if is_wasm {
             (head, BTreeMap::new(), BTreeMap::new())
         } else {
