@@ -164,10 +164,21 @@ fn library_api_matches_the_cli() {
 
 /// Runs `witpipe run FILE -- ARGS` with `stdin`; returns (exit code, stdout, stderr).
 fn witpipe_run(pipeline: &Path, args: &[&str], stdin: &str) -> (i32, String, String) {
+    witpipe_run_with(pipeline, &[], args, stdin)
+}
+
+/// `witpipe run FILE OPTIONS -- ARGS` with `stdin`.
+fn witpipe_run_with(
+    pipeline: &Path,
+    options: &[&str],
+    args: &[&str],
+    stdin: &str,
+) -> (i32, String, String) {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_witpipe"))
         .arg("run")
         .arg(pipeline)
+        .args(options)
         .arg("--")
         .args(args)
         .stdin(std::process::Stdio::piped())
@@ -210,4 +221,26 @@ fn witpipe_run_refuses_a_pipeline_that_is_not_a_command() {
     assert_eq!(out, "");
     assert!(err.contains("exports no `wasi:cli/run`"), "{err}");
     assert!(err.contains("witpipe:text/analyze@0.1.0"), "{err}");
+}
+
+#[test]
+fn witpipe_run_stops_a_component_at_its_limits() {
+    let hog = root().join("tests/e2e/hog.yaml");
+    let limits = ["--timeout", "1", "--max-memory", "32M"];
+    let (code, _, err) = witpipe_run_with(&hog, &limits, &["spin"], "");
+    assert_eq!(code, 1);
+    assert!(err.contains("ran longer than the 1s timeout"), "{err}");
+    let (code, _, err) = witpipe_run_with(&hog, &limits, &["alloc"], "");
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("more than the 33554432 bytes of memory"),
+        "{err}"
+    );
+    let (code, _, err) = witpipe_run_with(&hog, &limits, &["trap"], "");
+    assert_eq!(code, 1);
+    assert!(err.contains("the component trapped"), "{err}");
+    // A well-behaved run under the same limits is untouched.
+    let (code, out, _) = witpipe_run_with(&hog, &limits, &[], "");
+    assert_eq!(code, 0);
+    assert_eq!(out, "usage: hog spin|alloc|trap|exit N\n");
 }

@@ -8,7 +8,7 @@
 
 use std::path::PathBuf;
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Engine, Store};
+use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder, Trap};
 use wasmtime_wasi::filesystem::FsPerms;
 use wasmtime_wasi::p2::bindings::sync::Command;
 use wasmtime_wasi::{I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
@@ -35,6 +35,15 @@ pub struct HostGrants {
     pub lookup: bool,
 }
 
+/// Resource limits for one run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Limits {
+    /// Wall-clock time the component may run for.
+    pub timeout: Option<std::time::Duration>,
+    /// Bytes of linear memory the component's instances may hold in total.
+    pub max_memory: Option<usize>,
+}
+
 /// What can go wrong while running.
 #[derive(Debug, thiserror::Error)]
 pub enum HostError {
@@ -52,6 +61,12 @@ pub enum HostError {
     /// The component trapped.
     #[error("the component trapped: {0:#}")]
     Trap(wasmtime::Error),
+    /// The component ran past `--timeout`.
+    #[error("the component ran longer than the {0:?} timeout and was stopped")]
+    Timeout(std::time::Duration),
+    /// The component asked for more memory than `--max-memory`.
+    #[error("the component needed more than the {0} bytes of memory it may use (--max-memory) and was stopped")]
+    Memory(usize),
 }
 
 /// A store's data: the WASI contexts and the resource table.
@@ -59,6 +74,7 @@ pub struct Host {
     ctx: WasiCtx,
     http: WasiHttpCtx,
     table: ResourceTable,
+    limits: StoreLimits,
 }
 
 /// A store granting exactly what `builder` grants.
@@ -69,6 +85,7 @@ pub fn store(engine: &Engine, mut builder: WasiCtxBuilder) -> Store<Host> {
             ctx: builder.build(),
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
+            limits: StoreLimits::default(),
         },
     )
 }
@@ -103,8 +120,10 @@ impl WasiHttpView for Host {
 
 /// Runs a component that exports `wasi:cli/run`; returns its exit status (0 for
 /// success, 1 for `run` returning an error, or the status it exited with).
-pub fn run(bytes: &[u8], grants: &HostGrants) -> Result<i32, HostError> {
-    let engine = Engine::default();
+pub fn run(bytes: &[u8], grants: &HostGrants, limits: Limits) -> Result<i32, HostError> {
+    let mut config = Config::new();
+    config.epoch_interruption(limits.timeout.is_some());
+    let engine = Engine::new(&config).map_err(HostError::Start)?;
     let component = Component::new(&engine, bytes).map_err(HostError::Start)?;
     let linker = linker(&engine).map_err(HostError::Start)?;
     let mut builder = WasiCtx::builder();
@@ -147,14 +166,42 @@ pub fn run(bytes: &[u8], grants: &HostGrants) -> Result<i32, HostError> {
     }
     builder.allow_ip_name_lookup(grants.lookup);
     let mut store = store(&engine, builder);
+    if let Some(max) = limits.max_memory {
+        store.data_mut().limits = StoreLimitsBuilder::new()
+            .memory_size(max)
+            .trap_on_grow_failure(true)
+            .build();
+        store.limiter(|host| &mut host.limits);
+    }
+    // One tick per timeout: the component is interrupted at the first tick.
+    let _ticker = limits.timeout.map(|timeout| {
+        store.set_epoch_deadline(1);
+        let engine = engine.clone();
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        std::thread::spawn(move || {
+            if stopped.recv_timeout(timeout).is_err() {
+                engine.increment_epoch();
+            }
+        });
+        stop
+    });
     let command =
         Command::instantiate(&mut store, &component, &linker).map_err(HostError::Start)?;
     match command.wasi_cli_run().call_run(&mut store) {
         Ok(Ok(())) => Ok(0),
         Ok(Err(())) => Ok(1),
-        Err(e) => match e.downcast_ref::<I32Exit>() {
-            Some(exit) => Ok(exit.0),
-            None => Err(HostError::Trap(e)),
+        Err(e) => match (e.downcast_ref::<I32Exit>(), e.downcast_ref::<Trap>()) {
+            (Some(exit), _) => Ok(exit.0),
+            (None, Some(Trap::Interrupt)) => {
+                Err(HostError::Timeout(limits.timeout.unwrap_or_default()))
+            }
+            (None, _)
+                if limits.max_memory.is_some()
+                    && format!("{e:#}").contains("forcing trap when growing memory") =>
+            {
+                Err(HostError::Memory(limits.max_memory.unwrap_or_default()))
+            }
+            _ => Err(HostError::Trap(e)),
         },
     }
 }

@@ -10,6 +10,12 @@ use witpipe_host::HostGrants;
 pub struct Args {
     /// The pipeline file.
     file: PathBuf,
+    /// Stop the component after this many seconds.
+    #[arg(long, value_name = "SECONDS")]
+    timeout: Option<f64>,
+    /// Linear memory the component may use, in bytes (suffixes K, M, G allowed).
+    #[arg(long, value_name = "BYTES", value_parser = parse_size)]
+    max_memory: Option<usize>,
     /// Arguments for the component (it sees them only if its grants say `args: inherit`).
     #[arg(last = true)]
     args: Vec<String>,
@@ -57,7 +63,35 @@ impl Args {
             tcp: imports("wasi:sockets/tcp"),
             lookup: imports("wasi:sockets/ip-name-lookup"),
         };
-        witpipe_host::run(&composition.bytes, &grants)
+        let limits = witpipe_host::Limits {
+            timeout: self.timeout.map(std::time::Duration::from_secs_f64),
+            max_memory: self.max_memory,
+        };
+        witpipe_host::run(&composition.bytes, &grants, limits)
             .map_err(|e| report_plain(format!("{}: {e}", self.file.display())))
     }
+}
+
+/// `1048576`, `64K`, `16M`, `1G`.
+fn parse_size(text: &str) -> Result<usize, String> {
+    let (digits, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => text.split_at(i),
+        None => (text, ""),
+    };
+    let n: usize = digits
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size such as 64M"))?;
+    let scale = match unit
+        .to_ascii_uppercase()
+        .trim_end_matches("IB")
+        .trim_end_matches('B')
+    {
+        "" => 1,
+        "K" => 1 << 10,
+        "M" => 1 << 20,
+        "G" => 1 << 30,
+        _ => return Err(format!("`{text}`: the unit must be K, M or G")),
+    };
+    n.checked_mul(scale)
+        .ok_or_else(|| format!("`{text}` is too large"))
 }
