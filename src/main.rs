@@ -17,6 +17,7 @@ enum Cli {
     Graph(commands::graph::Args),
     Migrate(commands::migrate::Args),
     Run(commands::run::Args),
+    Call(commands::call::Args),
 }
 
 fn main() -> ExitCode {
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
         Cli::Graph(args) => args.exec().map(|()| 0),
         Cli::Migrate(args) => args.exec().map(|()| 0),
         Cli::Run(args) => args.exec(),
+        Cli::Call(args) => args.exec().map(|()| 0),
     };
     match result {
         Ok(status) => ExitCode::from(u8::try_from(status).unwrap_or(1)),

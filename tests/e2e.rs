@@ -244,3 +244,56 @@ fn witpipe_run_stops_a_component_at_its_limits() {
     assert_eq!(code, 0);
     assert_eq!(out, "usage: hog spin|alloc|trap|exit N\n");
 }
+
+/// `witpipe call FILE CALL [--json]`: (exit code, stdout, stderr).
+fn witpipe_call(pipeline: &Path, call: &str, json: bool) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_witpipe"));
+    cmd.arg("call").arg(pipeline).arg(call);
+    if json {
+        cmd.arg("--json");
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn witpipe_call_speaks_wave_and_json() {
+    let p = root().join("tests/e2e/analyze.yaml");
+    let f = "witpipe:text/analyze@0.1.0#analyze";
+    let (code, out, _) = witpipe_call(&p, &format!("{f}(\"b a b c\", 2)"), false);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        "{words: 4, distinct: 3, longest: some({word: \"b\", offset: 0}), top: [{word: \"b\", count: 2}, {word: \"a\", count: 1}]}\n"
+    );
+    let (code, out, _) = witpipe_call(&p, &format!("{f}(\"\", 1)"), true);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v,
+        serde_json::json!({"words": 0, "distinct": 0, "longest": null, "top": []})
+    );
+}
+
+#[test]
+fn witpipe_call_explains_what_it_cannot_call() {
+    let p = root().join("tests/e2e/analyze.yaml");
+    let (code, _, err) = witpipe_call(&p, "analyze(\"x\", 1)", false);
+    assert_eq!(code, 1);
+    assert!(err.contains("no exported function `analyze`; the component exports: witpipe:text/analyze@0.1.0#analyze"), "{err}");
+    let (code, _, err) = witpipe_call(&p, "witpipe:text/analyze@0.1.0#analyze(\"x\")", false);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(
+            "bad arguments for `witpipe:text/analyze@0.1.0#analyze(text: string, top: u32)`"
+        ),
+        "{err}"
+    );
+    let (code, _, err) = witpipe_call(&p, "witpipe:text/analyze@0.1.0#analyze(\"x\", 2", false);
+    assert_eq!(code, 1);
+    assert!(err.contains("is not a WAVE call"), "{err}");
+}

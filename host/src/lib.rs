@@ -6,6 +6,11 @@
 //! `witpipe-policy` stay runtime-free.
 #![deny(missing_docs)]
 
+mod call;
+
+pub use call::{call, callable};
+pub use wasmtime::component::Val;
+
 use std::path::PathBuf;
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder, Trap};
@@ -35,6 +40,53 @@ pub struct HostGrants {
     pub lookup: bool,
 }
 
+impl HostGrants {
+    /// A WASI context builder granting exactly these grants.
+    pub fn builder(&self) -> Result<WasiCtxBuilder, HostError> {
+        let grants = self;
+        let mut builder = WasiCtx::builder();
+        if grants.env.iter().any(|e| e == "*") {
+            builder.inherit_env();
+        } else {
+            for name in &grants.env {
+                if let Ok(value) = std::env::var(name) {
+                    builder.env(name, value);
+                }
+            }
+        }
+        if let Some(args) = &grants.args {
+            builder.args(args);
+        }
+        if grants.stdin {
+            builder.inherit_stdin();
+        }
+        if grants.stdout {
+            builder.inherit_stdout();
+        }
+        if grants.stderr {
+            builder.inherit_stderr();
+        }
+        for (host, guest, read_only) in &grants.dirs {
+            let perms = if *read_only {
+                FsPerms::ReadOnly
+            } else {
+                FsPerms::ReadWrite
+            };
+            builder
+                .preopened_dir(host, guest, perms)
+                .map_err(|source| HostError::Dir {
+                    path: host.clone(),
+                    source,
+                })?;
+        }
+        if grants.tcp {
+            builder.inherit_network().allow_tcp(true);
+        }
+        builder.allow_ip_name_lookup(grants.lookup);
+        Ok(builder)
+    }
+}
+
 /// Resource limits for one run.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Limits {
@@ -61,6 +113,9 @@ pub enum HostError {
     /// The component trapped.
     #[error("the component trapped: {0:#}")]
     Trap(wasmtime::Error),
+    /// A call that cannot be made as written.
+    #[error("{0}")]
+    Call(String),
     /// The component ran past `--timeout`.
     #[error("the component ran longer than the {0:?} timeout and was stopped")]
     Timeout(std::time::Duration),
@@ -126,45 +181,7 @@ pub fn run(bytes: &[u8], grants: &HostGrants, limits: Limits) -> Result<i32, Hos
     let engine = Engine::new(&config).map_err(HostError::Start)?;
     let component = Component::new(&engine, bytes).map_err(HostError::Start)?;
     let linker = linker(&engine).map_err(HostError::Start)?;
-    let mut builder = WasiCtx::builder();
-    if grants.env.iter().any(|e| e == "*") {
-        builder.inherit_env();
-    } else {
-        for name in &grants.env {
-            if let Ok(value) = std::env::var(name) {
-                builder.env(name, value);
-            }
-        }
-    }
-    if let Some(args) = &grants.args {
-        builder.args(args);
-    }
-    if grants.stdin {
-        builder.inherit_stdin();
-    }
-    if grants.stdout {
-        builder.inherit_stdout();
-    }
-    if grants.stderr {
-        builder.inherit_stderr();
-    }
-    for (host, guest, read_only) in &grants.dirs {
-        let perms = if *read_only {
-            FsPerms::ReadOnly
-        } else {
-            FsPerms::ReadWrite
-        };
-        builder
-            .preopened_dir(host, guest, perms)
-            .map_err(|source| HostError::Dir {
-                path: host.clone(),
-                source,
-            })?;
-    }
-    if grants.tcp {
-        builder.inherit_network().allow_tcp(true);
-    }
-    builder.allow_ip_name_lookup(grants.lookup);
+    let builder = grants.builder()?;
     let mut store = store(&engine, builder);
     if let Some(max) = limits.max_memory {
         store.data_mut().limits = StoreLimitsBuilder::new()

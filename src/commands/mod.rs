@@ -1,5 +1,6 @@
 //! One file per subcommand: an `Args` struct and its `exec`.
 
+pub mod call;
 pub mod check;
 pub mod compose;
 pub mod graph;
@@ -23,4 +24,27 @@ pub fn compose_pipeline(path: &Path) -> Result<Composition, Reported> {
         &composition.warnings,
     );
     Ok(composition)
+}
+
+/// What the embedded host grants a composed pipeline: exactly its host contract.
+/// `args` (argv[0] first) reach the component only if its grants inherit them.
+pub fn host_grants(
+    summary: &witpipe_compose::Summary,
+    args: Vec<String>,
+) -> witpipe_host::HostGrants {
+    let imports = |prefix: &str| summary.imports.iter().any(|(n, _)| n.starts_with(prefix));
+    witpipe_host::HostGrants {
+        env: summary.host_env.clone(),
+        args: summary.host_args.then_some(args),
+        stdin: imports("wasi:cli/stdin@"),
+        stdout: imports("wasi:cli/stdout@"),
+        stderr: imports("wasi:cli/stderr@"),
+        dirs: summary
+            .host_dirs
+            .iter()
+            .map(|(host, guest, ro)| (std::path::PathBuf::from(host), guest.clone(), *ro))
+            .collect(),
+        tcp: imports("wasi:sockets/tcp"),
+        lookup: imports("wasi:sockets/ip-name-lookup"),
+    }
 }

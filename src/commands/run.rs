@@ -2,7 +2,6 @@
 
 use crate::diagnostics::{report_plain, Reported};
 use std::path::PathBuf;
-use witpipe_host::HostGrants;
 
 /// Compose a pipeline in memory and run it (it must export `wasi:cli/run`), granting
 /// exactly its host contract.
@@ -38,31 +37,16 @@ impl Args {
                 names.join(", ")
             )));
         }
-        let imports = |prefix: &str| summary.imports.iter().any(|(n, _)| n.starts_with(prefix));
         let argv0 = composition
             .pipeline
             .default_output()
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let grants = HostGrants {
-            env: summary.host_env.clone(),
-            args: summary.host_args.then(|| {
-                std::iter::once(argv0)
-                    .chain(self.args.iter().cloned())
-                    .collect()
-            }),
-            stdin: imports("wasi:cli/stdin@"),
-            stdout: imports("wasi:cli/stdout@"),
-            stderr: imports("wasi:cli/stderr@"),
-            dirs: summary
-                .host_dirs
-                .iter()
-                .map(|(host, guest, ro)| (PathBuf::from(host), guest.clone(), *ro))
-                .collect(),
-            tcp: imports("wasi:sockets/tcp"),
-            lookup: imports("wasi:sockets/ip-name-lookup"),
-        };
+        let args = std::iter::once(argv0)
+            .chain(self.args.iter().cloned())
+            .collect();
+        let grants = super::host_grants(&summary, args);
         let limits = witpipe_host::Limits {
             timeout: self.timeout.map(std::time::Duration::from_secs_f64),
             max_memory: self.max_memory,
