@@ -416,17 +416,6 @@ pub enum Warning {
     },
 }
 
-impl Error {
-    /// Where in the pipeline file the error points, if anywhere.
-    pub fn span(&self) -> Option<Span> {
-        self.labels().and_then(|mut l| l.next()).map(|l| Span {
-            offset: l.offset(),
-            len: l.len(),
-            ..Default::default()
-        })
-    }
-}
-
 /// The closest candidate to `word`, if it is close enough to be a likely typo.
 pub fn did_you_mean<'a>(
     word: &str,

@@ -87,27 +87,49 @@ impl Wrapper {
     pub fn host_imports(self, version: &str) -> Vec<String> {
         let bytes = retarget(self.bytes(), version).unwrap_or_default();
         let mut out = Vec::new();
-        for payload in Parser::new(0).parse_all(&bytes) {
-            match payload {
-                Ok(wasmparser::Payload::ComponentImportSection(reader)) => {
-                    out.extend(
-                        reader
-                            .into_iter()
-                            .flatten()
-                            .map(|i| i.name.name.to_string()),
-                    );
-                }
-                Ok(
-                    wasmparser::Payload::ModuleSection { .. }
-                    | wasmparser::Payload::ComponentSection { .. },
-                ) => {}
-                _ => {}
+        let _ = for_each_section(&bytes, |id, data, offset| {
+            if id == COMPONENT_IMPORT_SECTION {
+                let reader = wasmparser::BinaryReader::new(data, offset as u64);
+                let imports = wasmparser::ComponentImportSectionReader::new(reader)
+                    .map_err(|e| e.to_string())?;
+                out.extend(
+                    imports
+                        .into_iter()
+                        .flatten()
+                        .map(|i| i.name.name.to_string()),
+                );
             }
-        }
-        // Nested components have their own import sections: keep only the outer ones.
-        out.retain(|n| n.contains('@') && n.as_str() != SETTINGS_INTERFACE);
+            Ok(())
+        });
+        out.retain(|n| n.as_str() != SETTINGS_INTERFACE);
         out
     }
+}
+
+const COMPONENT_IMPORT_SECTION: u8 = 10;
+const COMPONENT_EXPORT_SECTION: u8 = 11;
+
+/// Calls `f(id, payload, payload offset)` for each top-level section of a component
+/// (`id, LEB128 size, payload` after the 8-byte header); nested modules and
+/// components are single sections here, so their own imports are never seen.
+fn for_each_section(
+    bytes: &[u8],
+    mut f: impl FnMut(u8, &[u8], usize) -> Result<(), String>,
+) -> Result<(), String> {
+    if bytes.len() < 8 || !Parser::is_component(bytes) {
+        return Err("not a component".into());
+    }
+    let mut at = 8;
+    while at < bytes.len() {
+        let id = bytes[at];
+        let mut reader = wasmparser::BinaryReader::new(&bytes[at + 1..], (at + 1) as u64);
+        let size = reader.read_var_u32().map_err(|e| e.to_string())? as usize;
+        let start = at + 1 + reader.current_position();
+        let data = bytes.get(start..start + size).ok_or("truncated section")?;
+        f(id, data, start)?;
+        at = start + size;
+    }
+    Ok(())
 }
 
 /// Renames a component's top-level `wasi:*@0.2.12` imports and exports to `@version`,
@@ -126,24 +148,14 @@ pub fn retarget(bytes: &[u8], version: &str) -> Result<Vec<u8>, String> {
             _ => name.to_string(),
         }
     };
-    if bytes.len() < 8 || !Parser::is_component(bytes) {
-        return Err("not a component".into());
-    }
     let mut out = Component::new();
     let mut reencoder = RoundtripReencoder;
-    // Walk the top-level sections: `id, LEB128 size, payload`. Imports (10) and
-    // exports (11) are rewritten; every other section is copied byte for byte.
-    let mut at = 8;
-    while at < bytes.len() {
-        let id = bytes[at];
-        let mut reader = wasmparser::BinaryReader::new(&bytes[at + 1..], (at + 1) as u64);
-        let size = reader.read_var_u32().map_err(|e| e.to_string())? as usize;
-        let start = at + 1 + reader.current_position();
-        let data = bytes.get(start..start + size).ok_or("truncated section")?;
-        at = start + size;
+    // Imports (10) and exports (11) are rewritten; every other section is copied byte
+    // for byte.
+    for_each_section(bytes, |id, data, start| {
         let section_reader = || wasmparser::BinaryReader::new(data, start as u64);
         match id {
-            10 => {
+            COMPONENT_IMPORT_SECTION => {
                 let mut section = ComponentImportSection::new();
                 for import in wasmparser::ComponentImportSectionReader::new(section_reader())
                     .map_err(|e| e.to_string())?
@@ -158,7 +170,7 @@ pub fn retarget(bytes: &[u8], version: &str) -> Result<Vec<u8>, String> {
                 }
                 out.section(&section);
             }
-            11 => {
+            COMPONENT_EXPORT_SECTION => {
                 let mut section = ComponentExportSection::new();
                 for export in wasmparser::ComponentExportSectionReader::new(section_reader())
                     .map_err(|e| e.to_string())?
@@ -180,7 +192,8 @@ pub fn retarget(bytes: &[u8], version: &str) -> Result<Vec<u8>, String> {
                 out.section(&RawSection { id, data });
             }
         }
-    }
+        Ok(())
+    })?;
     let result = out.finish();
     wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
         .validate_all(&result)
