@@ -132,6 +132,16 @@ fn for_each_section(
     Ok(())
 }
 
+/// An import or export name with its plain name passed through `rename`.
+fn renamed<'a>(
+    name: wasmparser::ComponentExternName<'a>,
+    rename: &impl Fn(&str) -> String,
+) -> ComponentExternName<'a> {
+    let mut out = ComponentExternName::from(name);
+    out.name = Cow::Owned(rename(name.name));
+    out
+}
+
 /// Renames a component's top-level `wasi:*@0.2.12` imports and exports to `@version`,
 /// so that a wrapper shares its `wasi:io` imports with (and offers its exports under
 /// the names of) a component built for another WASI 0.2 release. Only names change:
@@ -161,12 +171,10 @@ pub fn retarget(bytes: &[u8], version: &str) -> Result<Vec<u8>, String> {
                     .map_err(|e| e.to_string())?
                 {
                     let import = import.map_err(|e| e.to_string())?;
-                    let mut name = ComponentExternName::from(import.name);
-                    name.name = Cow::Owned(rename(import.name.name));
                     let ty = reencoder
                         .component_type_ref(import.ty)
                         .map_err(|e| e.to_string())?;
-                    section.import(name, ty);
+                    section.import(renamed(import.name, &rename), ty);
                 }
                 out.section(&section);
             }
@@ -176,15 +184,13 @@ pub fn retarget(bytes: &[u8], version: &str) -> Result<Vec<u8>, String> {
                     .map_err(|e| e.to_string())?
                 {
                     let export = export.map_err(|e| e.to_string())?;
-                    let mut name = ComponentExternName::from(export.name);
-                    name.name = Cow::Owned(rename(export.name.name));
                     let kind = reencoder.component_export_kind(export.kind);
                     let ty = export
                         .ty
                         .map(|t| reencoder.component_type_ref(t))
                         .transpose()
                         .map_err(|e| e.to_string())?;
-                    section.export(name, kind, export.index, ty);
+                    section.export(renamed(export.name, &rename), kind, export.index, ty);
                 }
                 out.section(&section);
             }
