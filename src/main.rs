@@ -18,6 +18,8 @@ enum Cli {
     Migrate(commands::migrate::Args),
     Run(commands::run::Args),
     Call(commands::call::Args),
+    Serve(commands::serve::Args),
+    Compile(commands::compile::Args),
 }
 
 fn main() -> ExitCode {
@@ -29,6 +31,8 @@ fn main() -> ExitCode {
         Cli::Migrate(args) => args.exec().map(|()| 0),
         Cli::Run(args) => args.exec(),
         Cli::Call(args) => args.exec().map(|()| 0),
+        Cli::Serve(args) => args.exec().map(|()| 0),
+        Cli::Compile(args) => args.exec().map(|()| 0),
     };
     match result {
         Ok(status) => ExitCode::from(u8::try_from(status).unwrap_or(1)),

@@ -9,6 +9,16 @@ use wasmtime_wasi::p2::bindings::sync::Command as WasiCommand;
 use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
 use wasmtime_wasi::WasiCtx;
 
+/// The witpipe binary, with a compile cache of the tests' own.
+fn witpipe() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_witpipe"));
+    cmd.env(
+        "WITPIPE_CACHE_DIR",
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
+    );
+    cmd
+}
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -17,7 +27,7 @@ fn root() -> PathBuf {
 fn compose(pipeline: &Path) -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.wasm");
-    let result = Command::new(env!("CARGO_BIN_EXE_witpipe"))
+    let result = witpipe()
         .arg("compose")
         .arg(pipeline)
         .arg("-o")
@@ -175,7 +185,7 @@ fn witpipe_run_with(
     stdin: &str,
 ) -> (i32, String, String) {
     use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_witpipe"))
+    let mut child = witpipe()
         .arg("run")
         .arg(pipeline)
         .args(options)
@@ -247,7 +257,7 @@ fn witpipe_run_stops_a_component_at_its_limits() {
 
 /// `witpipe call FILE CALL [--json]`: (exit code, stdout, stderr).
 fn witpipe_call(pipeline: &Path, call: &str, json: bool) -> (i32, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_witpipe"));
+    let mut cmd = witpipe();
     cmd.arg("call").arg(pipeline).arg(call);
     if json {
         cmd.arg("--json");
@@ -296,4 +306,84 @@ fn witpipe_call_explains_what_it_cannot_call() {
     let (code, _, err) = witpipe_call(&p, "witpipe:text/analyze@0.1.0#analyze(\"x\", 2", false);
     assert_eq!(code, 1);
     assert!(err.contains("is not a WAVE call"), "{err}");
+}
+
+#[test]
+fn witpipe_run_stops_a_component_out_of_fuel() {
+    let hog = root().join("tests/e2e/hog.yaml");
+    let (code, _, err) = witpipe_run_with(&hog, &["--fuel", "1000000"], &["spin"], "");
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("used up its 1000000 units of fuel (--fuel)"),
+        "{err}"
+    );
+    let (code, out, _) = witpipe_run_with(&hog, &["--fuel", "100000000"], &[], "");
+    assert_eq!(code, 0);
+    assert_eq!(out, "usage: hog spin|alloc|trap|exit N\n");
+}
+
+#[test]
+fn compiled_and_cached_components_start_without_compiling() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwasm = dir.path().join("wordfreq.cwasm");
+    let pipeline = root().join("pipelines/wordfreq/pipeline.yaml");
+    let out = witpipe()
+        .arg("compile")
+        .arg(&pipeline)
+        .arg("-o")
+        .arg(&cwasm)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    // A precompiled file runs as a bare component: standard streams and arguments.
+    let (code, out, _) = witpipe_run(&cwasm, &["1"], "x y x");
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        "words: 3\ndistinct: 2\nlongest: x (at byte 0)\n 1. x                2\n"
+    );
+    // The second start of a pipeline comes from the compile cache.
+    let cache = dir.path().join("cache");
+    let start = || {
+        let mut cmd = witpipe();
+        cmd.env("WITPIPE_CACHE_DIR", &cache)
+            .args(["run", "-v"])
+            .arg(&pipeline)
+            .stdin(std::process::Stdio::null());
+        String::from_utf8(cmd.output().unwrap().stderr).unwrap()
+    };
+    let first = start();
+    assert!(first.contains("compiled 2"), "{first}");
+    assert!(first.contains(", cached in "), "{first}");
+    let second = start();
+    assert!(second.contains("compiled code from the cache"), "{second}");
+    // A damaged cache entry is dropped and compiled again, not trusted.
+    for entry in std::fs::read_dir(&cache).unwrap() {
+        std::fs::write(entry.unwrap().path(), b"not machine code").unwrap();
+    }
+    let third = start();
+    assert!(third.contains(", cached in "), "{third}");
+}
+
+#[test]
+fn a_bare_component_runs_with_streams_and_arguments_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let wasm = dir.path().join("wordfreq.wasm");
+    std::fs::write(
+        &wasm,
+        compose(&root().join("pipelines/wordfreq/pipeline.yaml")),
+    )
+    .unwrap();
+    let (code, out, _) = witpipe_run(&wasm, &["1"], "q");
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        "words: 1\ndistinct: 1\nlongest: q (at byte 0)\n 1. q                1\n"
+    );
+    let (code, _, err) = witpipe_run(&dir.path().join("missing.wasm"), &[], "");
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("missing.wasm: cannot read the component"),
+        "{err}"
+    );
 }

@@ -156,7 +156,46 @@ pub fn apply(
             }
         }
     }
+    if let Err((key, a, b)) = merged_config(&guarded) {
+        let component = &spec.components[guarded[b].instance];
+        errors.push(Error::Policy {
+            instance: component.name.value.clone(),
+            reason: format!(
+                "is granted configuration that differs from `{}`'s at key `{key}`",
+                spec.components[guarded[a].instance].name.value
+            ),
+            span: component.name.span,
+            help: "the output has one `wasi:config/store`, shared by every component that imports it, so each would read what only the other was granted: grant them the same `config:` values (put them in `defaults:`)".into(),
+        });
+    }
     (guarded, errors, warnings)
+}
+
+/// `wasi:config/store` values: `(key, value)`, sorted by key.
+pub type Config = Vec<(String, String)>;
+
+/// The configuration the output's one `wasi:config/store` import serves. That store is
+/// shared by every component that imports it, so all of them must be granted the same
+/// values (else one would read what only another was granted): `Err((key, first,
+/// second))` (indexes into `guarded`) names a key where two grants differ.
+pub fn merged_config(guarded: &[Guarded]) -> Result<Option<Config>, (String, usize, usize)> {
+    let mut granted = guarded
+        .iter()
+        .enumerate()
+        .filter_map(|(i, g)| g.plan.host_config.as_ref().map(|c| (i, c)));
+    let Some((first, config)) = granted.next() else {
+        return Ok(None);
+    };
+    for (other, theirs) in granted {
+        let differs = config
+            .iter()
+            .chain(theirs.iter())
+            .find(|kv| !config.contains(kv) || !theirs.contains(kv));
+        if let Some((key, _)) = differs {
+            return Err((key.clone(), first, other));
+        }
+    }
+    Ok(Some(config.clone()))
 }
 
 fn policy_help(problem: &PolicyError) -> String {
@@ -167,6 +206,10 @@ fn policy_help(problem: &PolicyError) -> String {
         PolicyError::NotEnforced { .. } => {
             "no policy of this witpipe covers this import, and it will not pass the host's authority through unguarded; leave this component out of the pipeline for now".into()
         }
+        PolicyError::HostCapability { key, .. } => match *key {
+            "config" => "grant the configuration it may read, e.g. `grants: { config: { greeting: hello } }` (an empty map `{}` grants the store with no values)".into(),
+            _ => "let the host's key-value store serve it with `grants: { keyvalue: allow }`".into(),
+        },
         PolicyError::HttpNotImported => {
             "remove the `http:` grant: least privilege grants only what a component uses".into()
         }

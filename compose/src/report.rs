@@ -117,6 +117,10 @@ pub struct Summary {
     pub type_only: Vec<String>,
     /// Directories the host must preopen: `(host path, guest path, read-only)`.
     pub host_dirs: Vec<(String, String, bool)>,
+    /// Whether the host serves `wasi:keyvalue` (one store shared by the output).
+    pub host_keyvalue: bool,
+    /// The `wasi:config/store` values the host serves, if the output imports it.
+    pub host_config: Option<Vec<(String, String)>>,
 }
 
 impl Composition {
@@ -198,6 +202,8 @@ impl Composition {
             host_args: p.guarded.iter().any(|g| g.plan.host_args),
             type_only: crate::wit::type_only_imports(&self.bytes),
             host_http,
+            host_keyvalue: p.guarded.iter().any(|g| g.plan.host_keyvalue),
+            host_config: crate::policy::merged_config(&p.guarded).ok().flatten(),
             host_dirs: {
                 let mut dirs: Vec<(String, String, bool)> = p
                     .guarded
@@ -284,10 +290,19 @@ impl fmt::Display for Summary {
 }
 
 impl Summary {
-    /// The stock `wasmtime run` command line that grants the output what the pipeline
+    /// The stock `wasmtime run` (or `serve`) command line that grants the output what the pipeline
     /// grants (the wrappers inside enforce the rest).
     pub fn wasmtime_command(&self, output: &str) -> String {
-        let mut cmd = String::from("wasmtime run");
+        let serves = self
+            .exports
+            .iter()
+            .any(|(n, _, _)| n.starts_with("wasi:http/incoming-handler@"));
+        // `serve` links WASI HTTP itself.
+        let mut cmd = String::from(if serves {
+            "wasmtime serve"
+        } else {
+            "wasmtime run"
+        });
         if self.host_env.iter().any(|e| e == "*") {
             cmd.push_str(" -S inherit-env");
         } else {
@@ -295,7 +310,7 @@ impl Summary {
                 cmd.push_str(&format!(" --env {var}"));
             }
         }
-        if self.host_http {
+        if self.host_http && !serves {
             cmd.push_str(" -S http");
         }
         if self
@@ -312,6 +327,15 @@ impl Summary {
         {
             cmd.push_str(" -S allow-ip-name-lookup");
         }
+        if self.host_keyvalue {
+            cmd.push_str(" -S keyvalue");
+        }
+        if let Some(config) = &self.host_config {
+            cmd.push_str(" -S config");
+            for (key, value) in config {
+                cmd.push_str(&format!(" -S config-var={key}={}", shell_word(value)));
+            }
+        }
         for (host, guest, _) in &self.host_dirs {
             cmd.push_str(&format!(" --dir {host}::{guest}"));
         }
@@ -321,5 +345,15 @@ impl Summary {
             cmd.push_str(" [ARGS...]");
         }
         cmd
+    }
+}
+
+/// `text` quoted for a POSIX shell when it needs to be.
+fn shell_word(text: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c);
+    if !text.is_empty() && text.chars().all(plain) {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
     }
 }

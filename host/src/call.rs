@@ -1,10 +1,10 @@
 //! `call`: invoke any exported function with arguments and results in WAVE.
 
-use crate::{linker, store, HostError};
+use crate::limits::Ticker;
+use crate::{granted_store, host_linker, HostError, HostGrants, Limits, Shared};
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{wasm_wave, Component, Val};
 use wasmtime::Engine;
-use wasmtime_wasi::WasiCtxBuilder;
 
 /// Every function the component exports, as `name` or `interface#name`.
 pub fn callable(engine: &Engine, component: &Component) -> Vec<String> {
@@ -26,15 +26,19 @@ pub fn callable(engine: &Engine, component: &Component) -> Vec<String> {
 }
 
 /// Calls `call` (`name(arg, …)` in WAVE, `name` possibly `interface#function`) on a
-/// fresh instance of `bytes`; returns each result in WAVE.
-pub fn call(bytes: &[u8], builder: WasiCtxBuilder, call: &str) -> Result<Vec<Val>, HostError> {
-    let engine = Engine::default();
-    let component = Component::new(&engine, bytes).map_err(HostError::Start)?;
+/// fresh instance of `component`, granting `grants`; returns the results.
+pub fn call(
+    engine: &Engine,
+    component: &Component,
+    grants: &HostGrants,
+    limits: Limits,
+    call: &str,
+) -> Result<Vec<Val>, HostError> {
     let (name, args) = match call.find('(') {
         Some(i) => (call[..i].trim(), &call[i..]),
         None => (call.trim(), "()"),
     };
-    let names = callable(&engine, &component);
+    let names = callable(engine, component);
     if !names.iter().any(|n| n == name) {
         return Err(HostError::Call(format!(
             "no exported function `{name}`; the component exports: {}",
@@ -45,10 +49,11 @@ pub fn call(bytes: &[u8], builder: WasiCtxBuilder, call: &str) -> Result<Vec<Val
             }
         )));
     }
-    let linker = linker(&engine).map_err(HostError::Start)?;
-    let mut store = store(&engine, builder);
+    let linker = host_linker(engine, grants, false).map_err(HostError::Start)?;
+    let mut store = granted_store(engine, grants, &Shared::new(grants), &limits, false)?;
+    let _ticker = Ticker::start(engine, limits.timeout.is_some());
     let instance = linker
-        .instantiate(&mut store, &component)
+        .instantiate(&mut store, component)
         .map_err(HostError::Start)?;
     let index = match name.split_once('#') {
         Some((iface, func)) => instance
@@ -76,7 +81,7 @@ pub fn call(bytes: &[u8], builder: WasiCtxBuilder, call: &str) -> Result<Vec<Val
     })?;
     let mut results = vec![Val::Bool(false); ty.results().len()];
     func.call(&mut store, &params, &mut results)
-        .map_err(HostError::Trap)?;
+        .map_err(|e| limits.classify(e))?;
     Ok(results)
 }
 

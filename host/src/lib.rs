@@ -2,21 +2,34 @@
 //! the host contract its pipeline's policy names (defence in depth: the wrappers
 //! inside the component enforce the same policy on any host).
 //!
+//! The flow: [`engine`] → [`cached`] or [`compile`] → [`run`], [`serve`] or [`call`].
 //! This crate is the only one that compiles wasmtime; `witpipe-compose` and
 //! `witpipe-policy` stay runtime-free.
 #![deny(missing_docs)]
 
 mod call;
+mod engine;
+mod keyvalue;
+mod limits;
+mod run;
+mod serve;
 
 pub use call::{call, callable};
-pub use wasmtime::component::Val;
+pub use engine::{cache_dir, cached, compile, engine, precompile, EngineOptions};
+pub use keyvalue::KeyValueStore;
+pub use limits::Limits;
+pub use run::run;
+pub use serve::{serve, shutdown_signal, ServeOptions, ServeReport};
+pub use wasmtime::component::{Component, Val};
+pub use wasmtime::Engine;
 
 use std::path::PathBuf;
-use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder, Trap};
+use std::sync::Arc;
+use wasmtime::component::{Linker, ResourceTable};
+use wasmtime::{Store, StoreLimits};
 use wasmtime_wasi::filesystem::FsPerms;
-use wasmtime_wasi::p2::bindings::sync::Command;
-use wasmtime_wasi::{I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wasmtime_wasi_config::{WasiConfig, WasiConfigVariables};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 /// What the host hands the component: nothing unless named here.
@@ -38,6 +51,10 @@ pub struct HostGrants {
     pub tcp: bool,
     /// Name lookup.
     pub lookup: bool,
+    /// `wasi:keyvalue`, served from [`KeyValueStore`].
+    pub keyvalue: bool,
+    /// `wasi:config/store` and its values.
+    pub config: Option<Vec<(String, String)>>,
 }
 
 impl HostGrants {
@@ -87,15 +104,6 @@ impl HostGrants {
     }
 }
 
-/// Resource limits for one run.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Limits {
-    /// Wall-clock time the component may run for.
-    pub timeout: Option<std::time::Duration>,
-    /// Bytes of linear memory the component's instances may hold in total.
-    pub max_memory: Option<usize>,
-}
-
 /// What can go wrong while running.
 #[derive(Debug, thiserror::Error)]
 pub enum HostError {
@@ -122,6 +130,47 @@ pub enum HostError {
     /// The component asked for more memory than `--max-memory`.
     #[error("the component needed more than the {0} bytes of memory it may use (--max-memory) and was stopped")]
     Memory(usize),
+    /// The component used up its `--fuel`.
+    #[error("the component used up its {0} units of fuel (--fuel) and was stopped")]
+    Fuel(u64),
+    /// The server could not listen or serve.
+    #[error("{0}")]
+    Serve(String),
+    /// The compile cache or a precompiled file could not be read or written.
+    #[error("{0}")]
+    Cache(String),
+}
+
+/// Services shared by every instance of one run or server.
+#[derive(Debug, Clone, Default)]
+pub struct Shared {
+    /// The key-value store behind `wasi:keyvalue`.
+    pub keyvalue: KeyValueStore,
+    /// The `wasi:config/store` values.
+    pub config: Arc<Vec<(String, String)>>,
+}
+
+impl Shared {
+    /// Fresh services for one run or server under `grants`.
+    pub fn new(grants: &HostGrants) -> Shared {
+        Shared {
+            keyvalue: KeyValueStore::default(),
+            config: Arc::new(grants.config.clone().unwrap_or_default()),
+        }
+    }
+}
+
+/// A store granting exactly `grants`, sharing `shared`, within `limits`.
+fn granted_store(
+    engine: &Engine,
+    grants: &HostGrants,
+    shared: &Shared,
+    limits: &Limits,
+    yield_every_tick: bool,
+) -> Result<Store<Host>, HostError> {
+    let mut store = Store::new(engine, Host::new(grants.builder()?, shared));
+    limits.apply(&mut store, yield_every_tick);
+    Ok(store)
 }
 
 /// A store's data: the WASI contexts and the resource table.
@@ -130,27 +179,67 @@ pub struct Host {
     http: WasiHttpCtx,
     table: ResourceTable,
     limits: StoreLimits,
+    keyvalue: KeyValueStore,
+    config: WasiConfigVariables,
 }
 
-/// A store granting exactly what `builder` grants.
-pub fn store(engine: &Engine, mut builder: WasiCtxBuilder) -> Store<Host> {
-    Store::new(
-        engine,
+impl Host {
+    /// A store's data granting exactly what `builder` grants, sharing `shared`.
+    pub fn new(mut builder: WasiCtxBuilder, shared: &Shared) -> Host {
         Host {
             ctx: builder.build(),
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
             limits: StoreLimits::default(),
-        },
-    )
+            keyvalue: shared.keyvalue.clone(),
+            config: shared.config.iter().cloned().collect(),
+        }
+    }
 }
 
-/// A linker with WASI 0.2 and WASI HTTP; what a component may use is decided by the
-/// store's contexts (and, inside the component, by its wrappers).
+/// A store granting exactly what `builder` grants (a fresh key-value store, no config).
+pub fn store(engine: &Engine, builder: WasiCtxBuilder) -> Store<Host> {
+    Store::new(engine, Host::new(builder, &Shared::default()))
+}
+
+/// A synchronous linker with WASI 0.2, WASI HTTP, `wasi:keyvalue` and `wasi:config`;
+/// what a component may use is decided by the store's contexts (and, inside the
+/// component, by its wrappers).
 pub fn linker(engine: &Engine) -> Result<Linker<Host>, wasmtime::Error> {
+    let everything = HostGrants {
+        keyvalue: true,
+        config: Some(Vec::new()),
+        ..HostGrants::default()
+    };
+    host_linker(engine, &everything, false)
+}
+
+/// A linker defining WASI 0.2 and WASI HTTP, plus the host services `grants` names:
+/// an import the grants leave out fails at instantiation with its name.
+fn host_linker(
+    engine: &Engine,
+    grants: &HostGrants,
+    is_async: bool,
+) -> Result<Linker<Host>, wasmtime::Error> {
     let mut linker = Linker::new(engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
-    wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker)?;
+    if is_async {
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+    } else {
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker)?;
+    }
+    if grants.keyvalue {
+        keyvalue::add_to_linker(&mut linker, |h: &mut Host| keyvalue::KeyValueView {
+            store: &h.keyvalue,
+            table: &mut h.table,
+        })?;
+    }
+    if grants.config.is_some() {
+        wasmtime_wasi_config::add_to_linker(&mut linker, |h: &mut Host| {
+            WasiConfig::new(&h.config)
+        })?;
+    }
     Ok(linker)
 }
 
@@ -170,55 +259,5 @@ impl WasiHttpView for Host {
             table: &mut self.table,
             hooks: wasmtime_wasi_http::default_hooks(),
         }
-    }
-}
-
-/// Runs a component that exports `wasi:cli/run`; returns its exit status (0 for
-/// success, 1 for `run` returning an error, or the status it exited with).
-pub fn run(bytes: &[u8], grants: &HostGrants, limits: Limits) -> Result<i32, HostError> {
-    let mut config = Config::new();
-    config.epoch_interruption(limits.timeout.is_some());
-    let engine = Engine::new(&config).map_err(HostError::Start)?;
-    let component = Component::new(&engine, bytes).map_err(HostError::Start)?;
-    let linker = linker(&engine).map_err(HostError::Start)?;
-    let builder = grants.builder()?;
-    let mut store = store(&engine, builder);
-    if let Some(max) = limits.max_memory {
-        store.data_mut().limits = StoreLimitsBuilder::new()
-            .memory_size(max)
-            .trap_on_grow_failure(true)
-            .build();
-        store.limiter(|host| &mut host.limits);
-    }
-    // One tick per timeout: the component is interrupted at the first tick.
-    let _ticker = limits.timeout.map(|timeout| {
-        store.set_epoch_deadline(1);
-        let engine = engine.clone();
-        let (stop, stopped) = std::sync::mpsc::channel::<()>();
-        std::thread::spawn(move || {
-            if stopped.recv_timeout(timeout).is_err() {
-                engine.increment_epoch();
-            }
-        });
-        stop
-    });
-    let command =
-        Command::instantiate(&mut store, &component, &linker).map_err(HostError::Start)?;
-    match command.wasi_cli_run().call_run(&mut store) {
-        Ok(Ok(())) => Ok(0),
-        Ok(Err(())) => Ok(1),
-        Err(e) => match (e.downcast_ref::<I32Exit>(), e.downcast_ref::<Trap>()) {
-            (Some(exit), _) => Ok(exit.0),
-            (None, Some(Trap::Interrupt)) => {
-                Err(HostError::Timeout(limits.timeout.unwrap_or_default()))
-            }
-            (None, _)
-                if limits.max_memory.is_some()
-                    && format!("{e:#}").contains("forcing trap when growing memory") =>
-            {
-                Err(HostError::Memory(limits.max_memory.unwrap_or_default()))
-            }
-            _ => Err(HostError::Trap(e)),
-        },
     }
 }

@@ -128,12 +128,16 @@ pub struct GrantsSpec {
     pub http: Option<Spanned<Vec<Spanned<String>>>>,
     /// `sockets:` — `{ connect: [ADDR[/PREFIX]:PORT, ...], lookup: allow }`.
     pub sockets: Option<Spanned<SocketsGrant>>,
+    /// `keyvalue:` — `allow` lets the host serve `wasi:keyvalue` (its store).
+    pub keyvalue: Option<Spanned<Access>>,
+    /// `config:` — the `wasi:config/store` values the host hands the component.
+    pub config: Option<Spanned<std::collections::BTreeMap<String, String>>>,
 }
 
 /// The capability names `deny:` accepts.
 pub const CAPABILITIES: &[&str] = &[
     "env", "args", "cwd", "stdio", "stdin", "stdout", "stderr", "exit", "clocks", "random", "fs",
-    "http", "sockets",
+    "http", "sockets", "keyvalue", "config",
 ];
 
 impl<'de> Deserialize<'de> for EnvGrant {
@@ -242,6 +246,10 @@ pub struct Grants {
     pub connect: Vec<String>,
     /// Name lookup.
     pub lookup: Access,
+    /// `wasi:keyvalue` served by the host.
+    pub keyvalue: Access,
+    /// `wasi:config/store` values, if the component may read configuration.
+    pub config: Option<Vec<(String, String)>>,
 }
 
 impl Default for Grants {
@@ -262,6 +270,8 @@ impl Default for Grants {
             http: Vec::new(),
             connect: Vec::new(),
             lookup: Access::Deny,
+            keyvalue: Access::Deny,
+            config: None,
         }
     }
 }
@@ -307,6 +317,17 @@ impl Grants {
         if let Some(fs) = &spec.fs {
             self.fs = fs.value.iter().map(|m| m.value.clone()).collect();
         }
+        if let Some(k) = &spec.keyvalue {
+            self.keyvalue = k.value;
+        }
+        if let Some(c) = &spec.config {
+            let merged = self.config.get_or_insert_with(Vec::new);
+            for (key, value) in &c.value {
+                merged.retain(|(k, _)| k != key);
+                merged.push((key.clone(), value.clone()));
+            }
+            merged.sort();
+        }
         if let Some(i) = &spec.imports {
             self.imports.extend(i.value.iter().map(|s| s.value.clone()));
         }
@@ -335,6 +356,8 @@ impl Grants {
                     self.connect.clear();
                     self.lookup = Access::Deny;
                 }
+                "keyvalue" => self.keyvalue = Access::Deny,
+                "config" => self.config = None,
                 _ => {}
             }
         }

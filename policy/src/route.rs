@@ -45,6 +45,10 @@ pub struct Plan {
     pub host_env: Vec<String>,
     /// Whether it receives the host's arguments.
     pub host_args: bool,
+    /// Whether the host serves it `wasi:keyvalue`.
+    pub host_keyvalue: bool,
+    /// The `wasi:config/store` values the host serves it, if it imports the store.
+    pub host_config: Option<Vec<(String, String)>>,
 }
 
 /// A grant that cannot be honoured, or an import that no grant covers.
@@ -102,6 +106,14 @@ pub enum PolicyError {
     Ungranted {
         /// The import.
         import: String,
+    },
+    /// A host capability (key-value store, configuration) the grants do not name.
+    #[error("imports `{import}` but its grants do not say `{key}:`")]
+    HostCapability {
+        /// The import.
+        import: String,
+        /// The grant key that would allow it.
+        key: &'static str,
     },
     /// A WASI version the wrappers cannot serve.
     #[error("imports `{import}`; witpipe's wrappers serve WASI 0.2.x only")]
@@ -200,6 +212,36 @@ pub fn plan(
     let mut used: Vec<&'static str> = Vec::new();
     for import in imports {
         let route = match split(import) {
+            // Host services with no ambient authority over the machine: the host serves
+            // them when granted, nothing does otherwise.
+            Some(("wasi", pkg @ ("keyvalue" | "config"), _, _)) => {
+                used.push(if pkg == "config" {
+                    "config"
+                } else {
+                    "keyvalue"
+                });
+                let granted = match pkg {
+                    "keyvalue" => grants.keyvalue == Access::Allow,
+                    _ => grants.config.is_some(),
+                };
+                if !granted {
+                    errors.push(PolicyError::HostCapability {
+                        import: import.clone(),
+                        key: if pkg == "config" {
+                            "config"
+                        } else {
+                            "keyvalue"
+                        },
+                    });
+                    continue;
+                }
+                if pkg == "keyvalue" {
+                    plan.host_keyvalue = true;
+                } else {
+                    plan.host_config = grants.config.clone();
+                }
+                Route::Host
+            }
             Some(("wasi", pkg, iface, version)) => {
                 match version {
                     Some(v) if v.starts_with("0.2.") => {
@@ -437,6 +479,13 @@ pub fn plan(
             ),
             ("fs", own.fs.as_ref().is_some_and(|s| !s.value.is_empty())),
             ("sockets", own.sockets.is_some()),
+            (
+                "keyvalue",
+                own.keyvalue
+                    .as_ref()
+                    .is_some_and(|s| s.value == Access::Allow),
+            ),
+            ("config", own.config.is_some()),
         ];
         plan.unused_grants = named
             .into_iter()

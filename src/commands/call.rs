@@ -1,5 +1,6 @@
 //! `witpipe call FILE 'name(args…)'`: call an exported function, WAVE in and out.
 
+use super::runtime::RuntimeArgs;
 use crate::diagnostics::{report_plain, Reported};
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -9,7 +10,7 @@ use witpipe_host::Val;
 /// (`'analyze("a b a", 2)'`, `'witpipe:text/analyze@0.1.0#analyze("…", 3)'`).
 #[derive(clap::Args)]
 pub struct Args {
-    /// The pipeline file.
+    /// The pipeline file, or a component (`.wasm`, `.cwasm`).
     file: PathBuf,
     /// The call, in WAVE: `name(arg, …)`; functions of exported interfaces are
     /// `interface#name`.
@@ -17,17 +18,24 @@ pub struct Args {
     /// Print the results as JSON instead of WAVE.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    runtime: RuntimeArgs,
 }
 
 impl Args {
     /// Runs the command.
     pub fn exec(self) -> Result<(), Reported> {
-        let composition = super::compose_pipeline(&self.file)?;
-        let grants = super::host_grants(&composition.summary(), Vec::new());
-        let fail =
-            |e: witpipe_host::HostError| report_plain(format!("{}: {e}", self.file.display()));
-        let builder = grants.builder().map_err(fail)?;
-        let results = witpipe_host::call(&composition.bytes, builder, &self.call).map_err(fail)?;
+        let target = self.runtime.load(&self.file)?;
+        let (engine, component) = self.runtime.prepare(&target, None)?;
+        let grants = target.grants(&[]);
+        let results = witpipe_host::call(
+            &engine,
+            &component,
+            &grants,
+            self.runtime.limits(),
+            &self.call,
+        )
+        .map_err(|e| target.fail(e))?;
         for r in &results {
             if self.json {
                 println!(

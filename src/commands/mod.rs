@@ -2,11 +2,14 @@
 
 pub mod call;
 pub mod check;
+pub mod compile;
 pub mod compose;
 pub mod graph;
 pub mod inspect;
 pub mod migrate;
 pub mod run;
+pub mod runtime;
+pub mod serve;
 
 use crate::diagnostics::{report_failure, report_warnings, Reported};
 use std::path::Path;
@@ -46,5 +49,7 @@ pub fn host_grants(
             .collect(),
         tcp: imports("wasi:sockets/tcp"),
         lookup: imports("wasi:sockets/ip-name-lookup"),
+        keyvalue: summary.host_keyvalue,
+        config: summary.host_config.clone(),
     }
 }

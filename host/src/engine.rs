@@ -1,0 +1,141 @@
+//! The wasmtime engine witpipe runs on, and the compile cache: a component is
+//! compiled once per engine configuration and reused by `run`, `serve` and `call`.
+
+use crate::HostError;
+use sha2::{Digest, Sha256};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use wasmtime::component::Component;
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Precompiled};
+
+/// How to build the engine.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EngineOptions {
+    /// Count fuel (needed by [`crate::Limits::fuel`]; compiled code differs).
+    pub fuel: bool,
+    /// Pre-reserve slots for this many instances at once (the pooling allocator), as a
+    /// server wants; `None` allocates on demand.
+    pub pooling: Option<u32>,
+}
+
+/// An engine with epoch interruption (for timeouts and fair serving) and, as asked,
+/// fuel and the pooling allocator. Falls back to on-demand allocation when the
+/// machine cannot reserve the pool's address space.
+pub fn engine(options: EngineOptions) -> Result<Engine, HostError> {
+    let mut config = Config::new();
+    config.epoch_interruption(true);
+    config.consume_fuel(options.fuel);
+    if let Some(instances) = options.pooling {
+        let mut pool = PoolingAllocationConfig::default();
+        // A composed pipeline holds many core instances and memories: every stage and
+        // every policy wrapper has its own.
+        pool.total_component_instances(instances)
+            .total_core_instances(instances.saturating_mul(64))
+            .total_memories(instances.saturating_mul(32))
+            .total_tables(instances.saturating_mul(32))
+            .max_core_instances_per_component(256)
+            .max_memories_per_component(128)
+            .max_tables_per_component(128);
+        let mut pooled = config.clone();
+        pooled.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        if let Ok(engine) = Engine::new(&pooled) {
+            return Ok(engine);
+        }
+    }
+    Engine::new(&config).map_err(HostError::Start)
+}
+
+/// The folder compiled components are kept in: `$WITPIPE_CACHE_DIR`, else
+/// `$XDG_CACHE_HOME/witpipe`, else `~/.cache/witpipe`.
+pub fn cache_dir() -> Option<PathBuf> {
+    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty());
+    if let Some(dir) = var("WITPIPE_CACHE_DIR") {
+        return Some(PathBuf::from(dir));
+    }
+    if let Some(dir) = var("XDG_CACHE_HOME") {
+        return Some(PathBuf::from(dir).join("witpipe"));
+    }
+    var("HOME").map(|home| PathBuf::from(home).join(".cache").join("witpipe"))
+}
+
+/// The cache file for `bytes` under `engine`: named by the component's SHA-256 and a
+/// hash of everything in the engine that compiled code depends on.
+fn cache_file(dir: &Path, engine: &Engine, bytes: &[u8]) -> PathBuf {
+    let mut settings = std::collections::hash_map::DefaultHasher::new();
+    engine.precompile_compatibility_hash().hash(&mut settings);
+    let mut digest = Sha256::new();
+    digest.update(bytes);
+    let hex: String = digest
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    dir.join(format!("{hex}-{:016x}.cwasm", settings.finish()))
+}
+
+/// The component from the cache, if it was compiled before with these settings.
+/// An unreadable entry is dropped (and recompiled by [`compile`]).
+pub fn cached(engine: &Engine, bytes: &[u8], dir: &Path) -> Option<Component> {
+    let file = cache_file(dir, engine, bytes);
+    if !file.is_file() {
+        return None;
+    }
+    // SAFETY: only `compile` writes cache entries (whole, via rename), named by the
+    // hash of the source and of the engine settings; wasmtime re-checks the header's
+    // version and settings before using the code.
+    match unsafe { Component::deserialize_file(engine, &file) } {
+        Ok(component) => Some(component),
+        Err(_) => {
+            let _ = std::fs::remove_file(&file);
+            None
+        }
+    }
+}
+
+/// Compiles `bytes` (or loads them, if they are a component precompiled by
+/// [`precompile`] for this engine) and keeps the result in `cache`, when given.
+pub fn compile(
+    engine: &Engine,
+    bytes: &[u8],
+    cache: Option<&Path>,
+) -> Result<Component, HostError> {
+    if let Some(Precompiled::Component) = Engine::detect_precompiled(bytes) {
+        // SAFETY: the user handed us this precompiled file to run, as with
+        // `wasmtime run --allow-precompiled`; wasmtime checks version and settings.
+        return unsafe { Component::deserialize(engine, bytes) }.map_err(|e| {
+            HostError::Cache(format!(
+                "cannot load the precompiled component: {e:#}; it was compiled by another witpipe or with other settings (e.g. --fuel): compile it again with `witpipe compile`"
+            ))
+        });
+    }
+    let Some(dir) = cache else {
+        return Component::new(engine, bytes).map_err(HostError::Start);
+    };
+    let code = engine
+        .precompile_component(bytes)
+        .map_err(HostError::Start)?;
+    // A cache that cannot be written only costs the next start its speed.
+    let _ = write_entry(&cache_file(dir, engine, bytes), &code);
+    // SAFETY: `code` was produced just now by this engine.
+    unsafe { Component::deserialize(engine, &code) }.map_err(HostError::Start)
+}
+
+/// Machine code for `bytes` under `engine`, for `witpipe compile`.
+pub fn precompile(engine: &Engine, bytes: &[u8]) -> Result<Vec<u8>, HostError> {
+    engine.precompile_component(bytes).map_err(HostError::Start)
+}
+
+/// Writes a cache entry whole or not at all.
+fn write_entry(path: &Path, code: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        path.file_name().unwrap_or_default().to_string_lossy(),
+        std::process::id()
+    ));
+    std::fs::write(&tmp, code)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}

@@ -1,0 +1,97 @@
+//! Per-instance limits (time, memory, fuel) and how a stopped instance is reported.
+
+use crate::{Host, HostError};
+use std::time::{Duration, Instant};
+use wasmtime::{Engine, Store, StoreLimitsBuilder, Trap, UpdateDeadline};
+use wasmtime_wasi::I32Exit;
+
+/// How often the epoch advances while something runs: the resolution of `timeout`
+/// and, under `serve`, how often a long computation yields to other requests.
+pub(crate) const TICK: Duration = Duration::from_millis(10);
+
+/// Resource limits for each instance of one run, or of each request under `serve`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Limits {
+    /// Wall-clock time an instance may run for.
+    pub timeout: Option<Duration>,
+    /// Bytes each linear memory of the instance may grow to.
+    pub max_memory: Option<usize>,
+    /// Units of fuel (roughly, wasm instructions) an instance may use.
+    pub fuel: Option<u64>,
+}
+
+impl Limits {
+    /// Applies the limits to a fresh store. `yield_every_tick` lets a long computation
+    /// give its thread to other requests (async stores only).
+    pub(crate) fn apply(&self, store: &mut Store<Host>, yield_every_tick: bool) {
+        if let Some(max) = self.max_memory {
+            store.data_mut().limits = StoreLimitsBuilder::new()
+                .memory_size(max)
+                .trap_on_grow_failure(true)
+                .build();
+            store.limiter(|host| &mut host.limits);
+        }
+        if let Some(fuel) = self.fuel {
+            // Only fails when the engine was built without fuel, which `engine` avoids.
+            let _ = store.set_fuel(fuel);
+        }
+        let timeout = self.timeout;
+        if timeout.is_none() && !yield_every_tick {
+            store.set_epoch_deadline(u64::MAX / 2);
+            return;
+        }
+        let start = Instant::now();
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            if timeout.is_some_and(|t| start.elapsed() >= t) {
+                return Err(Trap::Interrupt.into());
+            }
+            Ok(if yield_every_tick {
+                UpdateDeadline::Yield(1)
+            } else {
+                UpdateDeadline::Continue(1)
+            })
+        });
+    }
+
+    /// What stopped an instance: one of our limits, or a trap of its own.
+    pub(crate) fn classify(&self, e: wasmtime::Error) -> HostError {
+        match e.downcast_ref::<Trap>() {
+            Some(Trap::Interrupt) => HostError::Timeout(self.timeout.unwrap_or_default()),
+            Some(Trap::OutOfFuel) => HostError::Fuel(self.fuel.unwrap_or_default()),
+            _ if self.max_memory.is_some()
+                && format!("{e:#}").contains("forcing trap when growing memory") =>
+            {
+                HostError::Memory(self.max_memory.unwrap_or_default())
+            }
+            _ => HostError::Trap(e),
+        }
+    }
+}
+
+/// The exit status a `wasi:cli/exit` call carries, if that is what ended the run.
+pub(crate) fn exit_status(e: &wasmtime::Error) -> Option<i32> {
+    e.downcast_ref::<I32Exit>().map(|exit| exit.0)
+}
+
+/// Advances the engine's epoch every [`TICK`] until dropped.
+pub(crate) struct Ticker {
+    _stop: Option<std::sync::mpsc::Sender<()>>,
+}
+
+impl Ticker {
+    /// Starts ticking `engine` (only when something needs the ticks).
+    pub(crate) fn start(engine: &Engine, needed: bool) -> Ticker {
+        if !needed {
+            return Ticker { _stop: None };
+        }
+        let engine = engine.clone();
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        std::thread::spawn(move || {
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(TICK) {
+                engine.increment_epoch();
+            }
+        });
+        Ticker { _stop: Some(stop) }
+    }
+}

@@ -1,0 +1,35 @@
+//! `witpipe compile FILE -o OUT.cwasm`: ahead-of-time compilation.
+
+use super::runtime::RuntimeArgs;
+use crate::diagnostics::{report_plain, Reported};
+use std::path::PathBuf;
+
+/// Compile a pipeline (composed in memory) or a component to machine code for this
+/// machine and this witpipe; `run`, `serve` and `call` start it without compiling.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The pipeline file, or a component (`.wasm`).
+    file: PathBuf,
+    /// Where to write the precompiled component.
+    #[arg(short, long, value_name = "OUT.cwasm")]
+    output: PathBuf,
+    #[command(flatten)]
+    runtime: RuntimeArgs,
+}
+
+impl Args {
+    /// Runs the command.
+    pub fn exec(self) -> Result<(), Reported> {
+        let target = self.runtime.load(&self.file)?;
+        let engine = self.runtime.engine(&target, None)?;
+        let code = witpipe_host::precompile(&engine, &target.bytes).map_err(|e| target.fail(e))?;
+        witpipe_compose::emit::write_atomically(&self.output, &code)
+            .map_err(|e| report_plain(format!("{}: {e}", self.output.display())))?;
+        eprintln!(
+            "wrote {} ({} bytes of machine code; it runs only on this kind of machine, with this witpipe)",
+            self.output.display(),
+            code.len()
+        );
+        Ok(())
+    }
+}

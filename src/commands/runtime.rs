@@ -1,0 +1,281 @@
+//! What `run`, `serve`, `call` and `compile` share: loading a pipeline or a component,
+//! the host grants, limits, the engine and the compile cache.
+
+use crate::diagnostics::{report_plain, Reported};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use witpipe_compose::Summary;
+use witpipe_host::{Component, Engine, EngineOptions, HostGrants, Limits};
+
+/// Options of every command that runs a component.
+#[derive(clap::Args)]
+pub struct RuntimeArgs {
+    /// Stop an instance after this many seconds (under `serve`: each request's).
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    timeout: Option<Duration>,
+    /// Bytes each linear memory may grow to (suffixes K, M, G allowed).
+    #[arg(long, value_name = "BYTES", value_parser = parse_size)]
+    max_memory: Option<usize>,
+    /// Units of fuel (about one per wasm instruction) an instance may use.
+    #[arg(long, value_name = "UNITS")]
+    fuel: Option<u64>,
+    /// Compile afresh instead of using (and filling) the compile cache.
+    #[arg(long)]
+    no_cache: bool,
+    /// Log what is composed, granted, compiled and cached.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+/// A pipeline composed in memory, or a component read from a file.
+pub struct Target {
+    /// The file named on the command line.
+    pub path: PathBuf,
+    /// The component (or precompiled component) bytes.
+    pub bytes: Vec<u8>,
+    /// The composed pipeline's host contract; `None` for a bare component.
+    pub summary: Option<Summary>,
+    /// The program name the component sees as `argv[0]`.
+    pub argv0: String,
+}
+
+impl Target {
+    /// Whether the component exports an interface named `prefix…` (always assumed for a
+    /// bare component: wasmtime reports what is missing).
+    pub fn exports(&self, prefix: &str) -> Result<(), Reported> {
+        let Some(summary) = &self.summary else {
+            return Ok(());
+        };
+        if summary
+            .exports
+            .iter()
+            .any(|(n, _, _)| n.starts_with(prefix))
+        {
+            return Ok(());
+        }
+        let names: Vec<&str> = summary.exports.iter().map(|(n, _, _)| n.as_str()).collect();
+        Err(report_plain(format!(
+            "{}: the composed component exports no `{}`, so there is nothing to start (it exports {}); export the instance that does with `exports:`",
+            self.path.display(),
+            prefix.trim_end_matches('@'),
+            names.join(", ")
+        )))
+    }
+
+    /// What the host grants: exactly the pipeline's host contract; a bare component
+    /// gets its standard streams and its arguments, nothing else. `args` follow argv[0].
+    pub fn grants(&self, args: &[String]) -> HostGrants {
+        let argv: Vec<String> = std::iter::once(self.argv0.clone())
+            .chain(args.iter().cloned())
+            .collect();
+        match &self.summary {
+            Some(summary) => super::host_grants(summary, argv),
+            None => HostGrants {
+                args: Some(argv),
+                stdin: true,
+                stdout: true,
+                stderr: true,
+                ..HostGrants::default()
+            },
+        }
+    }
+
+    /// An error about this target, as the CLI prints it.
+    pub fn fail(&self, e: witpipe_host::HostError) -> Reported {
+        report_plain(format!("{}: {e}", self.path.display()))
+    }
+}
+
+impl RuntimeArgs {
+    /// The limits asked for.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            timeout: self.timeout,
+            max_memory: self.max_memory,
+            fuel: self.fuel,
+        }
+    }
+
+    /// Prints `message` under `-v`.
+    pub fn log(&self, message: impl std::fmt::Display) {
+        if self.verbose {
+            eprintln!("witpipe: {message}");
+        }
+    }
+
+    /// Composes `path` in memory if it is a pipeline file, else reads the component.
+    pub fn load(&self, path: &Path) -> Result<Target, Reported> {
+        let is_component = matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("wasm" | "cwasm")
+        );
+        if is_component {
+            let bytes = std::fs::read(path).map_err(|e| {
+                report_plain(format!(
+                    "{}: cannot read the component: {e}; check the path",
+                    path.display()
+                ))
+            })?;
+            self.log(format_args!(
+                "{}: a bare component ({} bytes): it gets its standard streams and arguments only; write a pipeline file to grant more",
+                path.display(),
+                bytes.len()
+            ));
+            return Ok(Target {
+                argv0: stem(path),
+                path: path.to_path_buf(),
+                bytes,
+                summary: None,
+            });
+        }
+        let started = Instant::now();
+        let composition = super::compose_pipeline(path)?;
+        let summary = composition.summary();
+        self.log(format_args!(
+            "composed {} ({} instances, {} links) into {} bytes in {:.1?}",
+            path.display(),
+            summary.instances.len(),
+            summary.links.len(),
+            composition.bytes.len(),
+            started.elapsed()
+        ));
+        for (import, who) in &summary.imports {
+            self.log(format_args!("grant {import} (for {})", who.join(", ")));
+        }
+        Ok(Target {
+            argv0: stem(&composition.pipeline.default_output()),
+            path: path.to_path_buf(),
+            bytes: composition.bytes,
+            summary: Some(summary),
+        })
+    }
+
+    /// The engine the limits need.
+    pub fn engine(&self, target: &Target, pooling: Option<u32>) -> Result<Engine, Reported> {
+        witpipe_host::engine(EngineOptions {
+            fuel: self.fuel.is_some(),
+            pooling,
+        })
+        .map_err(|e| target.fail(e))
+    }
+
+    /// The engine and the compiled component, from the compile cache when possible.
+    pub fn prepare(
+        &self,
+        target: &Target,
+        pooling: Option<u32>,
+    ) -> Result<(Engine, Component), Reported> {
+        let engine = self.engine(target, pooling)?;
+        let cache = if self.no_cache {
+            None
+        } else {
+            witpipe_host::cache_dir()
+        };
+        if let Some(dir) = &cache {
+            if let Some(component) = witpipe_host::cached(&engine, &target.bytes, dir) {
+                self.log(format_args!(
+                    "compiled code from the cache in {}",
+                    dir.display()
+                ));
+                return Ok((engine, component));
+            }
+        }
+        let started = Instant::now();
+        let progress = Progress::start(target.bytes.len());
+        let component = witpipe_host::compile(&engine, &target.bytes, cache.as_deref());
+        drop(progress);
+        let component = component.map_err(|e| target.fail(e))?;
+        self.log(format_args!(
+            "compiled {} bytes in {:.1?}{}",
+            target.bytes.len(),
+            started.elapsed(),
+            match &cache {
+                Some(dir) => format!(", cached in {}", dir.display()),
+                None => String::new(),
+            }
+        ));
+        Ok((engine, component))
+    }
+}
+
+/// A line on a terminal's stderr while a first compile runs.
+struct Progress(Option<std::sync::mpsc::Sender<()>>);
+
+impl Progress {
+    fn start(size: usize) -> Progress {
+        if !std::io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let started = Instant::now();
+        std::thread::spawn(move || {
+            let frames = ['|', '/', '-', '\\'];
+            let mut i = 0;
+            while stopped.recv_timeout(Duration::from_millis(120)).is_err() {
+                if started.elapsed() > Duration::from_millis(300) {
+                    eprint!(
+                        "\r{} compiling {} KB of wasm to machine code (once; later starts use the cache) {:.1}s",
+                        frames[i % 4],
+                        size / 1024,
+                        started.elapsed().as_secs_f64()
+                    );
+                    i += 1;
+                }
+            }
+            if i > 0 {
+                eprint!("\r\x1b[2K");
+            }
+        });
+        Progress(Some(stop))
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if let Some(stop) = self.0.take() {
+            let _ = stop.send(());
+            // Let the line be cleared before anything else is printed.
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// `2`, `0.5`.
+fn parse_seconds(text: &str) -> Result<Duration, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .ok_or_else(|| format!("`{text}` is not a number of seconds such as 2 or 0.5"))
+}
+
+/// `1048576`, `64K`, `16M`, `1G`.
+pub fn parse_size(text: &str) -> Result<usize, String> {
+    let (digits, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => text.split_at(i),
+        None => (text, ""),
+    };
+    let n: usize = digits
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size such as 64M"))?;
+    let scale = match unit
+        .to_ascii_uppercase()
+        .trim_end_matches("IB")
+        .trim_end_matches('B')
+    {
+        "" => 1,
+        "K" => 1 << 10,
+        "M" => 1 << 20,
+        "G" => 1 << 30,
+        _ => return Err(format!("`{text}`: the unit must be K, M or G")),
+    };
+    n.checked_mul(scale)
+        .ok_or_else(|| format!("`{text}` is too large"))
+}
