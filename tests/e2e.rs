@@ -387,3 +387,74 @@ fn a_bare_component_runs_with_streams_and_arguments_only() {
         "{err}"
     );
 }
+
+#[test]
+fn witpipe_call_handles_every_kind_of_value() {
+    let p = root().join("tests/e2e/values.yaml");
+    let cases = [
+        ("classify(-5)", "negative", r#""negative""#),
+        ("divide(7, 2)", "ok(3)", r#"{"ok":3}"#),
+        (
+            "divide(1, 0)",
+            r#"err("cannot divide 1 by 0")"#,
+            r#"{"err":"cannot divide 1 by 0"}"#,
+        ),
+        ("area(rect((2.0, 3.5)))", "7", "7.0"),
+        ("area(circle(1.0))", "3", "3.0"),
+        ("area(dot)", "0", "0.0"),
+        ("first([])", "none", "null"),
+        ("first([4, 5])", "some(4)", "4"),
+        (
+            "granted({read, exec})",
+            r#"["read", "exec"]"#,
+            r#"["read","exec"]"#,
+        ),
+        (
+            "mirror({x: 1, y: 2})",
+            "({x: 2, y: 1}, 'ü', false)",
+            r#"[{"x":2,"y":1},"ü",false]"#,
+        ),
+    ];
+    for (call, wave, json) in cases {
+        let call = format!("witpipe:probe/values@0.1.0#{call}");
+        let (code, out, err) = witpipe_call(&p, &call, false);
+        assert_eq!((code, out.trim()), (0, wave), "{call}: {err}");
+        let (code, out, err) = witpipe_call(&p, &call, true);
+        assert_eq!(code, 0, "{call}: {err}");
+        let got: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let want: serde_json::Value = serde_json::from_str(json).unwrap();
+        assert_eq!(got, want, "{call}");
+    }
+    // A case the variant does not have, and a value of the wrong type.
+    let (code, _, err) = witpipe_call(&p, "witpipe:probe/values@0.1.0#area(square(2.0))", false);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("bad arguments for `witpipe:probe/values@0.1.0#area(s: variant)`"),
+        "{err}"
+    );
+    let (code, _, err) = witpipe_call(&p, "witpipe:probe/values@0.1.0#divide(\"7\", 2)", false);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("bad arguments for `witpipe:probe/values@0.1.0#divide(a: s32, b: s32)`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_trap_names_the_instance_or_wrapper_it_happened_in() {
+    let (code, _, err) = witpipe_run(&root().join("tests/e2e/hog.yaml"), &["trap"], "");
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("hog.yaml: in instance `hog` (wasm function "),
+        "{err}"
+    );
+    // Without stdout, the policy wrapper answering `get-stdout` is where it stops.
+    let (code, _, err) = witpipe_run(&root().join("tests/e2e/hog-mute.yaml"), &[], "");
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(
+            "hog-mute.yaml: in the `guard` policy wrapper of instance `hog` (wasm function "
+        ),
+        "{err}"
+    );
+}

@@ -17,7 +17,7 @@ mod serve;
 pub use call::{call, callable};
 pub use engine::{cache_dir, cached, compile, engine, precompile, EngineOptions};
 pub use keyvalue::KeyValueStore;
-pub use limits::Limits;
+pub use limits::{trap_frames, Limits, TrapFrame};
 pub use run::run;
 pub use serve::{serve, shutdown_signal, ServeOptions, ServeReport};
 pub use wasmtime::component::{Component, Val};

@@ -95,3 +95,40 @@ impl Ticker {
         Ticker { _stop: Some(stop) }
     }
 }
+
+/// One wasm frame of a trap, innermost first, as [`trap_frames`] reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrapFrame {
+    /// The functions its core module exports (`interface#function` or `function`, as
+    /// the canonical ABI names them), which tell whose code it is.
+    pub exports: Vec<String>,
+    /// The function's name, or `wasm function N` when the module carries no names.
+    pub function: String,
+}
+
+/// The wasm frames of a trap, innermost first (empty if it has no backtrace).
+pub fn trap_frames(e: &HostError) -> Vec<TrapFrame> {
+    let HostError::Trap(e) = e else {
+        return Vec::new();
+    };
+    let Some(trace) = e.downcast_ref::<wasmtime::WasmBacktrace>() else {
+        return Vec::new();
+    };
+    trace
+        .frames()
+        .iter()
+        .map(|frame| TrapFrame {
+            exports: frame
+                .module()
+                .exports()
+                .filter(|export| matches!(export.ty(), wasmtime::ExternType::Func(_)))
+                .map(|export| export.name().to_string())
+                .filter(|name| !name.starts_with("cabi_") && !name.starts_with('_'))
+                .collect(),
+            function: match frame.func_name() {
+                Some(name) => name.to_string(),
+                None => format!("wasm function {}", frame.func_index()),
+            },
+        })
+        .collect()
+}
