@@ -15,6 +15,36 @@ struct InFile<'a> {
     inner: &'a dyn Diagnostic,
     file: &'a NamedSource<String>,
     name: &'a str,
+    /// `line:column` of the first label when its line is too long to show as a
+    /// snippet (a generated or hostile file); the message carries it instead.
+    position: Option<String>,
+}
+
+/// Lines longer than this are not shown as snippets.
+const MAX_SNIPPET_LINE: usize = 400;
+
+impl<'a> InFile<'a> {
+    fn new(inner: &'a dyn Diagnostic, file: &'a NamedSource<String>, name: &'a str) -> Self {
+        let source = file.inner();
+        let position = inner.labels().and_then(|mut labels| {
+            let offset = labels.next()?.offset().min(source.len());
+            let start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let end = source[offset..]
+                .find('\n')
+                .map_or(source.len(), |i| offset + i);
+            (end - start > MAX_SNIPPET_LINE).then(|| {
+                let line = source[..offset].matches('\n').count() + 1;
+                let column = source[start..offset].chars().count() + 1;
+                format!("{line}:{column}")
+            })
+        });
+        InFile {
+            inner,
+            file,
+            name,
+            position,
+        }
+    }
 }
 
 impl fmt::Debug for InFile<'_> {
@@ -26,7 +56,9 @@ impl fmt::Debug for InFile<'_> {
 impl fmt::Display for InFile<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Without a label miette shows no snippet, so name the file in the message.
-        if self.inner.labels().is_none() {
+        if let Some(position) = &self.position {
+            write!(f, "{}:{position}: {}", self.name, self.inner)
+        } else if self.inner.labels().is_none() {
             write!(f, "{}: {}", self.name, self.inner)
         } else {
             write!(f, "{}", self.inner)
@@ -47,6 +79,9 @@ impl Diagnostic for InFile<'_> {
         self.inner.help()
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.position.is_some() {
+            return None;
+        }
         self.inner.labels()
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -77,27 +112,40 @@ pub fn render<'a>(
     let handler = handler();
     let mut out = String::new();
     for inner in items {
-        let d = InFile {
-            inner,
-            file: &file,
-            name,
-        };
+        let d = InFile::new(inner, &file, name);
         // Rendering into a String cannot fail.
         let _ = handler.render_report(&mut out, &d);
     }
     out
 }
 
+/// At most this many errors (and as many warnings) are printed.
+const MAX_SHOWN: usize = 50;
+
 /// Prints a failure's errors and warnings to stderr with a count line.
 pub fn report_failure(failure: &Failure) -> Reported {
     let name = failure.path.display().to_string();
+    // A generated or hostile file can hold thousands of the same mistake.
     let items = failure
         .warnings
         .iter()
+        .take(MAX_SHOWN)
         .map(|w| w as &dyn Diagnostic)
-        .chain(failure.errors.iter().map(|e| e as &dyn Diagnostic));
+        .chain(
+            failure
+                .errors
+                .iter()
+                .take(MAX_SHOWN)
+                .map(|e| e as &dyn Diagnostic),
+        );
     eprint!("{}", render(&name, &failure.source, items));
     let n = failure.errors.len();
+    let hidden = n.saturating_sub(MAX_SHOWN) + failure.warnings.len().saturating_sub(MAX_SHOWN);
+    if hidden > 0 {
+        eprintln!(
+            "… and {hidden} more problems like these, not shown: fix the first ones and run again"
+        );
+    }
     eprintln!(
         "error: {name}: {n} error{} found",
         if n == 1 { "" } else { "s" }

@@ -26,6 +26,8 @@
 pub mod compose;
 pub mod emit;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod graph;
 pub mod load;
 pub mod migrate;
@@ -73,11 +75,27 @@ pub struct Composition {
     pub warnings: Vec<Warning>,
 }
 
+/// The largest pipeline file witpipe reads (16 MiB).
+pub const MAX_PIPELINE_BYTES: u64 = 16 << 20;
+
 impl Pipeline {
     /// Reads, parses, loads and resolves a pipeline file.
     pub fn open(path: impl AsRef<Path>) -> Result<Pipeline, Failure> {
         let path = path.as_ref().to_path_buf();
         let fail = |errors| Failure::new(path.clone(), String::new(), errors, Vec::new());
+        // A pipeline file is small; do not read a huge (or endless) one into memory.
+        let too_large = std::fs::metadata(&path)
+            .ok()
+            .filter(|m| m.is_file() && m.len() > MAX_PIPELINE_BYTES)
+            .map(|m| m.len());
+        if let Some(len) = too_large {
+            return Err(fail(vec![Error::ReadPipeline {
+                path: path.clone(),
+                source: std::io::Error::other(format!(
+                    "it is {len} bytes; a pipeline file may be at most {MAX_PIPELINE_BYTES} bytes"
+                )),
+            }]));
+        }
         let bytes = std::fs::read(&path).map_err(|source| {
             fail(vec![Error::ReadPipeline {
                 path: path.clone(),

@@ -118,6 +118,12 @@ fn read_component(path: &Path, at: &At<String>) -> Result<Vec<u8>, Error> {
     if meta.is_dir() {
         return Err(unreadable("it is a directory".into()));
     }
+    // A FIFO would block the read forever; a device could be endless.
+    if !meta.is_file() {
+        return Err(unreadable(
+            "it is not a regular file (a pipe, socket or device)".into(),
+        ));
+    }
     if meta.len() > MAX_COMPONENT_BYTES {
         return Err(unreadable(format!(
             "it is {} bytes, more than the {} bytes witpipe reads",

@@ -19,7 +19,7 @@ pub use engine::{cache_dir, cached, compile, engine, precompile, EngineOptions};
 pub use keyvalue::KeyValueStore;
 pub use limits::{trap_frames, Limits, TrapFrame};
 pub use run::run;
-pub use serve::{serve, shutdown_signal, ServeOptions, ServeReport};
+pub use serve::{serve, shutdown_signal, ServeOptions, ServeReport, TrapSite};
 pub use wasmtime::component::{Component, Val};
 pub use wasmtime::Engine;
 

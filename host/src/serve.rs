@@ -6,6 +6,7 @@ use crate::{granted_store, host_linker, Host, HostError, HostGrants, Limits, Sha
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::server::conn::http1;
+use std::future::Future as _;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -18,10 +19,14 @@ use wasmtime_wasi_http::io::TokioIo;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
+use wasmtime_wasi_http::Error as ErrorCode;
 use wasmtime_wasi_http::WasiHttpView;
 
+/// Says where a trap happened (an instance name), for the log.
+pub type TrapSite = Arc<dyn Fn(&HostError) -> Option<String> + Send + Sync>;
+
 /// How to serve.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ServeOptions {
     /// Where to listen (port 0 picks a free port).
     pub listen: SocketAddr,
@@ -29,6 +34,11 @@ pub struct ServeOptions {
     pub limits: Limits,
     /// How long shutdown waits for requests in flight.
     pub drain: Duration,
+    /// Instances alive at once; further requests wait for a free one (match the
+    /// engine's pool, [`crate::EngineOptions::pooling`]).
+    pub max_instances: u32,
+    /// Names where a trap happened in the log line of a failed request.
+    pub trap_site: Option<TrapSite>,
 }
 
 /// What one server did, reported when it stops.
@@ -45,6 +55,8 @@ struct Server {
     grants: HostGrants,
     shared: Shared,
     limits: Limits,
+    trap_site: Option<TrapSite>,
+    slots: Arc<tokio::sync::Semaphore>,
     answered: AtomicU64,
     failed: AtomicU64,
 }
@@ -75,6 +87,10 @@ where
         grants: grants.clone(),
         shared: Shared::new(grants),
         limits: options.limits,
+        trap_site: options.trap_site.clone(),
+        slots: Arc::new(tokio::sync::Semaphore::new(
+            options.max_instances.max(1) as usize
+        )),
         answered: AtomicU64::new(0),
         failed: AtomicU64::new(0),
     });
@@ -177,16 +193,51 @@ impl Server {
         req: hyper::Request<hyper::body::Incoming>,
     ) -> hyper::Response<HyperOutgoingBody> {
         let what = format!("{} {}", req.method(), req.uri().path());
-        match self.clone().instance(req).await {
-            Ok(response) => {
-                self.answered.fetch_add(1, Ordering::Relaxed);
-                response
-            }
+        match self.clone().instance(req, what.clone()).await {
+            Ok(response) => response,
             Err((status, error)) => {
-                self.failed.fetch_add(1, Ordering::Relaxed);
-                eprintln!("witpipe serve: {what}: {error} (answered {status})");
-                plain(status, format!("{error}\n"))
+                self.fail(&what, &error, &format!("answered {status}"));
+                // Limits are the client's business; traps and backtraces are not.
+                let text = match error {
+                    HostError::Timeout(_) | HostError::Memory(_) | HostError::Fuel(_) => {
+                        error.to_string()
+                    }
+                    _ => "the component failed; the server's log says why".into(),
+                };
+                plain(status, format!("{text}\n"))
             }
+        }
+    }
+
+    fn fail(&self, what: &str, error: &HostError, outcome: &str) {
+        self.failed.fetch_add(1, Ordering::Relaxed);
+        let site = self
+            .trap_site
+            .as_ref()
+            .and_then(|site| site(error))
+            .map(|s| format!("{s}: "))
+            .unwrap_or_default();
+        eprintln!("witpipe serve: {what}: {site}{error} ({outcome})");
+    }
+
+    /// The status a failed instance is answered with.
+    fn status(e: &HostError) -> u16 {
+        match e {
+            HostError::Timeout(_) => 504,
+            HostError::Memory(_) | HostError::Fuel(_) => 503,
+            _ => 500,
+        }
+    }
+
+    /// What ended an instance's task, if it did not end well.
+    fn outcome(
+        &self,
+        joined: Result<wasmtime::Result<()>, tokio::task::JoinError>,
+    ) -> Option<HostError> {
+        match joined {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(self.limits.classify(e)),
+            Err(e) => Some(HostError::Trap(wasmtime::Error::msg(e.to_string()))),
         }
     }
 
@@ -194,6 +245,7 @@ impl Server {
     async fn instance(
         self: Arc<Self>,
         req: hyper::Request<hyper::body::Incoming>,
+        what: String,
     ) -> Result<hyper::Response<HyperOutgoingBody>, (u16, HostError)> {
         let mut store = granted_store(
             self.pre.engine(),
@@ -216,7 +268,15 @@ impl Server {
             .new_response_outparam(sender)
             .map_err(start)?;
         let pre = self.pre.clone();
+        // Wait for an instance slot; the task holds it until its store is gone.
+        let slot = self
+            .slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| (503, HostError::Serve(e.to_string())))?;
         let task = tokio::task::spawn(async move {
+            let _slot = slot;
             let proxy = pre.instantiate_async(&mut store).await?;
             proxy
                 .wasi_http_incoming_handler()
@@ -224,7 +284,31 @@ impl Server {
                 .await
         });
         match receiver.await {
-            Ok(Ok(response)) => Ok(response),
+            Ok(Ok(response)) => {
+                // The body may still be streaming: the instance can yet fail (a trap,
+                // a limit). Then the body must end in an error, so the client sees a
+                // broken response, never a short one that looks whole.
+                let (done, ended) = tokio::sync::oneshot::channel();
+                tokio::spawn(async move {
+                    match self.outcome(task.await) {
+                        None => {
+                            self.answered.fetch_add(1, Ordering::Relaxed);
+                            let _ = done.send(None);
+                        }
+                        Some(e) => {
+                            self.fail(&what, &e, "the response had started: its body was cut off");
+                            let _ = done.send(Some(e.to_string()));
+                        }
+                    }
+                });
+                Ok(response.map(|body| {
+                    Checked {
+                        body,
+                        ended: Some(ended),
+                    }
+                    .boxed_unsync()
+                }))
+            }
             Ok(Err(code)) => Err((
                 500,
                 HostError::Trap(wasmtime::Error::msg(format!(
@@ -232,26 +316,52 @@ impl Server {
                 ))),
             )),
             Err(_) => {
-                let e = match task.await {
-                    Ok(Ok(())) => {
-                        return Err((
-                            500,
-                            HostError::Trap(wasmtime::Error::msg(
-                                "the component returned without setting a response",
-                            )),
-                        ))
-                    }
-                    Ok(Err(e)) => self.limits.classify(e),
-                    Err(e) => HostError::Trap(wasmtime::Error::msg(e.to_string())),
-                };
-                let status = match e {
-                    HostError::Timeout(_) => 504,
-                    HostError::Memory(_) | HostError::Fuel(_) => 503,
-                    _ => 500,
-                };
-                Err((status, e))
+                let e = self.outcome(task.await).unwrap_or_else(|| {
+                    HostError::Trap(wasmtime::Error::msg(
+                        "the component returned without setting a response",
+                    ))
+                });
+                Err((Self::status(&e), e))
             }
         }
+    }
+}
+
+/// A response body that ends cleanly only if the instance behind it did.
+struct Checked {
+    body: HyperOutgoingBody,
+    /// `None` for a clean end, else why the instance failed.
+    ended: Option<tokio::sync::oneshot::Receiver<Option<String>>>,
+}
+
+impl hyper::body::Body for Checked {
+    type Data = Bytes;
+    type Error = ErrorCode;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, ErrorCode>>> {
+        use std::task::Poll;
+        match std::pin::Pin::new(&mut self.body).poll_frame(cx) {
+            Poll::Ready(None) => {}
+            other => return other,
+        }
+        let Some(ended) = self.ended.as_mut() else {
+            return Poll::Ready(None);
+        };
+        let outcome = match std::pin::Pin::new(ended).poll(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(outcome) => outcome,
+        };
+        self.ended = None;
+        Poll::Ready(match outcome {
+            Ok(None) => None,
+            Ok(Some(why)) => Some(Err(ErrorCode::InternalError(Some(why)))),
+            Err(_) => Some(Err(ErrorCode::InternalError(Some(
+                "the instance vanished".into(),
+            )))),
+        })
     }
 }
 

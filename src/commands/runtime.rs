@@ -90,56 +90,60 @@ impl Target {
         }
     }
 
-    /// `in instance `X` (function F)` for the innermost frame whose code belongs to a
-    /// known instance: matched by the functions its core module exports.
+    /// Where a trap happened, if this is a pipeline (see [`trap_site`]).
     pub fn trap_site(&self, e: &witpipe_host::HostError) -> Option<String> {
-        let summary = self.summary.as_ref()?;
-        let unversioned = |name: &str| name.split('@').next().unwrap_or(name).to_string();
-        let mut owners: Vec<(String, String)> = Vec::new();
-        for l in &summary.links {
-            owners.push((unversioned(&l.export), format!("instance `{}`", l.from)));
+        trap_site(self.summary.as_ref()?, e)
+    }
+}
+
+/// `in instance `X` (function F)` for the innermost frame of a trap whose code belongs
+/// to an instance of `summary`: matched by the functions its core module exports.
+pub fn trap_site(summary: &Summary, e: &witpipe_host::HostError) -> Option<String> {
+    let unversioned = |name: &str| name.split('@').next().unwrap_or(name).to_string();
+    let mut owners: Vec<(String, String)> = Vec::new();
+    for l in &summary.links {
+        owners.push((unversioned(&l.export), format!("instance `{}`", l.from)));
+    }
+    for (_, instance, export) in &summary.exports {
+        owners.push((unversioned(export), format!("instance `{instance}`")));
+    }
+    for p in &summary.policies {
+        for (import, wrapper) in &p.wrapped {
+            owners.push((
+                unversioned(import),
+                format!(
+                    "the `{wrapper}` policy wrapper of instance `{}`",
+                    p.instance
+                ),
+            ));
         }
-        for (_, instance, export) in &summary.exports {
-            owners.push((unversioned(export), format!("instance `{instance}`")));
-        }
-        for p in &summary.policies {
-            for (import, wrapper) in &p.wrapped {
-                owners.push((
-                    unversioned(import),
-                    format!(
-                        "the `{wrapper}` policy wrapper of instance `{}`",
-                        p.instance
-                    ),
-                ));
-            }
-        }
-        witpipe_host::trap_frames(e).into_iter().find_map(|frame| {
-            // Whose interfaces the module exports, most matches first: a wrapper that
-            // could answer an interface another wrapper was routed is not its owner.
-            let mut tally: Vec<(&str, usize)> = Vec::new();
-            let names: std::collections::BTreeSet<String> = frame
-                .exports
-                .iter()
-                .map(|export| unversioned(export.split('#').next().unwrap_or(export)))
-                .collect();
-            for (name, who) in &owners {
-                if names.contains(name) {
-                    match tally.iter_mut().find(|(w, _)| w == who) {
-                        Some((_, n)) => *n += 1,
-                        None => tally.push((who, 1)),
-                    }
+    }
+    witpipe_host::trap_frames(e).into_iter().find_map(|frame| {
+        // Whose interfaces the module exports, most matches first: a wrapper that
+        // could answer an interface another wrapper was routed is not its owner.
+        let mut tally: Vec<(&str, usize)> = Vec::new();
+        let names: std::collections::BTreeSet<String> = frame
+            .exports
+            .iter()
+            .map(|export| unversioned(export.split('#').next().unwrap_or(export)))
+            .collect();
+        for (name, who) in &owners {
+            if names.contains(name) {
+                match tally.iter_mut().find(|(w, _)| w == who) {
+                    Some((_, n)) => *n += 1,
+                    None => tally.push((who, 1)),
                 }
             }
-            let best = tally.iter().map(|(_, n)| *n).max()?;
-            let mut whose: Vec<&str> = tally
-                .iter()
-                .filter(|(_, n)| *n == best)
-                .map(|(w, _)| *w)
-                .collect();
-            whose.sort();
-            Some(format!("in {} ({})", whose.join(" or "), frame.function))
-        })
-    }
+        }
+        let best = tally.iter().map(|(_, n)| *n).max()?;
+        let mut whose: Vec<&str> = tally
+            .iter()
+            .filter(|(_, n)| *n == best)
+            .map(|(w, _)| *w)
+            .collect();
+        whose.sort();
+        Some(format!("in {} ({})", whose.join(" or "), frame.function))
+    })
 }
 
 impl RuntimeArgs {

@@ -37,6 +37,12 @@ impl Args {
             listen: self.listen,
             limits: self.runtime.limits(),
             drain: Duration::try_from_secs_f64(self.drain).unwrap_or(Duration::from_secs(10)),
+            max_instances: self.max_instances,
+            trap_site: target.summary.clone().map(|summary| {
+                std::sync::Arc::new(move |e: &witpipe_host::HostError| {
+                    super::runtime::trap_site(&summary, e)
+                }) as witpipe_host::TrapSite
+            }),
         };
         let report = witpipe_host::serve(
             &engine,

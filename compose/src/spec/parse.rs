@@ -214,8 +214,8 @@ pub fn parse_pipeline(text: &str) -> Result<PipelineSpec, Vec<Error>> {
     if text.trim().is_empty() {
         return Err(vec![Error::EmptyPipeline]);
     }
-    let raw: RawPipeline =
-        serde_saphyr::from_str_with_options(text, options).map_err(|e| vec![yaml_error(e)])?;
+    let raw: RawPipeline = serde_saphyr::from_str_with_options(text, options)
+        .map_err(|e| vec![yaml_error(e, text)])?;
     into_spec(raw)
 }
 
@@ -349,7 +349,7 @@ fn check_instance_name(name: &At<String>, errors: &mut Vec<Error>) {
 
 /// Turns a parser error into ours: the location, the message without the parser's own
 /// snippet or position suffix, and a suggestion where we can make one.
-fn yaml_error(e: serde_saphyr::Error) -> Error {
+fn yaml_error(e: serde_saphyr::Error, text: &str) -> Error {
     let span = e
         .location()
         .map(|l| Span::from_location(&l))
@@ -361,12 +361,96 @@ fn yaml_error(e: serde_saphyr::Error) -> Error {
             message.truncate(i);
         }
     }
-    let (message, help) = explain(message);
+    let (message, help) = match shape_mismatch(&message, text, &span) {
+        Some(explained) => explained,
+        None => explain(message),
+    };
     Error::Yaml {
         message,
         span,
         help,
     }
+}
+
+/// "expected mapping start" and its kin, said in the pipeline's terms: which key,
+/// what it takes, what was found.
+fn shape_mismatch(message: &str, text: &str, span: &Span) -> Option<(String, String)> {
+    let wanted = match message {
+        "expected mapping start" => "a mapping (`name: value` lines or `{ … }`)",
+        "expected sequence start" => "a list (`[a, b]` or `- a` lines)",
+        "expected string scalar" => "a single value, such as a name or a path",
+        _ => return None,
+    };
+    let line = text.lines().nth(span.line.checked_sub(1)? as usize)?;
+    let at = line
+        .char_indices()
+        .nth(span.column.saturating_sub(1) as usize)
+        .map_or(line.len(), |(i, _)| i);
+    let found = match line[at..].trim_start().chars().next() {
+        Some('[') | Some('-') => "a list".to_string(),
+        Some('{') => "a mapping".to_string(),
+        _ => format!("`{}`", line[at..].trim()),
+    };
+    let key = key_before(text, span.line as usize, &line[..at]);
+    let what = key
+        .as_deref()
+        .and_then(|k| KEY_SHAPES.iter().find(|(name, _)| *name == k))
+        .map_or(wanted, |(_, shape)| shape);
+    let subject = key.map_or("this value".to_string(), |k| format!("`{k}:`"));
+    Some((
+        format!("{subject} takes {what}, not {found}"),
+        "see the pipeline file reference in README.md (or schema/pipeline.schema.json)".into(),
+    ))
+}
+
+/// What each key of the format takes, for [`shape_mismatch`].
+const KEY_SHAPES: &[(&str, &str)] = &[
+    ("name", "a single name"),
+    (
+        "components",
+        "a mapping of instance names to component paths",
+    ),
+    ("path", "a path to a .wasm file"),
+    ("pipe", "a list of instance names"),
+    ("links", "a list of links (`- { from: a, to: b }`)"),
+    ("defaults", "a mapping of grants"),
+    ("grants", "a mapping of grants"),
+    (
+        "fs",
+        "a list of directories (`- { host: ./data, guest: /data }`)",
+    ),
+    (
+        "http",
+        "a list of destinations (`[\"https://example.com\"]`)",
+    ),
+    ("sockets", "a mapping (`{ connect: [...], lookup: allow }`)"),
+    ("config", "a mapping of names to values"),
+    ("imports", "a list of interface names"),
+    ("deny", "a list of capability names"),
+];
+
+/// The key whose value starts at `column` of line `line` (1-based): the key on the same
+/// line before it, else the nearest less-indented `key:` line above.
+fn key_before(text: &str, line: usize, before: &str) -> Option<String> {
+    let key_of = |s: &str| -> Option<String> {
+        let s = s.trim_end().strip_suffix(':')?;
+        let key = s
+            .rsplit(|c: char| c.is_whitespace() || c == '{' || c == ',')
+            .next()?;
+        (!key.is_empty()).then(|| key.trim_start_matches('-').to_string())
+    };
+    if let Some(key) = key_of(before) {
+        return Some(key);
+    }
+    let indent = before.len() - before.trim_start().len();
+    text.lines()
+        .take(line.saturating_sub(1))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .find(|l| l.len() - l.trim_start().len() < indent.max(1))
+        .and_then(key_of)
 }
 
 /// Rewrites the parser's messages that name its internals, and picks a fix.
@@ -376,6 +460,12 @@ fn explain(message: String) -> (String, String) {
         return (
             format!("duplicate key `{key}`"),
             "each key may appear once in a mapping (instance names must be unique); rename or remove one".into(),
+        );
+    }
+    if let Some(what) = message.strip_prefix("budget breached: ") {
+        return (
+            format!("this file holds more YAML than a pipeline file may ({what})"),
+            "pipeline files are small: witpipe stops at 1,000,000 parser events, 1,000 aliases and 64 levels of nesting, against hostile files such as alias bombs".into(),
         );
     }
     if let Some(help) = unknown_field_help(&message) {
