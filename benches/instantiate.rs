@@ -1,28 +1,34 @@
-//! Cost of least privilege at instantiation: how long wasmtime takes to instantiate a
-//! component with and without witpipe's wrappers, and how large the outputs are.
-//! `cargo bench --bench instantiate` prints a Markdown table (medians of 300 runs);
-//! BENCHMARKS.md records it. Timing lives here, never in tests.
+//! Cost of least privilege: instantiation time and size of components with and without
+//! witpipe's wrappers (on-demand and pooling allocators), and the per-call cost of a
+//! call answered by a wrapper instead of the host.
+//! `cargo bench --bench instantiate` prints Markdown tables (medians); BENCHMARKS.md
+//! records them. Timing lives here, never in tests.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use wasmtime::component::Component;
-use wasmtime::{Config, Engine};
+use wasmtime::component::{Component, TypedFunc};
+use wasmtime::Engine;
 use wasmtime_wasi::WasiCtx;
+use witpipe_host::EngineOptions;
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
 }
 
-/// Median instantiation time of `bytes` (on-demand allocator, pre-instantiated).
-fn instantiate(bytes: &[u8]) -> Duration {
-    let engine = Engine::new(&Config::new()).unwrap();
-    let component = Component::new(&engine, bytes).unwrap();
-    let linker = witpipe_host::linker(&engine).unwrap();
+fn micros(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+/// Median time to instantiate `bytes` from an `InstancePre` (store creation excluded).
+fn instantiate(engine: &Engine, bytes: &[u8]) -> Duration {
+    let component = Component::new(engine, bytes).unwrap();
+    let linker = witpipe_host::linker(engine).unwrap();
     let pre = linker.instantiate_pre(&component).unwrap();
     let mut times = Vec::new();
-    for _ in 0..300 {
-        let mut store = witpipe_host::store(&engine, WasiCtx::builder());
+    for _ in 0..500 {
+        let mut store = witpipe_host::store(engine, WasiCtx::builder());
+        store.set_epoch_deadline(u64::MAX / 2);
         let start = Instant::now();
         pre.instantiate(&mut store).unwrap();
         times.push(start.elapsed());
@@ -30,32 +36,166 @@ fn instantiate(bytes: &[u8]) -> Duration {
     median(times)
 }
 
+/// Per-call time of the probe's `run("<mode> N")`: N calls of one import in a loop.
+fn per_call(engine: &Engine, bytes: &[u8], mode: &str) -> Duration {
+    const N: u32 = 200_000;
+    let component = Component::new(engine, bytes).unwrap();
+    let linker = witpipe_host::linker(engine).unwrap();
+    let mut store = witpipe_host::store(engine, WasiCtx::builder());
+    store.set_epoch_deadline(u64::MAX / 2);
+    let instance = linker.instantiate(&mut store, &component).unwrap();
+    let run: TypedFunc<(String,), (String,)> = instance.get_typed_func(&mut store, "run").unwrap();
+    let mut times = Vec::new();
+    for _ in 0..7 {
+        let start = Instant::now();
+        run.call(&mut store, (format!("{mode} {N}"),)).unwrap();
+        times.push(start.elapsed() / N);
+    }
+    median(times)
+}
+
+/// A copy of `tests/policy/<policy>.yaml` (or any pipeline) that works from a temp dir.
+fn pipeline(root: &Path, dir: &Path, file: &str, grants: Option<&str>) -> PathBuf {
+    let source = root.join(file);
+    let text = std::fs::read_to_string(&source).unwrap();
+    // Component paths made absolute; granted directories stay relative to `dir`.
+    let mut text = if file.starts_with("tests/policy/") {
+        text.replace("../guests/", &format!("{}/tests/guests/", root.display()))
+    } else {
+        text.replace(
+            "components/",
+            &format!("{}/components/", source.parent().unwrap().display()),
+        )
+    };
+    if let Some(g) = grants {
+        text.push_str(g);
+    }
+    let name = format!(
+        "{}-{}.yaml",
+        file.replace('/', "_"),
+        grants.map_or(0, |g| g.len())
+    );
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn compose(path: &Path) -> Vec<u8> {
+    witpipe_compose::compose_file(path)
+        .unwrap_or_else(|f| panic!("{f}"))
+        .bytes
+}
+
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let raw = std::fs::read(root.join("tests/guests/components/probe.wasm")).unwrap();
-    let base = instantiate(&raw);
-    println!("| component | size (bytes) | instantiate (median, µs) | vs. unwrapped |");
-    println!("|---|---:|---:|---:|");
+    let on_demand = witpipe_host::engine(EngineOptions::default()).unwrap();
+    let pooling = witpipe_host::engine(EngineOptions {
+        fuel: false,
+        pooling: Some(64),
+    })
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("data/sub")).unwrap();
+
+    println!("### Instantiation\n");
     println!(
-        "| probe, unwrapped | {} | {:.1} | |",
-        raw.len(),
-        base.as_secs_f64() * 1e6
+        "| component | size (bytes) | on-demand (µs) | pooling (µs) | pooling vs. unwrapped |"
     );
-    let honeypot = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(honeypot.path().join("data/sub")).unwrap();
-    for policy in ["deny-all", "narrow", "allow-all", "fs-ro", "two-probes"] {
-        let text = std::fs::read_to_string(root.join(format!("tests/policy/{policy}.yaml")))
-            .unwrap()
-            .replace("../guests/", &format!("{}/tests/guests/", root.display()));
-        let path = honeypot.path().join(format!("{policy}.yaml"));
-        std::fs::write(&path, text).unwrap();
-        let composed = witpipe_compose::compose_file(&path).unwrap_or_else(|f| panic!("{f}"));
-        let t = instantiate(&composed.bytes);
+    println!("|---|---:|---:|---:|---:|");
+    let raw = std::fs::read(root.join("tests/guests/components/probe.wasm")).unwrap();
+    let base = instantiate(&pooling, &raw);
+    let row = |name: &str, bytes: &[u8], base: Duration| {
+        let p = instantiate(&pooling, bytes);
         println!(
-            "| probe under `{policy}` | {} | {:.1} | +{:.1} µs |",
-            composed.bytes.len(),
-            t.as_secs_f64() * 1e6,
-            (t.as_secs_f64() - base.as_secs_f64()) * 1e6
+            "| {name} | {} | {:.1} | {:.1} | {:+.1} µs |",
+            bytes.len(),
+            micros(instantiate(&on_demand, bytes)),
+            micros(p),
+            micros(p) - micros(base)
+        );
+        p
+    };
+    let _ = row("probe, unwrapped", &raw, base);
+    for policy in ["deny-all", "narrow", "allow-all", "fs-ro", "two-probes"] {
+        let path = pipeline(
+            root,
+            dir.path(),
+            &format!("tests/policy/{policy}.yaml"),
+            None,
+        );
+        let _ = row(&format!("probe under `{policy}`"), &compose(&path), base);
+    }
+    // The examples: every capability denied (no grants) vs everything granted.
+    let everything = "defaults: { env: all, args: inherit, cwd: inherit, stdio: allow, exit: allow, clocks: allow, random: allow }\n";
+    let wordfreq_all = compose(&pipeline(
+        root,
+        dir.path(),
+        "pipelines/wordfreq/pipeline.yaml",
+        Some(everything),
+    ));
+    let wordfreq = compose(&pipeline(
+        root,
+        dir.path(),
+        "pipelines/wordfreq/pipeline.yaml",
+        None,
+    ));
+    let wordfreq_none = {
+        let text = std::fs::read_to_string(root.join("pipelines/wordfreq/pipeline.yaml"))
+            .unwrap()
+            .replace(
+                "      stdio: allow\n      args: inherit\n",
+                "      deny: [stdio]\n",
+            )
+            .replace(
+                "components/",
+                &format!("{}/pipelines/wordfreq/components/", root.display()),
+            );
+        let path = dir.path().join("wordfreq-none.yaml");
+        std::fs::write(&path, text).unwrap();
+        compose(&path)
+    };
+    // Here the baseline is the same pipeline with everything served by the host.
+    let all = instantiate(&pooling, &wordfreq_all);
+    for (name, bytes) in [
+        (
+            "wordfreq, everything granted (host serves all)",
+            &wordfreq_all,
+        ),
+        ("wordfreq as shipped (stdio, args)", &wordfreq),
+        ("wordfreq, nothing granted", &wordfreq_none),
+    ] {
+        let _ = row(name, bytes, all);
+    }
+
+    println!("\n### Per call: an import answered by a wrapper vs. by the host\n");
+    println!("| call | host (ns) | wrapper (ns) | overhead (ns) |");
+    println!("|---|---:|---:|---:|");
+    let allow = compose(&pipeline(
+        root,
+        dir.path(),
+        "tests/policy/allow-all.yaml",
+        None,
+    ));
+    let narrow = compose(&pipeline(
+        root,
+        dir.path(),
+        "tests/policy/narrow.yaml",
+        None,
+    ));
+    for (mode, what) in [
+        (
+            "random-calls",
+            "`get-random-u64` (guard: deterministic generator)",
+        ),
+        ("clock-calls", "monotonic `now` (guard: fixed clock)"),
+    ] {
+        let host = per_call(&pooling, &allow, mode);
+        let wrapped = per_call(&pooling, &narrow, mode);
+        println!(
+            "| {what} | {:.0} | {:.0} | {:+.0} |",
+            host.as_secs_f64() * 1e9,
+            wrapped.as_secs_f64() * 1e9,
+            (wrapped.as_secs_f64() - host.as_secs_f64()) * 1e9
         );
     }
 }

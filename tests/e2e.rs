@@ -458,3 +458,36 @@ fn a_trap_names_the_instance_or_wrapper_it_happened_in() {
         "{err}"
     );
 }
+
+#[test]
+fn a_1000_stage_chain_is_nested_and_runs() {
+    // lines → 1,000 frames → upper: over the component model's instance limit, so
+    // witpipe composes it in parts; the text really passes every stage.
+    let dir = tempfile::tempdir().unwrap();
+    for stage in ["lines", "frame", "upper"] {
+        std::fs::copy(
+            root().join(format!("pipelines/shout/components/{stage}.wasm")),
+            dir.path().join(format!("{stage}.wasm")),
+        )
+        .unwrap();
+    }
+    let mut text = String::from(
+        "version: 1\ncomponents:\n  lines:\n    path: lines.wasm\n    grants: { stdio: allow }\n",
+    );
+    let mut pipe = vec!["lines".to_string()];
+    for i in 0..1000 {
+        text.push_str(&format!("  f{i}: frame.wasm\n"));
+        pipe.push(format!("f{i}"));
+    }
+    text.push_str("  upper: upper.wasm\n");
+    pipe.push("upper".into());
+    text.push_str(&format!("pipe: [{}]\n", pipe.join(", ")));
+    let pipeline = dir.path().join("pipeline.yaml");
+    std::fs::write(&pipeline, text).unwrap();
+    let (code, out, err) = witpipe_run(&pipeline, &[], "deep\n");
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        format!("{}DEEP{}\n", "[".repeat(1000), "]".repeat(1000))
+    );
+}

@@ -18,9 +18,24 @@ use witpipe_policy::{
     retarget, settings_component, Route, Wrapper, WrapperUse, SETTINGS_INTERFACE,
 };
 
-/// Instantiates every loaded instance, wires every link and export, and encodes the
-/// composed component (validated by wac-graph's wasmparser pass).
+/// Composes the pipeline into one component: flat when it fits the component model's
+/// instance limit, else nested in parts ([`crate::nest`]).
 pub fn compose(
+    loaded: &mut Loaded,
+    links: &LinkGraph,
+    guarded: &[Guarded],
+) -> Result<Vec<u8>, Vec<Error>> {
+    if crate::nest::needed(loaded, links, guarded) {
+        crate::nest::compose_nested(loaded, links, guarded)
+    } else {
+        compose_flat(loaded, links, guarded)
+    }
+}
+
+/// Instantiates every loaded instance (those with a file), wires every link between
+/// them and every export, and encodes one component (validated); imports nothing
+/// satisfies inside stay imports.
+pub(crate) fn compose_flat(
     loaded: &mut Loaded,
     links: &LinkGraph,
     guarded: &[Guarded],
@@ -111,14 +126,7 @@ pub fn compose(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let options = EncodeOptions {
-        define_components: true,
-        validate: true,
-        processor: Some(Processor {
-            name: "witpipe",
-            version: env!("CARGO_PKG_VERSION"),
-        }),
-    };
+    let options = encode_options();
     let instances = nodes.iter().flatten().count();
     let bytes = loaded.graph.encode(options).map_err(|e| {
         vec![match &e {
@@ -134,6 +142,18 @@ pub fn compose(
         .validate_all(&bytes)
         .map_err(|e| vec![invalid_output(&e, instances)])?;
     Ok(bytes)
+}
+
+/// How witpipe encodes a graph: components defined inline, validated, signed as witpipe.
+pub(crate) fn encode_options() -> EncodeOptions<'static> {
+    EncodeOptions {
+        define_components: true,
+        validate: true,
+        processor: Some(Processor {
+            name: "witpipe",
+            version: env!("CARGO_PKG_VERSION"),
+        }),
+    }
 }
 
 /// The error for an output that fails validation: a limit the user can act on, or a bug.

