@@ -116,10 +116,36 @@ echo "wordfreq (3 stages, policy wrappers for \`report\`): witpipe $w ms."
 echo "A chain of 1,000 is over the component model's 1,000-instance limit for every tool: 'fails' above means the tool refused it (witpipe with an explanation; see BENCHMARKS.md)."
 echo
 
+# --- 3. Throughput ------------------------------------------------------------------
+echo "## Throughput: 1,000,000 records through three stages"
+echo
+(cd "$root/benches/throughput" && cargo build -q --release --locked -p lines-gen -p lines-transform -p lines-sink)
+native=$root/benches/throughput/target/release
+comps=$root/benches/throughput/components
+export WITPIPE_CACHE_DIR=$work/cache
+typed="$witpipe run $root/benches/throughput/pipeline.yaml -- 1000000 1000"
+natives="sh -c '$native/lines-gen 1000000 | $native/lines-transform | $native/lines-sink'"
+wasms="sh -c '$wasmtime run $comps/lines-gen.wasm 1000000 | $wasmtime run $comps/lines-transform.wasm | $wasmtime run $comps/lines-sink.wasm'"
+# All three must agree before they are timed.
+want=$(eval "$natives")
+for c in "$typed" "$wasms"; do
+  got=$(eval "$c")
+  [ "$got" = "$want" ] || { echo "throughput variants disagree: '$got' vs '$want'" >&2; exit 1; }
+done
+t=$(median_ms "$typed"); n=$(median_ms "$natives"); w=$(median_ms "$wasms")
+rate() { python3 -c "print('%.2f' % (1000.0 / $1))"; }
+echo "| variant | median (ms) | million records/s | vs. composed |"
+echo "|---|---:|---:|---:|"
+echo "| witpipe: one composed component, typed batches of 1,000 (\`witpipe run\`, cached code, start-up included) | $t | $(rate "$t") | 1.00 |"
+echo "| three native Rust processes, JSON lines through a shell pipe | $n | $(rate "$n") | $(python3 -c "print('%.2f' % ($n / $t))")× slower |"
+echo "| three \`wasmtime run\` processes (wasm32-wasip2), JSON lines through a shell pipe | $w | $(rate "$w") | $(python3 -c "print('%.2f' % ($w / $t))")× slower |"
+echo
+echo "Every variant prints the same count and sum ($want)."
+echo
+
 # --- 4. Start-up ---------------------------------------------------------------------
 echo "## Start-up: \`witpipe run\` of the wordfreq example"
 echo
-export WITPIPE_CACHE_DIR=$work/cache
 input="$root/README.md"
 first=$(median_ms "sh -c '$witpipe run --no-cache $root/pipelines/wordfreq/pipeline.yaml -- 3 < $input'")
 "$witpipe" run "$root/pipelines/wordfreq/pipeline.yaml" -- 3 <"$input" >/dev/null

@@ -136,19 +136,20 @@ pub(crate) fn compose_flat(
             },
         }]
     })?;
-    // wac-graph validates with its own feature set; validate again with every feature
-    // and the validator's limits, as any engine will.
+    // Validate with every feature and the validator's limits, as any engine will.
     wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
         .validate_all(&bytes)
         .map_err(|e| vec![invalid_output(&e, instances)])?;
     Ok(bytes)
 }
 
-/// How witpipe encodes a graph: components defined inline, validated, signed as witpipe.
+/// How witpipe encodes a graph: components defined inline, signed as witpipe (the
+/// caller validates the result).
 pub(crate) fn encode_options() -> EncodeOptions<'static> {
     EncodeOptions {
         define_components: true,
-        validate: true,
+        // Validated once, afterwards, with every feature (as any engine will).
+        validate: false,
         processor: Some(Processor {
             name: "witpipe",
             version: env!("CARGO_PKG_VERSION"),

@@ -13,27 +13,41 @@ use std::collections::BTreeMap;
 use wac_graph::types::Package;
 use wac_graph::{CompositionGraph, InstantiationArgumentError, NodeId};
 
-/// Instance indices one group may use: well below the 1,000 cap, leaving room for the
-/// aliases of its exports.
-const GROUP_BUDGET: usize = 600;
+/// Instance indices one group may use: below the 1,000 cap, with a margin for what
+/// [`cost`] does not count.
+const GROUP_BUDGET: usize = 900;
 
-/// Instance indices one instance of the pipeline costs in the encoding: itself, an
-/// alias per export used, and for a guarded component its wrappers and settings.
-fn cost(instance: usize, guarded: &[Guarded]) -> usize {
+/// Instance indices one instance of the pipeline costs in the encoding (an upper
+/// bound): itself, an alias per export it gives to a link or to the output, and for a
+/// guarded component each wrapper instance with an alias per import it serves, plus
+/// the settings provider and its alias.
+fn cost(instance: usize, links: &LinkGraph, guarded: &[Guarded]) -> usize {
+    let aliases = links.links.iter().filter(|l| l.from == instance).count()
+        + links
+            .exports
+            .iter()
+            .filter(|e| e.instance == instance)
+            .count();
     let wrappers = guarded
         .iter()
         .find(|g| g.instance == instance)
         .map_or(0, |g| {
-            2 * g.plan.wrappers.len() + 2 * usize::from(g.plan.settings.is_some())
+            g.plan.wrappers.len()
+                + g.plan
+                    .routes
+                    .iter()
+                    .filter(|(_, r)| *r != witpipe_policy::Route::Host)
+                    .count()
+                + 2
         });
-    2 + wrappers
+    1 + aliases + wrappers
 }
 
 /// Whether the pipeline needs nesting to fit.
 pub fn needed(loaded: &Loaded, links: &LinkGraph, guarded: &[Guarded]) -> bool {
     used(loaded, links)
         .into_iter()
-        .map(|i| cost(i, guarded))
+        .map(|i| cost(i, links, guarded))
         .sum::<usize>()
         > GROUP_BUDGET
 }
@@ -132,7 +146,7 @@ pub fn compose_nested(
     let mut groups: Vec<Vec<usize>> = vec![Vec::new()];
     let mut spent = 0;
     for i in topological(loaded, links) {
-        let c = cost(i, guarded);
+        let c = cost(i, links, guarded);
         if spent + c > GROUP_BUDGET && !groups.last().is_some_and(Vec::is_empty) {
             groups.push(Vec::new());
             spent = 0;

@@ -124,20 +124,28 @@ pub struct Summary {
 }
 
 impl Composition {
-    /// The pipeline's shape, for reports.
-    pub fn summary(&self) -> Summary {
+    /// The output's imports (the host contract), each with the instances it serves.
+    pub fn host_imports(&self) -> Vec<(String, Vec<String>)> {
         let p = &self.pipeline;
-        let name = |i: usize| p.instance_name(i).to_string();
         let mut imports: Vec<(String, Vec<String>)> = Vec::new();
         for g in &p.guarded {
+            let who = p.instance_name(g.instance).to_string();
             for import in g.host_imports() {
                 match imports.iter_mut().find(|(n, _)| *n == import) {
-                    Some((_, who)) => who.push(name(g.instance)),
-                    None => imports.push((import, vec![name(g.instance)])),
+                    Some((_, w)) => w.push(who.clone()),
+                    None => imports.push((import, vec![who.clone()])),
                 }
             }
         }
         imports.sort();
+        imports
+    }
+
+    /// The pipeline's shape, for reports (decodes the output: not free).
+    pub fn summary(&self) -> Summary {
+        let p = &self.pipeline;
+        let name = |i: usize| p.instance_name(i).to_string();
+        let imports = self.host_imports();
         let host_http = imports
             .iter()
             .any(|(name, _)| name.starts_with("wasi:http/"));

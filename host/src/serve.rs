@@ -151,6 +151,9 @@ async fn accept_loop<F: std::future::Future<Output = ()>>(
             _ = &mut shutdown => break,
             accepted = listener.accept() => {
                 let Ok((client, _)) = accepted else { continue };
+                // Headers and body go out as separate writes: without this, Nagle's
+                // algorithm holds the second one for the client's delayed ACK (~40 ms).
+                let _ = client.set_nodelay(true);
                 let server = server.clone();
                 let mut stopping = stopping.clone();
                 connections.spawn(async move {

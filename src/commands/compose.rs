@@ -29,15 +29,15 @@ impl Args {
                 warnings: Vec::new(),
             }));
         }
-        let summary = composition.summary();
+        let p = &composition.pipeline;
         println!(
             "wrote {} ({} bytes): {} instances, {} links, {} exports, {} imports left for the host",
             out.display(),
             composition.bytes.len(),
-            summary.instances.len(),
-            summary.links.len(),
-            summary.exports.len(),
-            summary.imports.len()
+            p.spec.components.len(),
+            p.links.links.len(),
+            p.links.exports.len(),
+            composition.host_imports().len()
         );
         Ok(())
     }

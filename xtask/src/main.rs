@@ -13,7 +13,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Guest workspaces: the example pipelines' stages and the capability wrappers.
-const GUEST_WORKSPACES: &[&str] = &["pipelines", "policy/wrappers", "tests/guests"];
+const GUEST_WORKSPACES: &[&str] = &[
+    "pipelines",
+    "policy/wrappers",
+    "tests/guests",
+    "benches/throughput",
+];
 
 struct Guest {
     /// `wordfreq/tokenize`
@@ -122,7 +127,12 @@ fn build_workspace(workspace: &Path, check: bool, stale: &mut Vec<String>) -> Re
     cargo_build(workspace, "wasm32-unknown-unknown", &libs)?;
     cargo_build(workspace, "wasm32-wasip2", &cmds)?;
     for g in &guests {
-        let artifact = g.name.replace('-', "_");
+        // Binaries keep their name; libraries' artifacts use underscores.
+        let artifact = if workspace.join(&g.member).join("src/main.rs").exists() {
+            g.name.clone()
+        } else {
+            g.name.replace('-', "_")
+        };
         let bytes = if g.command {
             std::fs::read(workspace.join(format!("target/wasm32-wasip2/release/{artifact}.wasm")))?
         } else {

@@ -1,0 +1,26 @@
+//! Stage 1 (JSON lines): prints N readings, one JSON object per line.
+use std::io::{BufWriter, Write};
+
+#[derive(serde::Serialize)]
+struct Reading {
+    id: u64,
+    sensor: String,
+    celsius: f64,
+}
+
+fn main() {
+    let n: u64 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
+    let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    for id in 0..n {
+        let r = Reading {
+            id,
+            sensor: format!("s{}", id % 16),
+            celsius: (id % 100) as f64 / 4.0,
+        };
+        serde_json::to_writer(&mut out, &r).unwrap();
+        out.write_all(b"\n").unwrap();
+    }
+}

@@ -1,0 +1,28 @@
+//! Stage 2 (typed): Celsius to Fahrenheit, every tenth reading dropped.
+
+wit_bindgen::generate!({ path: "../wit", world: "transformer" });
+
+use exports::witpipe::bench::transform::{Guest, Reading, Summary};
+use witpipe::bench::sink;
+
+struct Transform;
+
+impl Guest for Transform {
+    fn process(batch: Vec<Reading>) {
+        let out: Vec<Reading> = batch
+            .into_iter()
+            .filter(|r| r.id % 10 != 0)
+            .map(|r| Reading {
+                celsius: r.celsius * 1.8 + 32.0,
+                ..r
+            })
+            .collect();
+        sink::consume(&out);
+    }
+
+    fn finish() -> Summary {
+        sink::finish()
+    }
+}
+
+export!(Transform);
