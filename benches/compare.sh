@@ -113,7 +113,7 @@ done
 w=$(median_ms "$witpipe compose $root/pipelines/wordfreq/pipeline.yaml -o wordfreq.wasm")
 echo
 echo "wordfreq (3 stages, policy wrappers for \`report\`): witpipe $w ms."
-echo "A chain of 1,000 is over the component model's 1,000-instance limit for every tool: 'fails' above means the tool refused it (witpipe with an explanation; see BENCHMARKS.md)."
+echo "'fails': the tool refused the graph (wac: instances count exceeds limit of 1000). witpipe composes the 1,000-stage chain as nested parts; wasm-tools compose (deprecated) fits it in one component."
 echo
 
 # --- 3. Throughput ------------------------------------------------------------------
