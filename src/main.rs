@@ -20,6 +20,7 @@ enum Cli {
     Call(commands::call::Args),
     Serve(commands::serve::Args),
     Compile(commands::compile::Args),
+    Deploy(commands::deploy::Args),
 }
 
 fn main() -> ExitCode {
@@ -33,6 +34,7 @@ fn main() -> ExitCode {
         Cli::Call(args) => args.exec().map(|()| 0),
         Cli::Serve(args) => args.exec().map(|()| 0),
         Cli::Compile(args) => args.exec().map(|()| 0),
+        Cli::Deploy(args) => args.exec().map(|()| 0),
     };
     match result {
         Ok(status) => ExitCode::from(u8::try_from(status).unwrap_or(1)),

@@ -491,3 +491,50 @@ fn a_1000_stage_chain_is_nested_and_runs() {
         format!("{}DEEP{}\n", "[".repeat(1000), "]".repeat(1000))
     );
 }
+
+#[test]
+fn witpipe_deploy_writes_manifests_and_refuses_what_a_target_lacks() {
+    let counter = root().join("pipelines/counter/pipeline.yaml");
+    let deploy = |target: &str, extra: &[&str]| {
+        let out = witpipe()
+            .arg("deploy")
+            .arg(&counter)
+            .args(["--target", target, "--image", "127.0.0.1:5000/w/counter:1"])
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, yaml, err) = deploy(
+        "wasmcloud",
+        &["--keyvalue-provider", "reg/kv:1", "--replicas", "2"],
+    );
+    assert_eq!(code, 0, "{err}");
+    for want in [
+        "kind: Application",
+        "image: 127.0.0.1:5000/w/counter:1",
+        "instances: 2",
+        "image: wasmcloud+builtin://http-server",
+        "image: reg/kv:1",
+        "greeting: Hello from witpipe",
+    ] {
+        assert!(yaml.contains(want), "{want} missing in:\n{yaml}");
+    }
+    let (code, yaml, err) = deploy("spinkube", &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        yaml.contains("kind: SpinApp") && yaml.contains("- name: greeting"),
+        "{yaml}"
+    );
+    // The key-value store needs a provider on wasmCloud: refused, with the imports named.
+    let (code, yaml, err) = deploy("wasmcloud", &[]);
+    assert_eq!((code, yaml.as_str()), (1, ""));
+    assert!(
+        err.contains("cannot provide wasi:keyvalue/atomics@0.2.0-draft"),
+        "{err}"
+    );
+}

@@ -4,6 +4,7 @@ pub mod call;
 pub mod check;
 pub mod compile;
 pub mod compose;
+pub mod deploy;
 pub mod graph;
 pub mod inspect;
 pub mod migrate;

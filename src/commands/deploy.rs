@@ -1,0 +1,89 @@
+//! `witpipe deploy FILE --target wasmcloud|spinkube --image REF`: the deployment
+//! manifest for the composed, policy-wrapped pipeline.
+
+use crate::diagnostics::{report_plain, Reported};
+use std::path::PathBuf;
+use witpipe_deploy::{Options, Target};
+
+/// Write the deployment manifest (a wasmCloud application or a SpinKube SpinApp) for
+/// the component a pipeline composes to. Push the component to `--image` first.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The pipeline file.
+    file: PathBuf,
+    /// Where it runs.
+    #[arg(long, value_enum)]
+    target: TargetArg,
+    /// The OCI reference of the composed component.
+    #[arg(long, value_name = "REF")]
+    image: String,
+    /// Instances to run.
+    #[arg(long, default_value_t = 1)]
+    replicas: u32,
+    /// Application name (default: the pipeline's `name:`, else the file's stem).
+    #[arg(long)]
+    name: Option<String>,
+    /// wasmCloud: the address the built-in HTTP server listens on.
+    #[arg(long, default_value = "0.0.0.0:8080")]
+    http_address: String,
+    /// wasmCloud: the image of the provider that serves `wasi:keyvalue`.
+    #[arg(long, value_name = "REF")]
+    keyvalue_provider: Option<String>,
+    /// Write the manifest here instead of standard output.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum TargetArg {
+    /// A wadm application for a wasmCloud lattice.
+    Wasmcloud,
+    /// A SpinApp resource for SpinKube.
+    Spinkube,
+}
+
+impl Args {
+    /// Runs the command.
+    pub fn exec(self) -> Result<(), Reported> {
+        let composition = super::compose_pipeline(&self.file)?;
+        let summary = composition.summary();
+        let p = &composition.pipeline;
+        let name = self.name.clone().unwrap_or_else(|| {
+            p.spec
+                .name
+                .as_ref()
+                .map(|n| n.value.clone())
+                .unwrap_or_else(|| {
+                    p.default_output()
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_default()
+                })
+        });
+        let options = Options {
+            target: match self.target {
+                TargetArg::Wasmcloud => Target::WasmCloud,
+                TargetArg::Spinkube => Target::SpinKube,
+            },
+            name,
+            image: self.image,
+            replicas: self.replicas,
+            http_address: self.http_address,
+            keyvalue_provider: self.keyvalue_provider,
+        };
+        let manifest = witpipe_deploy::manifest(&summary, &options)
+            .map_err(|e| report_plain(format!("{}: {e}", self.file.display())))?;
+        for line in &manifest.mapping {
+            eprintln!("witpipe deploy: {line}");
+        }
+        match &self.output {
+            None => print!("{}", manifest.yaml),
+            Some(out) => {
+                witpipe_compose::emit::write_atomically(out, manifest.yaml.as_bytes())
+                    .map_err(|e| report_plain(format!("{}: {e}", out.display())))?;
+                eprintln!("wrote {}", out.display());
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,98 @@
+"""Validate the deployment manifests `witpipe deploy` writes against the targets' own
+schemas (../shared/schemas: wadm's OAM JSON Schema and SpinKube's SpinApp CRD), and
+check that a capability a target cannot provide is refused, not dropped.
+
+Run from the repository root after `cargo build`: python3 tests/check-manifests.py
+"""
+import json
+import pathlib
+import subprocess
+import sys
+
+import jsonschema
+import yaml
+
+root = pathlib.Path(__file__).resolve().parent.parent
+schemas = root.parent / "shared" / "schemas"
+witpipe = root / "target" / "debug" / "witpipe"
+
+wadm = json.loads((schemas / "wadm-oam.schema.json").read_text())
+crd = yaml.safe_load((schemas / "spinkube-spinapp-crd.yaml").read_text())
+spinapp = next(v for v in crd["spec"]["versions"] if v["name"] == "v1alpha1")["schema"][
+    "openAPIV3Schema"
+]
+validators = {
+    "wasmcloud": jsonschema.Draft7Validator(wadm),
+    "spinkube": jsonschema.Draft7Validator(spinapp),
+}
+
+passed = failed = 0
+
+
+def deploy(pipeline, target, *extra):
+    cmd = [str(witpipe), "deploy", str(root / pipeline), "--target", target,
+           "--image", "127.0.0.1:5000/witpipe/test:0.1.0", *extra]
+    return subprocess.run(cmd, capture_output=True, text=True)
+
+
+def check(name, ok, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+    else:
+        failed += 1
+        print(f"FAIL {name}: {detail}")
+
+
+kv = ["--keyvalue-provider", "127.0.0.1:5000/providers/keyvalue:0.1.0"]
+for pipeline, target, extra in [
+    ("pipelines/counter/pipeline.yaml", "wasmcloud", kv + ["--replicas", "2"]),
+    ("pipelines/counter/pipeline.yaml", "spinkube", ["--replicas", "3"]),
+    ("pipelines/wordfreq/pipeline.yaml", "wasmcloud", []),
+    ("pipelines/shout/pipeline.yaml", "wasmcloud", []),
+]:
+    r = deploy(pipeline, target, *extra)
+    name = f"{pipeline} -> {target}"
+    if r.returncode != 0:
+        check(name, False, r.stderr)
+        continue
+    doc = yaml.safe_load(r.stdout)
+    errors = list(validators[target].iter_errors(doc))
+    check(name, not errors, errors[0].message if errors else "")
+    if target == "wasmcloud":
+        comps = {c["name"]: c for c in doc["spec"]["components"]}
+        main = next(c for c in doc["spec"]["components"] if c["type"] == "component")
+        scaler = next(t for t in main["traits"] if t["type"] == "spreadscaler")
+        want = 2 if "--replicas" in extra else 1
+        check(f"{name}: replicas", scaler["properties"]["instances"] == want, str(scaler))
+        if "counter" in pipeline:
+            check(f"{name}: HTTP server linked", "httpserver" in comps, str(comps.keys()))
+            check(f"{name}: key-value linked", "keyvalue" in comps, str(comps.keys()))
+            config = main["properties"]["config"][0]["properties"]
+            check(f"{name}: config carried", config == {"greeting": "Hello from witpipe"}, str(config))
+    else:
+        check(f"{name}: variables", doc["spec"]["variables"] == [{"name": "greeting", "value": "Hello from witpipe"}], str(doc["spec"]))
+
+# Refused, with the imports named: keyvalue without a provider, a filesystem grant on
+# wasmCloud, and a command (no HTTP export) on SpinKube.
+import tempfile
+
+scratch = pathlib.Path(tempfile.mkdtemp())
+(scratch / "data").mkdir()
+(scratch / "fs.yaml").write_text(f"""version: 1
+components:
+  probe:
+    path: {root}/tests/guests/components/probe.wasm
+    grants:
+      fs: [{{ host: ./data, guest: /data }}]
+""")
+for pipeline, target, want in [
+    ("pipelines/counter/pipeline.yaml", "wasmcloud", "wasi:keyvalue/store@0.2.0-draft"),
+    (str(scratch / "fs.yaml"), "wasmcloud", "wasi:filesystem/"),
+    ("pipelines/wordfreq/pipeline.yaml", "spinkube", "no wasi:http/incoming-handler export"),
+]:
+    r = deploy(pipeline, target)
+    check(f"{pipeline} -> {target} refused", r.returncode == 1 and want in r.stderr and r.stdout == "", r.stderr)
+
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
