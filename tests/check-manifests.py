@@ -13,7 +13,10 @@ import jsonschema
 import yaml
 
 root = pathlib.Path(__file__).resolve().parent.parent
-schemas = root.parent / "shared" / "schemas"
+candidates = [root.parent / "shared" / "schemas", pathlib.Path("/work/shared/schemas"),
+              root / "tests" / "deploy-schemas"]
+schemas = next(p for p in candidates if (p / "wadm-oam.schema.json").is_file())
+print(f"schemas from {schemas}")
 witpipe = root / "target" / "debug" / "witpipe"
 
 wadm = json.loads((schemas / "wadm-oam.schema.json").read_text())
