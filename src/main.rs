@@ -21,6 +21,8 @@ enum Cli {
     Serve(commands::serve::Args),
     Compile(commands::compile::Args),
     Deploy(commands::deploy::Args),
+    Push(commands::push::PushArgs),
+    Pull(commands::push::PullArgs),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +37,8 @@ fn main() -> ExitCode {
         Cli::Serve(args) => args.exec().map(|()| 0),
         Cli::Compile(args) => args.exec().map(|()| 0),
         Cli::Deploy(args) => args.exec().map(|()| 0),
+        Cli::Push(args) => args.exec().map(|()| 0),
+        Cli::Pull(args) => args.exec().map(|()| 0),
     };
     match result {
         Ok(status) => ExitCode::from(u8::try_from(status).unwrap_or(1)),

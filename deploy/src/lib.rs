@@ -1,4 +1,5 @@
-//! Deployment manifests for a composed, policy-wrapped pipeline: a wasmCloud
+//! Pushing composed components to OCI registries ([`push`], [`pull`]) and deployment
+//! manifests for a composed, policy-wrapped pipeline: a wasmCloud
 //! application (wadm, `core.oam.dev/v1beta1`) or a SpinKube `SpinApp`.
 //!
 //! The manifest is derived from the pipeline's host contract ([`Summary`]): every
@@ -6,6 +7,9 @@
 //! target cannot provide is an error that names it — never silently dropped.
 #![deny(missing_docs)]
 
+mod oci;
+
+pub use oci::{pull, push, CONFIG_MEDIA_TYPE, LAYER_MEDIA_TYPE};
 use serde_json::{json, Value};
 use witpipe_compose::Summary;
 
@@ -60,6 +64,9 @@ pub enum DeployError {
     /// An option that cannot be used.
     #[error("{0}")]
     Options(String),
+    /// The registry refused or could not be reached.
+    #[error("{0}")]
+    Registry(String),
 }
 
 /// The manifest for `summary` under `options`.

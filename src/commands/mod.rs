@@ -8,6 +8,7 @@ pub mod deploy;
 pub mod graph;
 pub mod inspect;
 pub mod migrate;
+pub mod push;
 pub mod run;
 pub mod runtime;
 pub mod serve;
