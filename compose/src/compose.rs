@@ -11,30 +11,55 @@ use crate::wit::interface_wit;
 use std::collections::BTreeMap;
 use wac_graph::types::Package;
 use wac_graph::PackageId;
-use wac_graph::{
-    EncodeError, EncodeOptions, ExportError, InstantiationArgumentError, NodeId, Processor,
-};
+use wac_graph::{EncodeOptions, ExportError, InstantiationArgumentError, NodeId, Processor};
 use witpipe_policy::{
     retarget, settings_component, Route, Wrapper, WrapperUse, SETTINGS_INTERFACE,
 };
 
 /// Composes the pipeline into one component: flat when it fits the component model's
-/// instance limit, else nested in parts ([`crate::nest`]).
+/// instance limit, else nested in parts ([`crate::nest`]). Returns the validated
+/// component and the names of its imports that carry only types.
 pub fn compose(
     loaded: &mut Loaded,
     links: &LinkGraph,
     guarded: &[Guarded],
-) -> Result<Vec<u8>, Vec<Error>> {
-    if crate::nest::needed(loaded, links, guarded) {
-        crate::nest::compose_nested(loaded, links, guarded)
+) -> Result<(Vec<u8>, Vec<String>), Vec<Error>> {
+    let bytes = if crate::nest::needed(loaded, links, guarded) {
+        crate::nest::compose_nested(loaded, links, guarded)?
     } else {
-        compose_flat(loaded, links, guarded)
-    }
+        compose_flat(loaded, links, guarded)?
+    };
+    let instances = crate::nest::used(loaded, links).len();
+    let type_only = validate_output(&bytes, instances).map_err(|e| vec![e])?;
+    Ok((bytes, type_only))
+}
+
+/// Validates an output with every feature and the validator's limits, as any engine
+/// will, and names its imports that carry only types (instances without functions:
+/// records, resources, no authority) from the types the validation found.
+fn validate_output(bytes: &[u8], instances: usize) -> Result<Vec<String>, Error> {
+    use wasmparser::component_types::ComponentEntityType;
+    let types = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(bytes)
+        .map_err(|e| invalid_output(&e, instances))?;
+    let (imports, _) = crate::wit::top_level_names(bytes);
+    Ok(imports
+        .into_iter()
+        .filter(
+            |name| match types.component_item_for_import(name).map(|i| &i.ty) {
+                Some(ComponentEntityType::Instance(id)) => !types[*id]
+                    .exports
+                    .values()
+                    .any(|e| matches!(e.ty, ComponentEntityType::Func(_))),
+                _ => false,
+            },
+        )
+        .collect())
 }
 
 /// Instantiates every loaded instance (those with a file), wires every link between
-/// them and every export, and encodes one component (validated); imports nothing
-/// satisfies inside stay imports.
+/// them and every export, and encodes one component (validated by [`compose`]);
+/// imports nothing satisfies inside stay imports.
 pub(crate) fn compose_flat(
     loaded: &mut Loaded,
     links: &LinkGraph,
@@ -126,21 +151,11 @@ pub(crate) fn compose_flat(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let options = encode_options();
-    let instances = nodes.iter().flatten().count();
-    let bytes = loaded.graph.encode(options).map_err(|e| {
-        vec![match &e {
-            EncodeError::ValidationFailure { source } => invalid_output(source, instances),
-            other => Error::Encode {
-                reason: format!("{other:#}"),
-            },
+    loaded.graph.encode(encode_options()).map_err(|e| {
+        vec![Error::Encode {
+            reason: format!("{e:#}"),
         }]
-    })?;
-    // Validate with every feature and the validator's limits, as any engine will.
-    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
-        .validate_all(&bytes)
-        .map_err(|e| vec![invalid_output(&e, instances)])?;
-    Ok(bytes)
+    })
 }
 
 /// How witpipe encodes a graph: components defined inline, signed as witpipe (the

@@ -72,6 +72,8 @@ pub struct Composition {
     pub pipeline: Pipeline,
     /// The composed, validated component.
     pub bytes: Vec<u8>,
+    /// Its imports that carry only types (no functions, no authority).
+    pub type_only: Vec<String>,
     /// Problems that did not stop composition.
     pub warnings: Vec<Warning>,
 }
@@ -146,10 +148,11 @@ impl Pipeline {
     /// composed component.
     pub fn compose(mut self) -> Result<Composition, Failure> {
         match compose::compose(&mut self.loaded, &self.links, &self.guarded) {
-            Ok(bytes) => Ok(Composition {
+            Ok((bytes, type_only)) => Ok(Composition {
                 warnings: std::mem::take(&mut self.warnings),
                 pipeline: self,
                 bytes,
+                type_only,
             }),
             Err(errors) => Err(Failure::new(self.path, self.source, errors, self.warnings)),
         }

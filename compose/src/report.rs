@@ -141,7 +141,7 @@ impl Composition {
         imports
     }
 
-    /// The pipeline's shape, for reports (decodes the output: not free).
+    /// The pipeline's shape, for reports.
     pub fn summary(&self) -> Summary {
         let p = &self.pipeline;
         let name = |i: usize| p.instance_name(i).to_string();
@@ -208,7 +208,7 @@ impl Composition {
                 env
             },
             host_args: p.guarded.iter().any(|g| g.plan.host_args),
-            type_only: crate::wit::type_only_imports(&self.bytes),
+            type_only: self.type_only.clone(),
             host_http,
             host_keyvalue: p.guarded.iter().any(|g| g.plan.host_keyvalue),
             host_config: crate::policy::merged_config(&p.guarded).ok().flatten(),

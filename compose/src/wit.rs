@@ -92,22 +92,27 @@ pub fn world_items(bytes: &[u8]) -> anyhow::Result<(Items, Items)> {
     Ok((list(&world.imports), list(&world.exports)))
 }
 
-/// The component's imports that are interfaces with no functions: they carry types
-/// (resources, records) and no authority.
-pub fn type_only_imports(bytes: &[u8]) -> Vec<String> {
-    let Ok((resolve, world)) = decode(bytes) else {
-        return Vec::new();
-    };
-    resolve.worlds[world]
-        .imports
-        .iter()
-        .filter_map(|(key, item)| match item {
-            WorldItem::Interface { id, .. } if resolve.interfaces[*id].functions.is_empty() => {
-                Some(resolve.name_world_key(key))
+/// A component's top-level import and export names, read from its sections (no
+/// decoding).
+pub fn top_level_names(bytes: &[u8]) -> (Vec<String>, Vec<String>) {
+    use wasmparser::Payload;
+    let (mut imports, mut exports) = (Vec::new(), Vec::new());
+    let mut depth = 0usize;
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        match payload {
+            Ok(Payload::ModuleSection { .. } | Payload::ComponentSection { .. }) => depth += 1,
+            Ok(Payload::End(_)) => depth = depth.saturating_sub(1),
+            Ok(Payload::ComponentImportSection(s)) if depth == 0 => {
+                imports.extend(s.into_iter().flatten().map(|i| i.name.name.to_string()))
             }
-            _ => None,
-        })
-        .collect()
+            Ok(Payload::ComponentExportSection(s)) if depth == 0 => {
+                exports.extend(s.into_iter().flatten().map(|e| e.name.name.to_string()))
+            }
+            Err(_) => break,
+            _ => {}
+        }
+    }
+    (imports, exports)
 }
 
 /// Why `bytes` is not a component witpipe can show, if it is not one.
