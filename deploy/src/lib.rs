@@ -88,11 +88,36 @@ pub fn manifest(summary: &Summary, options: &Options) -> Result<Manifest, Deploy
     }
 }
 
-/// The interface part of `ns:pkg/iface@version`: `(ns, pkg, iface)`.
-fn parts(name: &str) -> Option<(&str, &str, &str)> {
-    let (ns, rest) = name.split_once(':')?;
-    let (pkg, rest) = rest.split_once('/')?;
-    Some((ns, pkg, rest.split('@').next().unwrap_or(rest)))
+/// How each import of the output is provided on `target`: `provided(pkg, iface)`
+/// describes what serves a `wasi:` interface, or `None`. Any import without a provider
+/// fails the whole manifest, naming every such import and `why`.
+fn map_imports(
+    summary: &Summary,
+    target: &'static str,
+    why: &str,
+    provided: impl Fn(&str, &str) -> Option<&'static str>,
+) -> Result<Vec<String>, DeployError> {
+    let mut mapping = Vec::new();
+    let mut unsupported = Vec::new();
+    for (import, _) in &summary.imports {
+        let by = match witpipe_policy::split(import) {
+            Some(("wasi", pkg, iface, _)) => provided(pkg, iface),
+            _ => None,
+        };
+        match by {
+            Some(by) => mapping.push(format!("{import}: {by}")),
+            None => unsupported.push(import.clone()),
+        }
+    }
+    if unsupported.is_empty() {
+        Ok(mapping)
+    } else {
+        Err(DeployError::Unsupported {
+            target,
+            imports: unsupported,
+            why: why.into(),
+        })
+    }
 }
 
 fn exports_http(summary: &Summary) -> bool {
@@ -107,36 +132,29 @@ fn yaml(value: &Value) -> String {
 }
 
 fn wasmcloud(summary: &Summary, options: &Options) -> Result<Manifest, DeployError> {
-    let mut mapping = Vec::new();
-    let mut unsupported = Vec::new();
-    let mut keyvalue_interfaces: Vec<String> = Vec::new();
-    for (import, _) in &summary.imports {
-        match parts(import) {
-            Some(("wasi", "cli" | "clocks" | "random" | "io", _)) => {
-                mapping.push(format!("{import}: provided by every wasmCloud host"));
+    let mut mapping = map_imports(
+        summary,
+        "a wasmCloud host",
+        "wasmCloud hosts give components no filesystem, sockets or outgoing HTTP without a capability provider, and witpipe maps only wasi:cli, clocks, random, io, http types, config and keyvalue; take the grant out of the pipeline or deploy to wasmtime",
+        |pkg, iface| match (pkg, iface) {
+            ("cli" | "clocks" | "random" | "io", _) | ("http", "types") => {
+                Some("provided by every wasmCloud host")
             }
-            Some(("wasi", "http", "types")) => {
-                mapping.push(format!("{import}: provided by every wasmCloud host"));
+            ("config", "store") => {
+                Some("the component's `config` (values from the pipeline's grants)")
             }
-            Some(("wasi", "config", "store")) => {
-                mapping.push(format!(
-                    "{import}: the component's `config` (values from the pipeline's grants)"
-                ));
-            }
-            Some(("wasi", "keyvalue", iface)) => {
-                keyvalue_interfaces.push(iface.to_string());
-                mapping.push(format!("{import}: linked to the key-value provider"));
-            }
-            _ => unsupported.push(import.clone()),
-        }
-    }
-    if !unsupported.is_empty() {
-        return Err(DeployError::Unsupported {
-            target: "a wasmCloud host",
-            imports: unsupported,
-            why: "wasmCloud hosts give components no filesystem, sockets or outgoing HTTP without a capability provider, and witpipe maps only wasi:cli, clocks, random, io, http types, config and keyvalue; take the grant out of the pipeline or deploy to wasmtime".into(),
-        });
-    }
+            ("keyvalue", _) => Some("linked to the key-value provider"),
+            _ => None,
+        },
+    )?;
+    let mut keyvalue_interfaces: Vec<&str> = summary
+        .imports
+        .iter()
+        .filter_map(|(n, _)| match witpipe_policy::split(n) {
+            Some(("wasi", "keyvalue", iface, _)) => Some(iface),
+            _ => None,
+        })
+        .collect();
     let mut component = json!({
         "name": options.name,
         "type": "component",
@@ -240,29 +258,23 @@ fn spinkube(summary: &Summary, options: &Options) -> Result<Manifest, DeployErro
                 .into(),
         });
     }
-    let mut mapping = Vec::new();
-    let mut unsupported = Vec::new();
-    for (import, _) in &summary.imports {
-        match parts(import) {
-            Some(("wasi", "cli" | "clocks" | "random" | "io", _) | ("wasi", "http", "types")) => {
-                mapping.push(format!("{import}: provided by the Spin runtime"))
+    let mapping = map_imports(
+        summary,
+        "SpinKube",
+        "witpipe maps only wasi:cli, clocks, random, io, http types, config and keyvalue to Spin; take the grant out of the pipeline",
+        |pkg, iface| match (pkg, iface) {
+            ("cli" | "clocks" | "random" | "io", _) | ("http", "types") => {
+                Some("provided by the Spin runtime")
             }
-            Some(("wasi", "config", "store")) => mapping.push(format!(
-                "{import}: Spin application variables (the SpinApp's `variables`)"
-            )),
-            Some(("wasi", "keyvalue", _)) => mapping.push(format!(
-                "{import}: Spin's key-value store (declare `key_value_stores` in the application's spin.toml)"
-            )),
-            _ => unsupported.push(import.clone()),
-        }
-    }
-    if !unsupported.is_empty() {
-        return Err(DeployError::Unsupported {
-            target: "SpinKube",
-            imports: unsupported,
-            why: "witpipe maps only wasi:cli, clocks, random, io, http types, config and keyvalue to Spin; take the grant out of the pipeline".into(),
-        });
-    }
+            ("config", "store") => {
+                Some("Spin application variables (the SpinApp's `variables`)")
+            }
+            ("keyvalue", _) => Some(
+                "Spin's key-value store (declare `key_value_stores` in the application's spin.toml)",
+            ),
+            _ => None,
+        },
+    )?;
     let mut spec = json!({
         "image": options.image,
         "executor": "containerd-shim-spin",

@@ -44,34 +44,12 @@ fn runtime() -> Result<tokio::runtime::Runtime, DeployError> {
         .map_err(|e| DeployError::Registry(format!("cannot start the network client: {e}")))
 }
 
-/// The component's top-level import and export names.
-fn world(bytes: &[u8]) -> (Vec<String>, Vec<String>) {
-    let (mut imports, mut exports) = (Vec::new(), Vec::new());
-    let mut depth = 0usize;
-    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
-        match payload {
-            Ok(wasmparser::Payload::ModuleSection { .. })
-            | Ok(wasmparser::Payload::ComponentSection { .. }) => depth += 1,
-            Ok(wasmparser::Payload::End(_)) => depth = depth.saturating_sub(1),
-            Ok(wasmparser::Payload::ComponentImportSection(s)) if depth == 0 => {
-                imports.extend(s.into_iter().flatten().map(|i| i.name.name.to_string()))
-            }
-            Ok(wasmparser::Payload::ComponentExportSection(s)) if depth == 0 => {
-                exports.extend(s.into_iter().flatten().map(|e| e.name.name.to_string()))
-            }
-            Err(_) => break,
-            _ => {}
-        }
-    }
-    (imports, exports)
-}
-
 /// Pushes `bytes` to `reference`; returns the manifest's URL. `insecure` speaks plain
 /// HTTP (a registry on loopback). Anonymous access only, for now.
 pub fn push(bytes: &[u8], reference_text: &str, insecure: bool) -> Result<String, DeployError> {
     let image = reference(reference_text)?;
     let digest = format!("sha256:{:x}", Sha256::digest(bytes));
-    let (imports, exports) = world(bytes);
+    let (imports, exports) = witpipe_compose::wit::top_level_names(bytes);
     // A fixed creation time keeps the artifact (and its digest) reproducible.
     let config = json!({
         "created": "1970-01-01T00:00:00Z",

@@ -18,5 +18,5 @@ pub use grants::{
     Access, ArgsGrant, ClockMode, EnvGrant, FsMode, FsMount, Grants, GrantsSpec, RandomMode,
     SocketsGrant,
 };
-pub use route::{plan, Plan, PolicyError, Route, WrapperUse};
+pub use route::{plan, split, Plan, PolicyError, Route, WrapperUse};
 pub use wrappers::{retarget, settings_component, Wrapper, SETTINGS_INTERFACE};

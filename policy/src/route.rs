@@ -158,7 +158,7 @@ impl GrantsSpec {
 }
 
 /// `ns:pkg/iface@version` split up; `None` for plain (function) names.
-fn split(name: &str) -> Option<(&str, &str, &str, Option<&str>)> {
+pub fn split(name: &str) -> Option<(&str, &str, &str, Option<&str>)> {
     let (ns, rest) = name.split_once(':')?;
     let (pkg, rest) = rest.split_once('/')?;
     let (iface, version) = match rest.split_once('@') {

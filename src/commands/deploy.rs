@@ -76,14 +76,8 @@ impl Args {
         for line in &manifest.mapping {
             eprintln!("witpipe deploy: {line}");
         }
-        match &self.output {
-            None => print!("{}", manifest.yaml),
-            Some(out) => {
-                witpipe_compose::emit::write_atomically(out, manifest.yaml.as_bytes())
-                    .map_err(|e| report_plain(format!("{}: {e}", out.display())))?;
-                eprintln!("wrote {}", out.display());
-            }
-        }
-        Ok(())
+        super::print_or_write(self.output.as_deref(), &manifest.yaml, |out| {
+            eprintln!("wrote {}", out.display())
+        })
     }
 }

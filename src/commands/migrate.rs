@@ -34,18 +34,12 @@ impl Args {
         for note in &migrated.notes {
             eprintln!("note: {note}");
         }
-        match &self.output {
-            None => print!("{}", migrated.yaml),
-            Some(out) => {
-                witpipe_compose::emit::write_atomically(out, migrated.yaml.as_bytes())
-                    .map_err(|e| report_plain(format!("{e}")))?;
-                println!(
-                    "wrote {}; check it with `witpipe check {}`",
-                    out.display(),
-                    out.display()
-                );
-            }
-        }
-        Ok(())
+        super::print_or_write(self.output.as_deref(), &migrated.yaml, |out| {
+            println!(
+                "wrote {}; check it with `witpipe check {}`",
+                out.display(),
+                out.display()
+            )
+        })
     }
 }

@@ -17,6 +17,24 @@ use crate::diagnostics::{report_failure, report_warnings, Reported};
 use std::path::Path;
 use witpipe_compose::{Composition, Pipeline};
 
+/// Prints `text` to standard output, or writes it whole to `output` and says so with
+/// `wrote` (given the path). Errors name the file.
+pub fn print_or_write(
+    output: Option<&Path>,
+    text: &str,
+    wrote: impl FnOnce(&Path),
+) -> Result<(), Reported> {
+    match output {
+        None => print!("{text}"),
+        Some(out) => {
+            witpipe_compose::emit::write_atomically(out, text.as_bytes())
+                .map_err(|e| crate::diagnostics::report_plain(format!("{e}")))?;
+            wrote(out);
+        }
+    }
+    Ok(())
+}
+
 /// Loads and composes a pipeline in memory, printing problems as it goes.
 pub fn compose_pipeline(path: &Path) -> Result<Composition, Reported> {
     let composition = Pipeline::open(path)
