@@ -77,6 +77,18 @@ impl Server {
         let stderr = self.stderr.lock().unwrap().clone();
         (status.code().unwrap_or(-1), stderr)
     }
+
+    /// [`Server::stop`], which must exit 0 after `total` requests, `failed` of them
+    /// failed; the server's output.
+    fn stop_after(self, total: usize, failed: usize) -> String {
+        let (status, stderr) = self.stop();
+        assert_eq!(status, 0, "{stderr}");
+        assert!(
+            stderr.contains(&format!("stopped after {total} requests ({failed} failed)")),
+            "{stderr}"
+        );
+        stderr
+    }
 }
 
 impl Drop for Server {
@@ -188,13 +200,7 @@ fn counter_counts_every_hit_under_concurrent_clients() {
             )
         )
     );
-    let (status, stderr) = server.stop();
-    assert_eq!(status, 0, "{stderr}");
-    let total = clients * per_client + 1;
-    assert!(
-        stderr.contains(&format!("stopped after {total} requests (0 failed)")),
-        "{stderr}"
-    );
+    server.stop_after(clients * per_client + 1, 0);
 }
 
 #[test]
@@ -224,15 +230,10 @@ fn hostile_routes_hit_their_limits_and_the_others_keep_answering() {
         assert!(body.contains(want_text), "{path}: {body}");
     }
     assert_eq!(get(addr, "/ok"), (200, "ok /ok\n".into()));
-    let (status, stderr) = server.stop();
-    assert_eq!(status, 0, "{stderr}");
+    let stderr = server.stop_after(47, 6);
     // The log says where the trap happened; the client saw no backtrace.
     assert!(
         stderr.contains("GET /trap: in instance `hostile` (wasm function "),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("stopped after 47 requests (6 failed)"),
         "{stderr}"
     );
 }
@@ -371,13 +372,7 @@ fn serve_under_load_with_a_hostile_route_loses_nothing() {
     );
     // Bounded: the pool and 50 connections, not one allocation per request kept.
     assert!(peak < 1024 * 1024, "peak RSS {peak} KiB");
-    let (status, stderr) = server.stop();
-    assert_eq!(status, 0, "{stderr}");
-    let total = clients * per_client + 9;
-    assert!(
-        stderr.contains(&format!("stopped after {total} requests (9 failed)")),
-        "{stderr}"
-    );
+    server.stop_after(clients * per_client + 9, 9);
 }
 
 #[test]
@@ -406,12 +401,7 @@ fn requests_beyond_max_instances_wait_for_a_slot() {
     assert_eq!(status, 200);
     assert_eq!(body.len(), 64 << 20);
     assert!(body.iter().all(|b| *b == b'x'));
-    let (status, stderr) = server.stop();
-    assert_eq!(status, 0, "{stderr}");
-    assert!(
-        stderr.contains("stopped after 161 requests (0 failed)"),
-        "{stderr}"
-    );
+    server.stop_after(161, 0);
 }
 
 #[test]
@@ -440,14 +430,9 @@ fn a_body_cut_off_by_a_limit_is_not_passed_off_as_whole() {
         !raw.ends_with(b"0\r\n\r\n"),
         "the cut body was terminated as if whole"
     );
-    let (status, stderr) = server.stop();
-    assert_eq!(status, 0, "{stderr}");
+    let stderr = server.stop_after(1, 1);
     assert!(
         stderr.contains("GET /huge: the component ran longer than the 200ms timeout and was stopped (the response had started: its body was cut off)"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("stopped after 1 requests (1 failed)"),
         "{stderr}"
     );
 }
