@@ -494,12 +494,11 @@ fn a_1000_stage_chain_is_nested_and_runs() {
 
 #[test]
 fn witpipe_deploy_writes_manifests_and_refuses_what_a_target_lacks() {
-    let counter = root().join("pipelines/counter/pipeline.yaml");
-    let deploy = |target: &str, extra: &[&str]| {
+    let deploy = |pipeline: &str, target: &str, extra: &[&str]| {
         let out = witpipe()
             .arg("deploy")
-            .arg(&counter)
-            .args(["--target", target, "--image", "127.0.0.1:5000/w/counter:1"])
+            .arg(root().join(pipeline))
+            .args(["--target", target, "--image", "127.0.0.1:5000/w/app:1"])
             .args(extra)
             .output()
             .unwrap();
@@ -509,32 +508,61 @@ fn witpipe_deploy_writes_manifests_and_refuses_what_a_target_lacks() {
             String::from_utf8_lossy(&out.stderr).into_owned(),
         )
     };
+    let lattice = "tests/lattice/pipeline.yaml";
     let (code, yaml, err) = deploy(
+        lattice,
         "wasmcloud",
-        &["--keyvalue-provider", "reg/kv:1", "--replicas", "2"],
+        &["--replicas", "2", "--spread", "zone=a@127.0.0.1:8081"],
     );
     assert_eq!(code, 0, "{err}");
     for want in [
         "kind: Application",
-        "image: 127.0.0.1:5000/w/counter:1",
+        "image: 127.0.0.1:5000/w/app:1",
         "instances: 2",
         "image: wasmcloud+builtin://http-server",
-        "image: reg/kv:1",
-        "greeting: Hello from witpipe",
+        "image: wasmcloud+builtin://http-client",
+        "address: 127.0.0.1:8081",
+        "zone: a",
     ] {
         assert!(yaml.contains(want), "{want} missing in:\n{yaml}");
     }
-    let (code, yaml, err) = deploy("spinkube", &[]);
-    assert_eq!(code, 0, "{err}");
-    assert!(
-        yaml.contains("kind: SpinApp") && yaml.contains("- name: greeting"),
-        "{yaml}"
+    // The same output gives the same manifest (its version is the output's digest).
+    assert_eq!(
+        deploy(
+            lattice,
+            "wasmcloud",
+            &["--replicas", "2", "--spread", "zone=a@127.0.0.1:8081"]
+        )
+        .1,
+        yaml
     );
-    // The key-value store needs a provider on wasmCloud: refused, with the imports named.
-    let (code, yaml, err) = deploy("wasmcloud", &[]);
+    let (code, yaml, err) = deploy(lattice, "spinkube", &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(yaml.contains("kind: SpinApp"), "{yaml}");
+    // Versions a target does not serve are refused, with the imports named.
+    let counter = "pipelines/counter/pipeline.yaml";
+    let (code, yaml, err) = deploy(counter, "wasmcloud", &["--keyvalue-provider", "r/kv:1"]);
     assert_eq!((code, yaml.as_str()), (1, ""));
     assert!(
-        err.contains("cannot provide wasi:keyvalue/atomics@0.2.0-draft"),
+        err.contains("cannot provide wasi:config/store@0.2.0-rc.1"),
+        "{err}"
+    );
+    let (code, _, err) = deploy(counter, "spinkube", &[]);
+    assert_eq!(code, 1);
+    assert!(err.contains("wasi:keyvalue/store@0.2.0-draft"), "{err}");
+    // A malformed spread is a usage error that shows the form.
+    let (code, _, err) = deploy(lattice, "wasmcloud", &["--spread", "zone"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("LABEL=VALUE@ADDRESS"), "{err}");
+    // --apply with an unreachable lattice fails clearly and quickly.
+    let (code, _, err) = deploy(
+        lattice,
+        "wasmcloud",
+        &["--apply", "--lattice", "nats://127.0.0.1:1", "--wait", "5"],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("cannot reach NATS at nats://127.0.0.1:1"),
         "{err}"
     );
 }

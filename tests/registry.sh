@@ -44,4 +44,58 @@ if $witpipe pull "127.0.0.1:$port/witpipe/counter:nope" -o "$work/nope.wasm" --i
 fi
 grep -q "cannot pull 127.0.0.1:$port/witpipe/counter:nope" "$work/err" && echo "ok: a missing tag is reported"
 [ ! -e "$work/nope.wasm" ] && echo "ok: no output file for a failed pull"
-echo "registry: 6 passed"
+
+# Pipelines may name components by OCI reference: pulled once, cached by digest.
+export WITPIPE_CACHE_DIR="$work/cache"
+$witpipe push tests/guests/components/lattice-front.wasm "127.0.0.1:$port/parts/front:1" --insecure
+$witpipe push tests/guests/components/probe.wasm "127.0.0.1:$port/parts/probe:1" --insecure
+probe_digest=$(curl -sfI -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://127.0.0.1:$port/v2/parts/probe/manifests/1" | awk -F': ' 'tolower($1) == "docker-content-digest" { print $2 }' | tr -d '\r')
+sed -e "s|path: ../guests/components/lattice-front.wasm|path: oci://127.0.0.1:$port/parts/front:1|" \
+    -e "s|path: ../guests/components/probe.wasm|path: oci://127.0.0.1:$port/parts/probe@$probe_digest|" \
+    tests/lattice/pipeline.yaml >"$work/remote.yaml"
+grep -q "oci://127.0.0.1:$port/parts/front:1" "$work/remote.yaml"
+$witpipe compose tests/lattice/pipeline.yaml -o "$work/local.wasm" >/dev/null
+$witpipe compose "$work/remote.yaml" -o "$work/remote.wasm" 2>"$work/pulls" >/dev/null
+check "OCI references compose to the same bytes as local paths" "$(sha256sum <"$work/local.wasm")" "$(sha256sum <"$work/remote.wasm")"
+check "each referenced component pulled once" "2" "$(grep -c '^witpipe: pulled' "$work/pulls")"
+$witpipe compose "$work/remote.yaml" -o "$work/again.wasm" 2>"$work/pulls" >/dev/null
+check "the second compose pulls nothing" "0" "$(grep -c '^witpipe: pulled' "$work/pulls" || true)"
+kill $registry && wait $registry 2>/dev/null || true
+printf 'version: 1\ncomponents:\n  probe: oci://127.0.0.1:%s/parts/probe@%s\n' "$port" "$probe_digest" >"$work/pinned.yaml"
+$witpipe compose "$work/pinned.yaml" -o "$work/pinned.wasm" >/dev/null 2>"$work/err" || { cat "$work/err"; exit 1; }
+echo "ok: a digest-pinned reference composes from the cache with the registry down"
+if $witpipe compose "$work/remote.yaml" -o "$work/down.wasm" 2>"$work/err"; then echo "FAIL: a tag resolved with the registry down"; exit 1; fi
+flat=$(tr -d '\n│ ' <"$work/err")
+[[ $flat == *"cannotfetchcomponentoci://127.0.0.1:$port/parts/front:1"* ]] && grep -q "remote.yaml:[0-9]*:[0-9]*" "$work/err" \
+  && echo "ok: an unreachable tag is reported at its line" || { cat "$work/err"; exit 1; }
+
+# A registry that wants credentials: refused without, with a hint; accepted from
+# WITPIPE_REGISTRY_USERNAME/PASSWORD and from Docker's config.json.
+auth_port=18952
+[ -d .tools/py/bcrypt ] || python3 -m pip install --quiet --disable-pip-version-check --target .tools/py bcrypt
+PYTHONPATH=.tools/py python3 -c "import bcrypt; print('witpipe:' + bcrypt.hashpw(b'hunter2', bcrypt.gensalt(rounds=5)).decode())" >"$work/htpasswd"
+cat >"$work/auth.yml" <<YAML
+version: 0.1
+storage:
+  filesystem:
+    rootdirectory: $work/auth-data
+http:
+  addr: 127.0.0.1:$auth_port
+auth:
+  htpasswd:
+    realm: witpipe-test
+    path: $work/htpasswd
+YAML
+docker-registry serve "$work/auth.yml" >"$work/auth.log" 2>&1 &
+registry=$!
+for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$auth_port/v2/" && break; sleep 0.1; done
+private="127.0.0.1:$auth_port/private/counter:1"
+if DOCKER_CONFIG="$work/nodocker" $witpipe push "$work/counter.wasm" "$private" --insecure 2>"$work/err"; then echo "FAIL: pushed without credentials"; exit 1; fi
+grep -q "WITPIPE_REGISTRY_USERNAME" "$work/err" && echo "ok: refused without credentials, with a hint" || { cat "$work/err"; exit 1; }
+WITPIPE_REGISTRY_USERNAME=witpipe WITPIPE_REGISTRY_PASSWORD=hunter2 $witpipe push "$work/counter.wasm" "$private" --insecure
+echo "ok: pushed with credentials from the environment"
+mkdir -p "$work/docker"
+printf '{"auths":{"127.0.0.1:%s":{"auth":"%s"}}}' "$auth_port" "$(printf witpipe:hunter2 | base64)" >"$work/docker/config.json"
+DOCKER_CONFIG="$work/docker" $witpipe pull "$private" -o "$work/private.wasm" --insecure
+check "pulled with credentials from Docker's config.json" "$(sha256sum <"$work/counter.wasm")" "$(sha256sum <"$work/private.wasm")"
+echo "registry: all checks passed"

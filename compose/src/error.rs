@@ -131,6 +131,21 @@ pub enum Error {
         #[label("referenced here")]
         span: Span,
     },
+    /// A component named by OCI reference could not be fetched.
+    #[error("cannot fetch component {reference}: {reason}")]
+    #[diagnostic(
+        code(witpipe::unfetchable),
+        help("check the reference (oci://REGISTRY/REPO:TAG or @sha256:DIGEST), that the registry is reachable, and its credentials (WITPIPE_REGISTRY_USERNAME and WITPIPE_REGISTRY_PASSWORD, or `docker login`)")
+    )]
+    ComponentUnfetchable {
+        /// The reference, with its `oci://`.
+        reference: String,
+        /// Why.
+        reason: String,
+        /// Where.
+        #[label("referenced here")]
+        span: Span,
+    },
     /// Not a WebAssembly binary.
     #[error("{} is not a WebAssembly file", path.display())]
     #[diagnostic(

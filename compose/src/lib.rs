@@ -82,8 +82,14 @@ pub struct Composition {
 pub const MAX_PIPELINE_BYTES: u64 = 16 << 20;
 
 impl Pipeline {
-    /// Reads, parses, loads and resolves a pipeline file.
+    /// Reads, parses, loads and resolves a pipeline file of local components (an
+    /// `oci://` reference is an error; see [`Pipeline::open_with`]).
     pub fn open(path: impl AsRef<Path>) -> Result<Pipeline, Failure> {
+        Self::open_with(path, &load::NoFetch)
+    }
+
+    /// [`Pipeline::open`], with `fetch` bringing components named by OCI reference.
+    pub fn open_with(path: impl AsRef<Path>, fetch: &dyn load::Fetch) -> Result<Pipeline, Failure> {
         let path = path.as_ref().to_path_buf();
         let fail = |errors| Failure::new(path.clone(), String::new(), errors, Vec::new());
         // A pipeline file is small; do not read a huge (or endless) one into memory.
@@ -108,7 +114,7 @@ impl Pipeline {
         let source = String::from_utf8(bytes)
             .map_err(|_| fail(vec![Error::NotUtf8 { path: path.clone() }]))?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        Self::from_source(path, source, &base)
+        Self::from_source_with(path, source, &base, fetch)
     }
 
     /// Parses pipeline text as if it were the file `path`; component paths are
@@ -118,11 +124,21 @@ impl Pipeline {
         source: String,
         base_dir: &Path,
     ) -> Result<Pipeline, Failure> {
+        Self::from_source_with(path, source, base_dir, &load::NoFetch)
+    }
+
+    /// [`Pipeline::from_source`], with `fetch` bringing components named by OCI reference.
+    pub fn from_source_with(
+        path: PathBuf,
+        source: String,
+        base_dir: &Path,
+        fetch: &dyn load::Fetch,
+    ) -> Result<Pipeline, Failure> {
         let spec = match spec::parse_pipeline(&source) {
             Ok(spec) => spec,
             Err(errors) => return Err(Failure::new(path, source, errors, Vec::new())),
         };
-        let (loaded, mut errors) = load::load_components(&spec, base_dir);
+        let (loaded, mut errors) = load::load_components(&spec, base_dir, fetch);
         let (links, graph_errors, mut warnings) = graph::resolve(&spec, &loaded);
         errors.extend(graph_errors);
         let (guarded, policy_errors, policy_warnings) =

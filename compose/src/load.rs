@@ -51,23 +51,65 @@ impl Loaded {
     }
 }
 
-/// Loads every component that `spec` names; paths are relative to `base_dir`.
-/// Collects one error per failing file reference rather than stopping at the first.
-pub fn load_components(spec: &PipelineSpec, base_dir: &Path) -> (Loaded, Vec<Error>) {
+/// The prefix of a component named by OCI reference: `oci://REGISTRY/REPO:TAG` or
+/// `oci://REGISTRY/REPO@sha256:DIGEST`.
+pub const OCI_SCHEME: &str = "oci://";
+
+/// Brings components named by OCI reference onto this machine. The compose crate does no
+/// networking itself: the CLI passes a fetcher that pulls and caches by digest
+/// (`witpipe-deploy`), a build script may pass its own.
+pub trait Fetch {
+    /// The local file holding the component at `reference` (without `oci://`), or why not.
+    fn fetch(&self, reference: &str) -> Result<PathBuf, String>;
+}
+
+/// The fetcher of [`crate::Pipeline::open`]: refuses every OCI reference.
+pub struct NoFetch;
+
+impl Fetch for NoFetch {
+    fn fetch(&self, _reference: &str) -> Result<PathBuf, String> {
+        Err("this program composes local files only; the witpipe CLI pulls OCI references (a library user passes a `Fetch` to `Pipeline::open_with`)".into())
+    }
+}
+
+/// Loads every component that `spec` names; paths are relative to `base_dir`, OCI
+/// references go through `fetch`. Collects one error per failing file reference rather
+/// than stopping at the first.
+pub fn load_components(
+    spec: &PipelineSpec,
+    base_dir: &Path,
+    fetch: &dyn Fetch,
+) -> (Loaded, Vec<Error>) {
     let mut graph = CompositionGraph::new();
     let mut files: Vec<ComponentFile> = Vec::new();
     let mut by_path: BTreeMap<PathBuf, Option<usize>> = BTreeMap::new();
     let mut instances = Vec::new();
     let mut errors = Vec::new();
     for component in &spec.components {
-        let path = base_dir.join(&component.path.value);
+        let reference = component.path.value.strip_prefix(OCI_SCHEME);
+        let path = match reference {
+            Some(_) => PathBuf::from(&component.path.value),
+            None => base_dir.join(&component.path.value),
+        };
         let key = path.canonicalize().unwrap_or_else(|_| path.clone());
         let file = match by_path.get(&key) {
             Some(known) => *known,
             None => {
-                let loaded = read_component(&path, &component.path).and_then(|bytes| {
-                    register(&mut graph, files.len(), &path, bytes, &component.path)
-                });
+                let local = match reference {
+                    Some(r) => fetch
+                        .fetch(r)
+                        .map_err(|reason| Error::ComponentUnfetchable {
+                            reference: component.path.value.clone(),
+                            reason,
+                            span: component.path.span,
+                        }),
+                    None => Ok(path.clone()),
+                };
+                let loaded = local
+                    .and_then(|local| read_component(&local, &component.path))
+                    .and_then(|bytes| {
+                        register(&mut graph, files.len(), &path, bytes, &component.path)
+                    });
                 let index = match loaded {
                     Ok(file) => {
                         files.push(file);

@@ -8,9 +8,13 @@
 #![deny(missing_docs)]
 
 mod oci;
+mod spinkube;
+mod wadm;
+mod wasmcloud;
 
-pub use oci::{pull, push, CONFIG_MEDIA_TYPE, LAYER_MEDIA_TYPE};
-use serde_json::{json, Value};
+pub use oci::{pull, push, Fetcher, CONFIG_MEDIA_TYPE, LAYER_MEDIA_TYPE};
+use serde_json::Value;
+pub use wadm::{apply, Lattice};
 use witpipe_compose::Summary;
 
 /// Where the component is deployed.
@@ -37,6 +41,45 @@ pub struct Options {
     pub http_address: String,
     /// wasmCloud: the provider image serving `wasi:keyvalue` (none is built in).
     pub keyvalue_provider: Option<String>,
+    /// wasmCloud: where instances go. Empty: anywhere, with an HTTP server on every host.
+    pub spread: Vec<Spread>,
+    /// The application's version (wadm keeps every version it is given). Derive it from
+    /// the component's digest so that the same output is the same version.
+    pub version: String,
+}
+
+/// wasmCloud: a group of hosts selected by one label, with an equal share of the
+/// instances and, when the component serves HTTP, its own listen address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spread {
+    /// The host label.
+    pub label: String,
+    /// The value hosts must have.
+    pub value: String,
+    /// The HTTP server's address on these hosts (default: [`Options::http_address`]).
+    pub http_address: Option<String>,
+}
+
+impl std::str::FromStr for Spread {
+    type Err = String;
+
+    /// `LABEL=VALUE` or `LABEL=VALUE@ADDRESS`.
+    fn from_str(text: &str) -> Result<Self, String> {
+        let (selector, address) = match text.split_once('@') {
+            Some((s, a)) => (s, Some(a.to_string())),
+            None => (text, None),
+        };
+        match selector.split_once('=') {
+            Some((label, value)) if !label.is_empty() && !value.is_empty() => Ok(Spread {
+                label: label.into(),
+                value: value.into(),
+                http_address: address,
+            }),
+            _ => Err(format!(
+                "`{text}` is not a spread: write LABEL=VALUE or LABEL=VALUE@ADDRESS, e.g. zone=east@0.0.0.0:8080"
+            )),
+        }
+    }
 }
 
 /// A generated manifest.
@@ -67,6 +110,17 @@ pub enum DeployError {
     /// The registry refused or could not be reached.
     #[error("{0}")]
     Registry(String),
+    /// The lattice (NATS, wadm) refused or could not be reached.
+    #[error("{0}")]
+    Lattice(String),
+}
+
+/// A manifest version derived from the component's bytes: the same output is the same
+/// version, so applying an unchanged pipeline again changes nothing.
+pub fn version_of(component: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = format!("{:x}", Sha256::digest(component));
+    format!("witpipe-{}", &digest[..12])
 }
 
 /// The manifest for `summary` under `options`.
@@ -83,25 +137,25 @@ pub fn manifest(summary: &Summary, options: &Options) -> Result<Manifest, Deploy
         )));
     }
     match options.target {
-        Target::WasmCloud => wasmcloud(summary, options),
-        Target::SpinKube => spinkube(summary, options),
+        Target::WasmCloud => wasmcloud::manifest(summary, options),
+        Target::SpinKube => spinkube::manifest(summary, options),
     }
 }
 
-/// How each import of the output is provided on `target`: `provided(pkg, iface)`
-/// describes what serves a `wasi:` interface, or `None`. Any import without a provider
-/// fails the whole manifest, naming every such import and `why`.
+/// How each import of the output is provided on `target`: `provided(pkg, iface,
+/// version)` describes what serves a `wasi:` interface at that version, or `None`. Any
+/// import without a provider fails the whole manifest, naming every such import and `why`.
 fn map_imports(
     summary: &Summary,
     target: &'static str,
     why: &str,
-    provided: impl Fn(&str, &str) -> Option<&'static str>,
+    provided: impl Fn(&str, &str, &str) -> Option<&'static str>,
 ) -> Result<Vec<String>, DeployError> {
     let mut mapping = Vec::new();
     let mut unsupported = Vec::new();
     for (import, _) in &summary.imports {
         let by = match witpipe_policy::split(import) {
-            Some(("wasi", pkg, iface, _)) => provided(pkg, iface),
+            Some(("wasi", pkg, iface, Some(version))) => provided(pkg, iface, version),
             _ => None,
         };
         match by {
@@ -120,6 +174,25 @@ fn map_imports(
     }
 }
 
+/// Whether `version` is a WASI 0.2 release (`0.2.x`, no pre-release).
+fn wasi_0_2(version: &str) -> bool {
+    version
+        .strip_prefix("0.2.")
+        .is_some_and(|patch| patch.parse::<u32>().is_ok())
+}
+
+/// The names of the output's imports from `wasi:{package}`, whatever the version.
+fn imports_of<'a>(summary: &'a Summary, package: &str) -> Vec<&'a str> {
+    summary
+        .imports
+        .iter()
+        .filter(
+            |(n, _)| matches!(witpipe_policy::split(n), Some(("wasi", p, _, _)) if p == package),
+        )
+        .map(|(n, _)| n.as_str())
+        .collect()
+}
+
 fn exports_http(summary: &Summary) -> bool {
     summary
         .exports
@@ -129,173 +202,4 @@ fn exports_http(summary: &Summary) -> bool {
 
 fn yaml(value: &Value) -> String {
     serde_saphyr::to_string(value).unwrap_or_else(|e| format!("# cannot render: {e}\n"))
-}
-
-fn wasmcloud(summary: &Summary, options: &Options) -> Result<Manifest, DeployError> {
-    let mut mapping = map_imports(
-        summary,
-        "a wasmCloud host",
-        "wasmCloud hosts give components no filesystem, sockets or outgoing HTTP without a capability provider, and witpipe maps only wasi:cli, clocks, random, io, http types, config and keyvalue; take the grant out of the pipeline or deploy to wasmtime",
-        |pkg, iface| match (pkg, iface) {
-            ("cli" | "clocks" | "random" | "io", _) | ("http", "types") => {
-                Some("provided by every wasmCloud host")
-            }
-            ("config", "store") => {
-                Some("the component's `config` (values from the pipeline's grants)")
-            }
-            ("keyvalue", _) => Some("linked to the key-value provider"),
-            _ => None,
-        },
-    )?;
-    let mut keyvalue_interfaces: Vec<&str> = summary
-        .imports
-        .iter()
-        .filter_map(|(n, _)| match witpipe_policy::split(n) {
-            Some(("wasi", "keyvalue", iface, _)) => Some(iface),
-            _ => None,
-        })
-        .collect();
-    let mut component = json!({
-        "name": options.name,
-        "type": "component",
-        "properties": { "image": options.image },
-        "traits": [
-            { "type": "spreadscaler", "properties": { "instances": options.replicas } }
-        ]
-    });
-    if let Some(config) = &summary.host_config {
-        let properties: serde_json::Map<String, Value> = config
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect();
-        component["properties"]["config"] = json!([
-            { "name": format!("{}-config", options.name), "properties": properties }
-        ]);
-    }
-    let mut components = vec![];
-    if !keyvalue_interfaces.is_empty() {
-        keyvalue_interfaces.sort();
-        keyvalue_interfaces.dedup();
-        let Some(provider) = &options.keyvalue_provider else {
-            return Err(DeployError::Unsupported {
-                target: "a wasmCloud host",
-                imports: summary
-                    .imports
-                    .iter()
-                    .filter(|(n, _)| n.starts_with("wasi:keyvalue/"))
-                    .map(|(n, _)| n.clone())
-                    .collect(),
-                why: "wasmCloud has no built-in key-value store: pass the provider's image with `--keyvalue-provider REF` (for example a Redis or NATS key-value provider)".into(),
-            });
-        };
-        component["traits"]
-            .as_array_mut()
-            .expect("traits")
-            .push(json!({
-                "type": "link",
-                "properties": {
-                    "target": { "name": "keyvalue" },
-                    "namespace": "wasi",
-                    "package": "keyvalue",
-                    "interfaces": keyvalue_interfaces,
-                }
-            }));
-        components.push(json!({
-            "name": "keyvalue",
-            "type": "capability",
-            "properties": { "image": provider },
-        }));
-    }
-    if exports_http(summary) {
-        mapping.push(format!(
-            "exports wasi:http/incoming-handler: served by the host's built-in HTTP server on {}",
-            options.http_address
-        ));
-        components.push(json!({
-            "name": "httpserver",
-            "type": "capability",
-            "properties": { "image": "wasmcloud+builtin://http-server" },
-            "traits": [{
-                "type": "link",
-                "properties": {
-                    "target": { "name": options.name },
-                    "namespace": "wasi",
-                    "package": "http",
-                    "interfaces": ["incoming-handler"],
-                    "source": { "config": [{
-                        "name": format!("{}-http", options.name),
-                        "properties": { "address": options.http_address }
-                    }] }
-                }
-            }]
-        }));
-    }
-    components.insert(0, component);
-    let doc = json!({
-        "apiVersion": "core.oam.dev/v1beta1",
-        "kind": "Application",
-        "metadata": {
-            "name": options.name,
-            "annotations": {
-                "version": "v0.1.0",
-                "description": "composed and policy-wrapped by witpipe",
-            }
-        },
-        "spec": { "components": components }
-    });
-    Ok(Manifest {
-        yaml: yaml(&doc),
-        mapping,
-    })
-}
-
-fn spinkube(summary: &Summary, options: &Options) -> Result<Manifest, DeployError> {
-    if !exports_http(summary) {
-        return Err(DeployError::Unsupported {
-            target: "SpinKube",
-            imports: vec!["(no wasi:http/incoming-handler export)".into()],
-            why: "a SpinApp runs HTTP-triggered components; export the instance that serves HTTP"
-                .into(),
-        });
-    }
-    let mapping = map_imports(
-        summary,
-        "SpinKube",
-        "witpipe maps only wasi:cli, clocks, random, io, http types, config and keyvalue to Spin; take the grant out of the pipeline",
-        |pkg, iface| match (pkg, iface) {
-            ("cli" | "clocks" | "random" | "io", _) | ("http", "types") => {
-                Some("provided by the Spin runtime")
-            }
-            ("config", "store") => {
-                Some("Spin application variables (the SpinApp's `variables`)")
-            }
-            ("keyvalue", _) => Some(
-                "Spin's key-value store (declare `key_value_stores` in the application's spin.toml)",
-            ),
-            _ => None,
-        },
-    )?;
-    let mut spec = json!({
-        "image": options.image,
-        "executor": "containerd-shim-spin",
-        "replicas": options.replicas,
-    });
-    if let Some(config) = &summary.host_config {
-        spec["variables"] = Value::Array(
-            config
-                .iter()
-                .map(|(k, v)| json!({ "name": k, "value": v }))
-                .collect(),
-        );
-    }
-    let doc = json!({
-        "apiVersion": "core.spinkube.dev/v1alpha1",
-        "kind": "SpinApp",
-        "metadata": { "name": options.name },
-        "spec": spec,
-    });
-    Ok(Manifest {
-        yaml: yaml(&doc),
-        mapping,
-    })
 }

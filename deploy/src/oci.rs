@@ -3,6 +3,7 @@
 //! `application/vnd.wasm.config.v0+json` config, one `application/wasm` layer).
 
 use crate::DeployError;
+use base64::Engine as _;
 use oci_client::client::{ClientConfig, ClientProtocol, Config, ImageLayer};
 use oci_client::secrets::RegistryAuth;
 use oci_client::{Client, Reference};
@@ -37,15 +38,60 @@ fn reference(text: &str) -> Result<Reference, DeployError> {
     })
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, DeployError> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, DeployError> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| DeployError::Registry(format!("cannot start the network client: {e}")))
 }
 
+/// Credentials for `registry` (host[:port]): `WITPIPE_REGISTRY_USERNAME` and
+/// `WITPIPE_REGISTRY_PASSWORD` when both are set, else the entry for it in Docker's
+/// `config.json` (`$DOCKER_CONFIG`, else `~/.docker`; `docker login` writes it), else
+/// anonymous. Returns also where they came from, for messages.
+pub(crate) fn registry_auth(registry: &str) -> (RegistryAuth, &'static str) {
+    if let (Ok(user), Ok(password)) = (
+        std::env::var("WITPIPE_REGISTRY_USERNAME"),
+        std::env::var("WITPIPE_REGISTRY_PASSWORD"),
+    ) {
+        return (
+            RegistryAuth::Basic(user, password),
+            "WITPIPE_REGISTRY_USERNAME",
+        );
+    }
+    let dir = std::env::var_os("DOCKER_CONFIG")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".docker")));
+    let from_docker = dir
+        .and_then(|d| std::fs::read(d.join("config.json")).ok())
+        .and_then(|text| serde_json::from_slice::<serde_json::Value>(&text).ok())
+        .and_then(|config| {
+            let encoded = config["auths"][registry]["auth"].as_str()?.to_string();
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(encoded)
+                .ok()?;
+            let (user, password) = std::str::from_utf8(&decoded).ok()?.split_once(':')?;
+            Some(RegistryAuth::Basic(user.into(), password.into()))
+        });
+    match from_docker {
+        Some(auth) => (auth, "Docker's config.json"),
+        None => (RegistryAuth::Anonymous, "anonymous"),
+    }
+}
+
+/// A registry's refusal, with a hint about credentials when they are the likely cause.
+fn refused(what: &str, reference: &str, source: &str, e: impl std::fmt::Display) -> DeployError {
+    let text = e.to_string();
+    let hint = if text.contains("401") || text.to_lowercase().contains("unauthorized") {
+        format!(" (credentials: {source}; set WITPIPE_REGISTRY_USERNAME and WITPIPE_REGISTRY_PASSWORD, or `docker login`)")
+    } else {
+        String::new()
+    };
+    fail(what, reference, format!("{text}{hint}"))
+}
+
 /// Pushes `bytes` to `reference`; returns the manifest's URL. `insecure` speaks plain
-/// HTTP (a registry on loopback). Anonymous access only, for now.
+/// HTTP (a registry on loopback). Credentials: [`registry_auth`].
 pub fn push(bytes: &[u8], reference_text: &str, insecure: bool) -> Result<String, DeployError> {
     let image = reference(reference_text)?;
     let digest = format!("sha256:{:x}", Sha256::digest(bytes));
@@ -65,24 +111,90 @@ pub fn push(bytes: &[u8], reference_text: &str, insecure: bool) -> Result<String
     );
     let layer = ImageLayer::new(bytes.to_vec(), LAYER_MEDIA_TYPE.to_string(), None);
     let client = client(insecure);
+    let (auth, source) = registry_auth(image.resolve_registry());
     let pushed = runtime()?
-        .block_on(client.push(&image, &[layer], config, &RegistryAuth::Anonymous, None))
-        .map_err(|e| fail("push to", reference_text, e))?;
+        .block_on(client.push(&image, &[layer], config, &auth, None))
+        .map_err(|e| refused("push to", reference_text, source, e))?;
     Ok(pushed.manifest_url)
 }
 
-/// Pulls the component at `reference`.
+/// Pulls the component at `reference`. Credentials: [`registry_auth`].
 pub fn pull(reference_text: &str, insecure: bool) -> Result<Vec<u8>, DeployError> {
     let image = reference(reference_text)?;
     let client = client(insecure);
+    let (auth, source) = registry_auth(image.resolve_registry());
     let data = runtime()?
-        .block_on(client.pull(&image, &RegistryAuth::Anonymous, vec![LAYER_MEDIA_TYPE]))
-        .map_err(|e| fail("pull", reference_text, e))?;
+        .block_on(client.pull(&image, &auth, vec![LAYER_MEDIA_TYPE]))
+        .map_err(|e| refused("pull", reference_text, source, e))?;
     let mut layers = data.layers.into_iter();
     match (layers.next(), layers.next()) {
         (Some(layer), None) => Ok(layer.data),
         _ => Err(DeployError::Registry(format!(
             "{reference_text} is not a Wasm component artifact (expected exactly one `{LAYER_MEDIA_TYPE}` layer)"
         ))),
+    }
+}
+
+/// Brings components named by OCI reference in a pipeline file (`oci://REF`) into
+/// witpipe's cache (`oci/` under [`witpipe_compose::emit::cache_dir`]), keyed by the
+/// manifest digest: a reference pinned by digest (`@sha256:…`) is read from the cache
+/// without any network once pulled; a tag is resolved to its digest first. Registries on
+/// loopback and those listed in `WITPIPE_INSECURE_REGISTRIES` (comma-separated) speak
+/// plain HTTP. Credentials: [`registry_auth`].
+pub struct Fetcher {
+    /// Called with a line for every component actually pulled.
+    pub on_pull: fn(&str),
+}
+
+impl witpipe_compose::load::Fetch for Fetcher {
+    fn fetch(&self, text: &str) -> Result<std::path::PathBuf, String> {
+        let image = reference(text).map_err(|e| e.to_string())?;
+        let dir = witpipe_compose::emit::cache_dir()
+            .ok_or("no cache folder: set WITPIPE_CACHE_DIR")?
+            .join("oci");
+        let registry = image.resolve_registry().to_string();
+        let host = registry
+            .rsplit_once(':')
+            .map_or(registry.as_str(), |(h, _)| h);
+        let listed = std::env::var("WITPIPE_INSECURE_REGISTRIES")
+            .unwrap_or_default()
+            .split(',')
+            .any(|r| r.trim() == registry);
+        let plain = listed || matches!(host, "localhost" | "[::1]") || host.starts_with("127.");
+        let client = Client::new(ClientConfig {
+            protocol: if plain {
+                ClientProtocol::HttpsExcept(vec![registry.clone()])
+            } else {
+                ClientProtocol::Https
+            },
+            ..ClientConfig::default()
+        });
+        let (auth, source) = registry_auth(&registry);
+        let runtime = runtime().map_err(|e| e.to_string())?;
+        let digest = match image.digest() {
+            Some(d) => d.to_string(),
+            None => runtime
+                .block_on(client.fetch_manifest_digest(&image, &auth))
+                .map_err(|e| refused("resolve", text, source, e).to_string())?,
+        };
+        let file = dir.join(format!("{}.wasm", digest.replace(':', "-")));
+        if file.is_file() {
+            return Ok(file);
+        }
+        let pinned = image.clone_with_digest(digest.clone());
+        let data = runtime
+            .block_on(client.pull(&pinned, &auth, vec![LAYER_MEDIA_TYPE]))
+            .map_err(|e| refused("pull", text, source, e).to_string())?;
+        let [layer] = <[_; 1]>::try_from(data.layers).map_err(|_| {
+            format!("{text} is not a Wasm component artifact (expected exactly one `{LAYER_MEDIA_TYPE}` layer)")
+        })?;
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        witpipe_compose::emit::write_atomically(&file, &layer.data).map_err(|e| e.to_string())?;
+        (self.on_pull)(&format!(
+            "pulled {text} ({digest}, {} bytes)",
+            layer.data.len()
+        ));
+        Ok(file)
     }
 }

@@ -45,19 +45,6 @@ pub fn engine(options: EngineOptions) -> Result<Engine, HostError> {
     Engine::new(&config).map_err(HostError::Start)
 }
 
-/// The folder compiled components are kept in: `$WITPIPE_CACHE_DIR`, else
-/// `$XDG_CACHE_HOME/witpipe`, else `~/.cache/witpipe`.
-pub fn cache_dir() -> Option<PathBuf> {
-    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty());
-    if let Some(dir) = var("WITPIPE_CACHE_DIR") {
-        return Some(PathBuf::from(dir));
-    }
-    if let Some(dir) = var("XDG_CACHE_HOME") {
-        return Some(PathBuf::from(dir).join("witpipe"));
-    }
-    var("HOME").map(|home| PathBuf::from(home).join(".cache").join("witpipe"))
-}
-
 /// The cache file for `bytes` under `engine`: named by the component's SHA-256 and a
 /// hash of everything in the engine that compiled code depends on.
 fn cache_file(dir: &Path, engine: &Engine, bytes: &[u8]) -> PathBuf {

@@ -15,7 +15,7 @@ mod run;
 mod serve;
 
 pub use call::{call, callable};
-pub use engine::{cache_dir, cached, compile, engine, precompile, EngineOptions};
+pub use engine::{cached, compile, engine, precompile, EngineOptions};
 pub use keyvalue::KeyValueStore;
 pub use limits::{trap_frames, Limits, TrapFrame};
 pub use run::run;

@@ -29,6 +29,22 @@ pub struct Args {
     /// wasmCloud: the image of the provider that serves `wasi:keyvalue`.
     #[arg(long, value_name = "REF")]
     keyvalue_provider: Option<String>,
+    /// wasmCloud: spread instances over the hosts labelled LABEL=VALUE, with that group's
+    /// HTTP server on ADDRESS (default --http-address). Repeat for each group.
+    #[arg(long, value_name = "LABEL=VALUE[@ADDRESS]")]
+    spread: Vec<witpipe_deploy::Spread>,
+    /// wasmCloud: hand the manifest to wadm and wait until the application is deployed.
+    #[arg(long, requires = "lattice")]
+    apply: bool,
+    /// wasmCloud: the lattice's NATS server, for --apply.
+    #[arg(long, value_name = "URL")]
+    lattice: Option<String>,
+    /// wasmCloud: the lattice's name.
+    #[arg(long, default_value = "default")]
+    lattice_name: String,
+    /// How many seconds --apply waits for the application to be deployed.
+    #[arg(long, default_value_t = 120)]
+    wait: u64,
     /// Write the manifest here instead of standard output.
     #[arg(short, long)]
     output: Option<PathBuf>,
@@ -60,6 +76,11 @@ impl Args {
                         .unwrap_or_default()
                 })
         });
+        if self.apply && !matches!(self.target, TargetArg::Wasmcloud) {
+            return Err(report_plain(
+                "--apply deploys to a wasmCloud lattice; for SpinKube, `kubectl apply -f` the manifest",
+            ));
+        }
         let options = Options {
             target: match self.target {
                 TargetArg::Wasmcloud => Target::WasmCloud,
@@ -70,14 +91,31 @@ impl Args {
             replicas: self.replicas,
             http_address: self.http_address,
             keyvalue_provider: self.keyvalue_provider,
+            spread: self.spread,
+            version: witpipe_deploy::version_of(&composition.bytes),
         };
         let manifest = witpipe_deploy::manifest(&summary, &options)
             .map_err(|e| report_plain(format!("{}: {e}", self.file.display())))?;
         for line in &manifest.mapping {
             eprintln!("witpipe deploy: {line}");
         }
-        super::print_or_write(self.output.as_deref(), &manifest.yaml, |out| {
-            eprintln!("wrote {}", out.display())
-        })
+        if self.output.is_some() || !self.apply {
+            super::print_or_write(self.output.as_deref(), &manifest.yaml, |out| {
+                eprintln!("wrote {}", out.display())
+            })?;
+        }
+        if let Some(nats_url) = self.lattice.filter(|_| self.apply) {
+            let lattice = witpipe_deploy::Lattice {
+                nats_url,
+                lattice: self.lattice_name,
+                wait: std::time::Duration::from_secs(self.wait),
+            };
+            witpipe_deploy::apply(&manifest.yaml, &options.name, &lattice, &mut |line| {
+                eprintln!("witpipe deploy: {line}")
+            })
+            .map_err(|e| report_plain(format!("{}: {e}", self.file.display())))?;
+            eprintln!("witpipe deploy: {} is deployed", options.name);
+        }
+        Ok(())
     }
 }

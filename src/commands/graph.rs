@@ -30,7 +30,8 @@ type Edge = (String, String, String, bool);
 impl Args {
     /// Runs the command.
     pub fn exec(self) -> Result<(), Reported> {
-        let p = Pipeline::open(&self.file).map_err(|f| report_failure(&f))?;
+        let fetcher = super::fetcher();
+        let p = Pipeline::open_with(&self.file, &fetcher).map_err(|f| report_failure(&f))?;
         let mut nodes: Vec<String> = p
             .loaded
             .instances

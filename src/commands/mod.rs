@@ -35,9 +35,16 @@ pub fn print_or_write(
     Ok(())
 }
 
+/// Pulls (and caches) components a pipeline names by OCI reference.
+pub fn fetcher() -> witpipe_deploy::Fetcher {
+    witpipe_deploy::Fetcher {
+        on_pull: |line| eprintln!("witpipe: {line}"),
+    }
+}
+
 /// Loads and composes a pipeline in memory, printing problems as it goes.
 pub fn compose_pipeline(path: &Path) -> Result<Composition, Reported> {
-    let composition = Pipeline::open(path)
+    let composition = Pipeline::open_with(path, &fetcher())
         .and_then(Pipeline::compose)
         .map_err(|f| report_failure(&f))?;
     let p = &composition.pipeline;

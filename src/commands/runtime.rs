@@ -229,7 +229,7 @@ impl RuntimeArgs {
         let cache = if self.no_cache {
             None
         } else {
-            witpipe_host::cache_dir()
+            witpipe_compose::emit::cache_dir()
         };
         if let Some(dir) = &cache {
             if let Some(component) = witpipe_host::cached(&engine, &target.bytes, dir) {

