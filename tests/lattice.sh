@@ -83,6 +83,7 @@ RUST_LOG=${RUST_LOG:-warn} "$node" wadm "$nats" >"$work/wadm.log" 2>&1 &
 pids+=($!)
 start_host a a
 start_host b b
+wait_for "wadm and both hosts start" 60 bash -c "grep -q 'wadm up' '$work/wadm.log' && grep -q 'host a up' '$work/host-a.log' && grep -q 'host b up' '$work/host-b.log'"
 
 step "push and deploy with witpipe"
 image="127.0.0.1:$registry_port/witpipe/lattice:0.1.0"

@@ -111,9 +111,10 @@ impl Api<'_> {
                 progress(&format!("{:>5.1} s  {line}", start.elapsed().as_secs_f64()));
                 last = line;
             }
+            // wadm keeps reconciling a failed application (a host may still be joining,
+            // an image still pulling): only the deadline ends the wait.
             match state.as_str() {
                 "deployed" => return Ok(()),
-                "failed" => return Err(fail(format!("wadm reports {name} failed: {last}"))),
                 _ if start.elapsed() > self.lattice.wait => {
                     return Err(fail(format!(
                         "{name} was not deployed within {} s (last status: {last}); check that hosts are running and can pull the image",
@@ -126,19 +127,15 @@ impl Api<'_> {
     }
 }
 
-/// The status and the message of every scaler that is not deployed yet.
+/// The application's status, then one line per scaler that is not deployed yet.
 fn describe(status: &Value, state: &str) -> String {
     let mut line = state.to_string();
-    let own = status["status"]["status"]["message"].as_str().unwrap_or("");
-    if !own.is_empty() {
-        line += &format!(": {own}");
-    }
     for scaler in status["status"]["scalers"].as_array().into_iter().flatten() {
         let kind = scaler["status"]["type"].as_str().unwrap_or("");
         if kind != "deployed" {
             let msg = scaler["status"]["message"].as_str().unwrap_or("");
             line += &format!(
-                "; {} {}: {kind}{}",
+                "\n           {} {}: {kind}{}",
                 scaler["kind"].as_str().unwrap_or("scaler"),
                 scaler["name"].as_str().unwrap_or("?"),
                 if msg.is_empty() {
