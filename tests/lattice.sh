@@ -11,14 +11,17 @@
 #      every request, sees no environment and no files, and the secret origin never sees
 #      a request;
 #   3. with one host killed the other keeps answering, and wadm puts the application back
-#      on a replacement host.
+#      on a replacement host;
+#   4. the seed's key-value counter (pipelines/counter/lattice.yaml) over both hosts, with
+#      wasi:keyvalue served by our provider (tests/lattice: wasmcloud-provider-sdk, NATS
+#      JetStream key-value): hits on alternating hosts share one count.
 # Everything started is stopped on exit, also on failure. The first run builds the lattice
 # node (~600 crates; about 13 minutes on 2 cores), later runs reuse it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 nats_port=18940 registry_port=18951 allowed_port=18962 secret_port=18963
-http_a=18981 http_b=18982
+http_a=18981 http_b=18982 count_a=18983 count_b=18984
 nats="nats://127.0.0.1:$nats_port"
 work=$(mktemp -d)
 pids=()
@@ -29,7 +32,7 @@ cleanup() {
   if [ $status -ne 0 ]; then
     for log in "$work"/*.log; do echo "--- last lines of $log"; tail -n 25 "$log"; done
   fi
-  rm -rf "$work"
+  if [ -n "${LATTICE_KEEP:-}" ]; then echo "logs kept in $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 step() { printf '\n--- %s (%s)\n' "$1" "$(date +%T)"; }
@@ -130,4 +133,21 @@ start=$SECONDS
 wait_for "the replacement host answers" 180 curl -sf "http://127.0.0.1:$http_a/"
 check "the replacement host answers after $((SECONDS - start)) s" "hello from a witpipe pipeline" "$(get $http_a /)"
 check "the replacement host keeps the policy" "HttpRequestDenied" "$(get $http_a "/probe/http%20http://127.0.0.1:$secret_port/")"
+
+step "4. the distributed counter: one count across both hosts"
+"$node" par tests/lattice/target/release/keyvalue-nats "$work/keyvalue.par.gz"
+counter="127.0.0.1:$registry_port/witpipe/counter:0.1.0"
+"$witpipe" push pipelines/counter/lattice.yaml "$counter" --insecure
+"$witpipe" deploy pipelines/counter/lattice.yaml --target wasmcloud --image "$counter" --replicas 2 \
+  --keyvalue-provider "file://$work/keyvalue.par.gz" \
+  --spread "witpipe.node=a@127.0.0.1:$count_a" --spread "witpipe.node=b@127.0.0.1:$count_b" \
+  --apply --lattice "$nats" --wait 240 2>&1 | tail -n 3
+for port in $count_a $count_b; do
+  wait_for "the counter on :$port answers" 120 curl -sf "http://127.0.0.1:$port/ready"
+done
+# Alternate between the hosts: one count, kept by the provider in NATS key-value.
+for i in 1 2 3 4 5 6; do
+  port=$([ $((i % 2)) = 1 ] && echo $count_a || echo $count_b)
+  check "hit $i, on :$port, is counted $i" "GET /hits has been requested $i time" "$(get $port /hits)"
+done
 echo "lattice: $passed passed"

@@ -3,7 +3,8 @@
 //! `lattice-node host NATS_URL LATTICE NAME INSECURE_REGISTRY` runs a wasmCloud host (the real
 //! engine, from the `wasmcloud-host` library) with the built-in HTTP server and client enabled and plain-HTTP
 //! pulls allowed from the given registry; `lattice-node wadm NATS_URL` runs wadm, the deployment
-//! manager. Each runs until SIGINT/SIGTERM.
+//! manager. Each runs until SIGINT/SIGTERM. `lattice-node par BINARY OUT.par.gz` packs a
+//! capability provider (here `keyvalue-nats`) into a provider archive hosts can start.
 
 use std::collections::HashMap;
 
@@ -25,8 +26,9 @@ async fn main() -> anyhow::Result<()> {
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["host", nats, lattice, name, registry] => host(nats, lattice, name, registry).await,
         ["wadm", nats] => wadm(nats).await,
+        ["par", binary, out] => par(binary, out).await,
         _ => bail!(
-            "usage: lattice-node host NATS_URL LATTICE NAME INSECURE_REGISTRY | lattice-node wadm NATS_URL"
+            "usage: lattice-node host NATS_URL LATTICE NAME INSECURE_REGISTRY | lattice-node wadm NATS_URL | lattice-node par PROVIDER_BINARY OUT.par.gz"
         ),
     }
 }
@@ -43,6 +45,7 @@ async fn host(nats: &str, lattice: &str, name: &str, registry: &str) -> anyhow::
             allowed_insecure: vec![registry.to_string()],
             ..OciConfig::default()
         },
+        allow_file_load: true,
         experimental_features: Features::new()
             .enable_builtin_http_server()
             .enable_builtin_http_client(),
@@ -73,6 +76,26 @@ async fn wadm(nats: &str) -> anyhow::Result<()> {
         Some(ended) = tasks.join_next() => bail!("a wadm task ended: {:?}", ended?),
     }
     tasks.shutdown().await;
+    Ok(())
+}
+
+/// Packs a provider binary for this machine into a provider archive, signed with fresh
+/// keys, that a host loads from `file://OUT`.
+async fn par(binary: &str, out: &str) -> anyhow::Result<()> {
+    use std::env::consts::{ARCH, OS};
+    let bytes = std::fs::read(binary).with_context(|| format!("reading {binary}"))?;
+    let mut archive =
+        provider_archive::ProviderArchive::new("witpipe-keyvalue-nats", "witpipe", None, None);
+    archive
+        .add_library(&format!("{ARCH}-{OS}"), &bytes)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let issuer = nkeys::KeyPair::new_account();
+    let subject = nkeys::KeyPair::new_service();
+    archive
+        .write(out, &issuer, &subject, true)
+        .await
+        .map_err(|e| anyhow::anyhow!("writing {out}: {e}"))?;
+    eprintln!("lattice-node: wrote {out}");
     Ok(())
 }
 

@@ -10,6 +10,9 @@ wit_bindgen::generate!({
 use exports::witpipe::counter::render::{Guest, Hit, Page};
 use wasi::config::store;
 
+#[path = "../../page.rs"]
+mod page;
+
 struct Render;
 
 impl Guest for Render {
@@ -18,15 +21,7 @@ impl Guest for Render {
             .ok()
             .flatten()
             .unwrap_or_else(|| "Hello".into());
-        let times = if hit.count == 1 { "time" } else { "times" };
-        Page {
-            status: 200,
-            content_type: "text/plain; charset=utf-8".into(),
-            body: format!(
-                "{greeting}! {} {} has been requested {} {times}.\n",
-                hit.method, hit.path, hit.count
-            ),
-        }
+        page::page(&greeting, hit)
     }
 }
 
