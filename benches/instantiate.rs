@@ -36,20 +36,26 @@ fn instantiate(engine: &Engine, bytes: &[u8]) -> Duration {
     median(times)
 }
 
-/// Per-call time of the probe's `run("<mode> N")`: N calls of one import in a loop.
-fn per_call(engine: &Engine, bytes: &[u8], mode: &str) -> Duration {
-    const N: u32 = 200_000;
+/// Per-call time of the probe's `run("<mode> N")`: N calls of one import in a loop, on a
+/// host with eleven environment variables (`SAFE` among them) and open HTTP.
+fn per_call(engine: &Engine, bytes: &[u8], mode: &str, n: u32) -> Duration {
     let component = Component::new(engine, bytes).unwrap();
     let linker = witpipe_host::linker(engine).unwrap();
-    let mut store = witpipe_host::store(engine, WasiCtx::builder());
+    let mut env = WasiCtx::builder();
+    for i in 0..10 {
+        env.env(format!("HOST_VARIABLE_{i}"), "some value of a usual length");
+    }
+    env.env("SAFE", "1");
+    let mut store = witpipe_host::store(engine, env);
     store.set_epoch_deadline(u64::MAX / 2);
     let instance = linker.instantiate(&mut store, &component).unwrap();
     let run: TypedFunc<(String,), (String,)> = instance.get_typed_func(&mut store, "run").unwrap();
     let mut times = Vec::new();
     for _ in 0..7 {
         let start = Instant::now();
-        run.call(&mut store, (format!("{mode} {N}"),)).unwrap();
-        times.push(start.elapsed() / N);
+        let (said,) = run.call(&mut store, (format!("{mode} {n}"),)).unwrap();
+        times.push(start.elapsed() / n);
+        assert!(!said.contains("refused"), "{mode}: {said}");
     }
     median(times)
 }
@@ -189,13 +195,57 @@ fn main() {
         ),
         ("clock-calls", "monotonic `now` (guard: fixed clock)"),
     ] {
-        let host = per_call(&pooling, &allow, mode);
-        let wrapped = per_call(&pooling, &narrow, mode);
-        println!(
-            "| {what} | {:.0} | {:.0} | {:+.0} |",
-            host.as_secs_f64() * 1e9,
-            wrapped.as_secs_f64() * 1e9,
-            (wrapped.as_secs_f64() - host.as_secs_f64()) * 1e9
-        );
+        calls(what, (&allow, &narrow), mode, 200_000);
     }
+    calls(
+        "`get-environment` (env-filter: `SAFE` of 11 host variables, plus a fixed `MODE`)",
+        (&allow, &narrow),
+        "env-calls",
+        200_000,
+    );
+    // An allowed HTTP request: the unwrapped probe (host only) vs. under an `http:` grant
+    // (http-guard checks the destination, then hands the request to the host).
+    let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", server.local_addr().unwrap());
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for mut conn in server.incoming().flatten() {
+            let mut request = [0u8; 4096];
+            let _ = conn.read(&mut request);
+            let _ = conn
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok");
+        }
+    });
+    let guarded = compose(&pipeline(
+        root,
+        dir.path(),
+        "tests/policy/narrow.yaml",
+        Some(&format!(
+            "      http: [\"{}\"]\n",
+            url.trim_end_matches('/')
+        )),
+    ));
+    calls(
+        "an allowed HTTP GET to a loopback server (http-guard)",
+        (&raw, &guarded),
+        &format!("http-calls {url}"),
+        300,
+    );
+}
+
+/// One row: the per-call time of `mode` under `host` and under `wrapped`.
+fn calls(what: &str, (host, wrapped): (&[u8], &[u8]), mode: &str, n: u32) {
+    let engine = witpipe_host::engine(EngineOptions {
+        fuel: false,
+        pooling: Some(8),
+    })
+    .unwrap();
+    let host = per_call(&engine, host, mode, n);
+    let wrapped = per_call(&engine, wrapped, mode, n);
+    println!(
+        "| {what} | {:.0} | {:.0} | {:+.0} |",
+        host.as_secs_f64() * 1e9,
+        wrapped.as_secs_f64() * 1e9,
+        (wrapped.as_secs_f64() - host.as_secs_f64()) * 1e9
+    );
 }

@@ -97,6 +97,21 @@ impl Guest for Probe {
                     }
                     format!("{:?}", last.elapsed())
                 }
+                Some(("env-calls", n)) => {
+                    let mut seen = 0;
+                    for _ in 0..n.parse::<u32>().unwrap_or(0) {
+                        seen = wasi::cli::environment::get_environment().len();
+                    }
+                    format!("{seen} variables")
+                }
+                Some(("http-calls", rest)) => {
+                    let (url, n) = rest.rsplit_once(' ').unwrap_or((rest, "1"));
+                    let mut last = String::new();
+                    for _ in 0..n.parse::<u32>().unwrap_or(0) {
+                        last = http(url);
+                    }
+                    last
+                }
                 Some(("http", url)) => http(url),
                 Some(("tcp", addr)) => match std::net::TcpStream::connect(addr) {
                     Ok(_) => "connected".into(),
