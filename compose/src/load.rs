@@ -83,6 +83,7 @@ pub fn load_components(
     let mut graph = CompositionGraph::new();
     let mut files: Vec<ComponentFile> = Vec::new();
     let mut by_path: BTreeMap<PathBuf, Option<usize>> = BTreeMap::new();
+    let mut canonical: BTreeMap<String, PathBuf> = BTreeMap::new();
     let mut instances = Vec::new();
     let mut errors = Vec::new();
     for component in &spec.components {
@@ -91,7 +92,15 @@ pub fn load_components(
             Some(_) => PathBuf::from(&component.path.value),
             None => base_dir.join(&component.path.value),
         };
-        let key = path.canonicalize().unwrap_or_else(|_| path.clone());
+        // Resolving symlinks costs a few system calls per path: once per distinct text.
+        let key = match canonical.get(&component.path.value) {
+            Some(key) => key.clone(),
+            None => {
+                let key = path.canonicalize().unwrap_or_else(|_| path.clone());
+                canonical.insert(component.path.value.clone(), key.clone());
+                key
+            }
+        };
         let file = match by_path.get(&key) {
             Some(known) => *known,
             None => {

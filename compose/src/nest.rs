@@ -14,40 +14,40 @@ use wac_graph::types::Package;
 use wac_graph::{CompositionGraph, InstantiationArgumentError, NodeId};
 
 /// Instance indices one group may use: below the 1,000 cap, with a margin for what
-/// [`cost`] does not count.
+/// [`costs`] does not count.
 const GROUP_BUDGET: usize = 900;
 
 /// Instance indices one instance of the pipeline costs in the encoding (an upper
 /// bound): itself, an alias per export it gives to a link or to the output, and for a
 /// guarded component each wrapper instance with an alias per import it serves, plus
 /// the settings provider and its alias.
-fn cost(instance: usize, links: &LinkGraph, guarded: &[Guarded]) -> usize {
-    let aliases = links.links.iter().filter(|l| l.from == instance).count()
-        + links
-            .exports
+/// (Counted for every instance in one pass over the links, exports and plans.)
+fn costs(loaded: &Loaded, links: &LinkGraph, guarded: &[Guarded]) -> Vec<usize> {
+    let mut cost = vec![1; loaded.instances.len()];
+    for l in &links.links {
+        cost[l.from] += 1;
+    }
+    for e in &links.exports {
+        cost[e.instance] += 1;
+    }
+    for g in guarded {
+        let routed = g
+            .plan
+            .routes
             .iter()
-            .filter(|e| e.instance == instance)
+            .filter(|(_, r)| *r != witpipe_policy::Route::Host)
             .count();
-    let wrappers = guarded
-        .iter()
-        .find(|g| g.instance == instance)
-        .map_or(0, |g| {
-            g.plan.wrappers.len()
-                + g.plan
-                    .routes
-                    .iter()
-                    .filter(|(_, r)| *r != witpipe_policy::Route::Host)
-                    .count()
-                + 2
-        });
-    1 + aliases + wrappers
+        cost[g.instance] += g.plan.wrappers.len() + routed + 2;
+    }
+    cost
 }
 
 /// Whether the pipeline needs nesting to fit.
 pub fn needed(loaded: &Loaded, links: &LinkGraph, guarded: &[Guarded]) -> bool {
+    let cost = costs(loaded, links, guarded);
     used(loaded, links)
         .into_iter()
-        .map(|i| cost(i, links, guarded))
+        .map(|i| cost[i])
         .sum::<usize>()
         > GROUP_BUDGET
 }
@@ -145,8 +145,9 @@ pub fn compose_nested(
     // Groups of consecutive stages within the budget.
     let mut groups: Vec<Vec<usize>> = vec![Vec::new()];
     let mut spent = 0;
+    let cost = costs(loaded, links, guarded);
     for i in topological(loaded, links) {
-        let c = cost(i, links, guarded);
+        let c = cost[i];
         if spent + c > GROUP_BUDGET && !groups.last().is_some_and(Vec::is_empty) {
             groups.push(Vec::new());
             spent = 0;

@@ -13,11 +13,13 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(1_000_000);
     let batch: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(1000);
+    // The sixteen sensor names (`s0` … `s15`), formatted once.
+    let names: Vec<String> = (0..16).map(|i| format!("s{i}")).collect();
     let mut readings = Vec::with_capacity(batch as usize);
     for id in 0..n {
         readings.push(Reading {
             id,
-            sensor: format!("s{}", id % 16),
+            sensor: names[(id % 16) as usize].clone(),
             celsius: (id % 100) as f64 / 4.0,
         });
         if readings.len() as u64 == batch {

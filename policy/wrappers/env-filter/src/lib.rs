@@ -20,23 +20,31 @@ use wasi::cli::environment as host;
 
 thread_local! {
     static SETTINGS: Settings = Settings::parse(&witpipe::policy::settings::get());
+    /// The filtered environment, built on the first call: a WASI instance's environment
+    /// does not change, so later calls cost one copy instead of a host call and a filter.
+    static ENVIRONMENT: std::cell::OnceCell<Vec<(String, String)>> = const { std::cell::OnceCell::new() };
+}
+
+/// The host's allowed variables, then the fixed ones (which beat the host's).
+fn filtered() -> Vec<(String, String)> {
+    SETTINGS.with(|s| {
+        let fixed = s.fixed_env();
+        let allowed: Vec<&str> = s.all("allow-env").collect();
+        let mut out: Vec<(String, String)> = host::get_environment()
+            .into_iter()
+            .filter(|(k, _)| allowed.contains(&"*") || allowed.contains(&k.as_str()))
+            .filter(|(k, _)| !fixed.iter().any(|(f, _)| f == k))
+            .collect();
+        out.extend(fixed);
+        out
+    })
 }
 
 struct EnvFilter;
 
 impl exports::wasi::cli::environment::Guest for EnvFilter {
     fn get_environment() -> Vec<(String, String)> {
-        SETTINGS.with(|s| {
-            let fixed = s.fixed_env();
-            let allowed: Vec<&str> = s.all("allow-env").collect();
-            let mut out: Vec<(String, String)> = host::get_environment()
-                .into_iter()
-                .filter(|(k, _)| allowed.contains(&"*") || allowed.contains(&k.as_str()))
-                .filter(|(k, _)| !fixed.iter().any(|(f, _)| f == k))
-                .collect();
-            out.extend(fixed);
-            out
-        })
+        ENVIRONMENT.with(|env| env.get_or_init(filtered).clone())
     }
     fn get_arguments() -> Vec<String> {
         SETTINGS.with(|s| match s.get("args") {
