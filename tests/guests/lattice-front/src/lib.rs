@@ -4,6 +4,8 @@ wit_bindgen::generate!({ path: "../wit", world: "lattice-front", generate_all })
 
 #[path = "../../common/http_get.rs"]
 mod http_get;
+#[path = "../../common/unescape.rs"]
+mod unescape;
 
 use exports::wasi::http::incoming_handler::Guest;
 use wasi::http::types::{
@@ -40,25 +42,7 @@ impl Guest for Front {
 
 /// Percent-decoding of a path segment (`%20` and friends).
 fn decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    unescape::unescape(text, b'%')
 }
 
 export!(Front);

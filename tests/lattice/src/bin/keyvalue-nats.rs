@@ -14,6 +14,9 @@ use wasmcloud_provider_sdk::{
     get_connection, load_host_data, run_provider, serve_provider_exports,
 };
 
+#[path = "../../../guests/common/unescape.rs"]
+mod unescape;
+
 mod bindings {
     wit_bindgen_wrpc::generate!({ world: "provider", path: "wit/keyvalue", generate_all });
 }
@@ -84,25 +87,7 @@ fn encode(key: &str) -> String {
 
 /// The reverse of [`encode`].
 fn decode(key: &str) -> String {
-    let bytes = key.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = key
-            .get(i + 1..i + 3)
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'=', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    unescape::unescape(key, b'=')
 }
 
 fn other(e: impl std::fmt::Display) -> Error {
