@@ -1,5 +1,11 @@
 //! Stage 3 (typed): counts and sums.
 
+#[path = "../../arena.rs"]
+mod arena;
+
+#[global_allocator]
+static ARENA: arena::Arena = arena::Arena::new();
+
 wit_bindgen::generate!({ path: "../wit", world: "summer" });
 
 use exports::witpipe::bench::sink::{Guest, Reading, Summary};

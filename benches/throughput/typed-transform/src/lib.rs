@@ -1,5 +1,11 @@
 //! Stage 2 (typed): Celsius to Fahrenheit, every tenth reading dropped.
 
+#[path = "../../arena.rs"]
+mod arena;
+
+#[global_allocator]
+static ARENA: arena::Arena = arena::Arena::new();
+
 wit_bindgen::generate!({ path: "../wit", world: "transformer" });
 
 use exports::witpipe::bench::transform::{Guest, Reading, Summary};
