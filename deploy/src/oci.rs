@@ -19,15 +19,52 @@ fn fail(what: &str, reference: &str, e: impl std::fmt::Display) -> DeployError {
     DeployError::Registry(format!("cannot {what} {reference}: {e}"))
 }
 
-fn client(insecure: bool) -> Client {
-    Client::new(ClientConfig {
-        protocol: if insecure {
+/// One conversation with the registry of one reference: the client, its credentials
+/// (and where they came from, for messages) and the runtime the calls block on.
+struct Session {
+    client: Client,
+    auth: RegistryAuth,
+    source: &'static str,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Session {
+    fn new(image: &Reference, protocol: ClientProtocol) -> Result<Self, DeployError> {
+        let (auth, source) = registry_auth(image.resolve_registry());
+        Ok(Session {
+            client: Client::new(ClientConfig {
+                protocol,
+                ..ClientConfig::default()
+            }),
+            auth,
+            source,
+            runtime: runtime()?,
+        })
+    }
+
+    /// `--insecure` speaks plain HTTP to every registry.
+    fn with_flag(image: &Reference, insecure: bool) -> Result<Self, DeployError> {
+        let protocol = if insecure {
             ClientProtocol::Http
         } else {
             ClientProtocol::Https
-        },
-        ..ClientConfig::default()
-    })
+        };
+        Self::new(image, protocol)
+    }
+
+    /// The bytes of the one `application/wasm` layer of the artifact at `image`.
+    fn pull(&self, image: &Reference, text: &str) -> Result<Vec<u8>, DeployError> {
+        let data = self
+            .runtime
+            .block_on(self.client.pull(image, &self.auth, vec![LAYER_MEDIA_TYPE]))
+            .map_err(|e| refused("pull", text, self.source, e))?;
+        let [layer] = <[_; 1]>::try_from(data.layers).map_err(|_| {
+            DeployError::Registry(format!(
+                "{text} is not a Wasm component artifact (expected exactly one `{LAYER_MEDIA_TYPE}` layer)"
+            ))
+        })?;
+        Ok(layer.data)
+    }
 }
 
 fn reference(text: &str) -> Result<Reference, DeployError> {
@@ -110,29 +147,22 @@ pub fn push(bytes: &[u8], reference_text: &str, insecure: bool) -> Result<String
         None,
     );
     let layer = ImageLayer::new(bytes.to_vec(), LAYER_MEDIA_TYPE.to_string(), None);
-    let client = client(insecure);
-    let (auth, source) = registry_auth(image.resolve_registry());
-    let pushed = runtime()?
-        .block_on(client.push(&image, &[layer], config, &auth, None))
-        .map_err(|e| refused("push to", reference_text, source, e))?;
+    let session = Session::with_flag(&image, insecure)?;
+    let pushed = session
+        .runtime
+        .block_on(
+            session
+                .client
+                .push(&image, &[layer], config, &session.auth, None),
+        )
+        .map_err(|e| refused("push to", reference_text, session.source, e))?;
     Ok(pushed.manifest_url)
 }
 
 /// Pulls the component at `reference`. Credentials: [`registry_auth`].
 pub fn pull(reference_text: &str, insecure: bool) -> Result<Vec<u8>, DeployError> {
     let image = reference(reference_text)?;
-    let client = client(insecure);
-    let (auth, source) = registry_auth(image.resolve_registry());
-    let data = runtime()?
-        .block_on(client.pull(&image, &auth, vec![LAYER_MEDIA_TYPE]))
-        .map_err(|e| refused("pull", reference_text, source, e))?;
-    let mut layers = data.layers.into_iter();
-    match (layers.next(), layers.next()) {
-        (Some(layer), None) => Ok(layer.data),
-        _ => Err(DeployError::Registry(format!(
-            "{reference_text} is not a Wasm component artifact (expected exactly one `{LAYER_MEDIA_TYPE}` layer)"
-        ))),
-    }
+    Session::with_flag(&image, insecure)?.pull(&image, reference_text)
 }
 
 /// Brings components named by OCI reference in a pipeline file (`oci://REF`) into
@@ -161,40 +191,29 @@ impl witpipe_compose::load::Fetch for Fetcher {
             .split(',')
             .any(|r| r.trim() == registry);
         let plain = listed || matches!(host, "localhost" | "[::1]") || host.starts_with("127.");
-        let client = Client::new(ClientConfig {
-            protocol: if plain {
-                ClientProtocol::HttpsExcept(vec![registry.clone()])
-            } else {
-                ClientProtocol::Https
-            },
-            ..ClientConfig::default()
-        });
-        let (auth, source) = registry_auth(&registry);
-        let runtime = runtime().map_err(|e| e.to_string())?;
+        let protocol = if plain {
+            ClientProtocol::HttpsExcept(vec![registry.clone()])
+        } else {
+            ClientProtocol::Https
+        };
+        let session = Session::new(&image, protocol).map_err(|e| e.to_string())?;
         let digest = match image.digest() {
             Some(d) => d.to_string(),
-            None => runtime
-                .block_on(client.fetch_manifest_digest(&image, &auth))
-                .map_err(|e| refused("resolve", text, source, e).to_string())?,
+            None => session
+                .runtime
+                .block_on(session.client.fetch_manifest_digest(&image, &session.auth))
+                .map_err(|e| refused("resolve", text, session.source, e).to_string())?,
         };
         let file = dir.join(format!("{}.wasm", digest.replace(':', "-")));
         if file.is_file() {
             return Ok(file);
         }
         let pinned = image.clone_with_digest(digest.clone());
-        let data = runtime
-            .block_on(client.pull(&pinned, &auth, vec![LAYER_MEDIA_TYPE]))
-            .map_err(|e| refused("pull", text, source, e).to_string())?;
-        let [layer] = <[_; 1]>::try_from(data.layers).map_err(|_| {
-            format!("{text} is not a Wasm component artifact (expected exactly one `{LAYER_MEDIA_TYPE}` layer)")
-        })?;
+        let bytes = session.pull(&pinned, text).map_err(|e| e.to_string())?;
         std::fs::create_dir_all(&dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        witpipe_compose::emit::write_atomically(&file, &layer.data).map_err(|e| e.to_string())?;
-        (self.on_pull)(&format!(
-            "pulled {text} ({digest}, {} bytes)",
-            layer.data.len()
-        ));
+        witpipe_compose::emit::write_atomically(&file, &bytes).map_err(|e| e.to_string())?;
+        (self.on_pull)(&format!("pulled {text} ({digest}, {} bytes)", bytes.len()));
         Ok(file)
     }
 }
