@@ -154,7 +154,11 @@ fn scale(options: &Options, instances: u32) -> Value {
         properties["spread"] = options
             .spread
             .iter()
-            .map(|s| json!({ "name": group(s), "requirements": { &s.label: s.value }, "weight": weight }))
+            .map(|s| {
+                let mut entry = requirement(s);
+                entry["weight"] = json!(weight);
+                entry
+            })
             .collect();
     }
     properties
@@ -164,9 +168,14 @@ fn scale(options: &Options, instances: u32) -> Value {
 fn scale_on(spread: Option<&Spread>, instances: u32) -> Value {
     let mut properties = json!({ "instances": instances });
     if let Some(s) = spread {
-        properties["spread"] = json!([{ "name": group(s), "requirements": { &s.label: s.value } }]);
+        properties["spread"] = json!([requirement(s)]);
     }
     properties
+}
+
+/// A spread entry: the group's name and the host label it requires.
+fn requirement(s: &Spread) -> Value {
+    json!({ "name": group(s), "requirements": { &s.label: s.value } })
 }
 
 /// One HTTP server per spread group (its own address), else one on every host.
