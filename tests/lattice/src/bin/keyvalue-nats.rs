@@ -94,6 +94,44 @@ fn other(e: impl std::fmt::Display) -> Error {
     Error::Other(e.to_string())
 }
 
+impl KeyValueNats {
+    /// The value under `key`, if any.
+    async fn value(&self, bucket: &str, key: &str) -> Result<Option<Bytes>, Error> {
+        self.bucket(bucket)
+            .await?
+            .get(encode(key))
+            .await
+            .map_err(other)
+    }
+
+    /// Adds `delta` with a compare-and-set on the entry's revision until it sticks, so
+    /// concurrent increments from every host are all counted.
+    async fn add(&self, bucket: &str, key: &str, delta: u64) -> Result<u64, Error> {
+        let b = self.bucket(bucket).await?;
+        let key = encode(key);
+        for _ in 0..1000 {
+            let (current, revision) = match b.entry(&key).await.map_err(other)? {
+                Some(e) if e.operation == kv::Operation::Put => {
+                    let text = String::from_utf8_lossy(&e.value).into_owned();
+                    (text.trim().parse::<u64>().unwrap_or(0), Some(e.revision))
+                }
+                Some(e) => (0, Some(e.revision)),
+                None => (0, None),
+            };
+            let next = current.wrapping_add(delta);
+            let value = Bytes::from(next.to_string());
+            let written = match revision {
+                Some(r) => b.update(&key, value, r).await.is_ok(),
+                None => b.create(&key, value).await.is_ok(),
+            };
+            if written {
+                return Ok(next);
+            }
+        }
+        Err(Error::Other(format!("increment of {key} kept conflicting")))
+    }
+}
+
 impl<Ctx: Send> store::Handler<Ctx> for KeyValueNats {
     async fn get(
         &self,
@@ -101,10 +139,7 @@ impl<Ctx: Send> store::Handler<Ctx> for KeyValueNats {
         bucket: String,
         key: String,
     ) -> anyhow::Result<Result<Option<Bytes>, Error>> {
-        Ok(match self.bucket(&bucket).await {
-            Ok(b) => b.get(encode(&key)).await.map_err(other),
-            Err(e) => Err(e),
-        })
+        Ok(self.value(&bucket, &key).await)
     }
 
     async fn set(
@@ -114,10 +149,11 @@ impl<Ctx: Send> store::Handler<Ctx> for KeyValueNats {
         key: String,
         value: Bytes,
     ) -> anyhow::Result<Result<(), Error>> {
-        Ok(match self.bucket(&bucket).await {
-            Ok(b) => b.put(encode(&key), value).await.map(|_| ()).map_err(other),
-            Err(e) => Err(e),
-        })
+        Ok(async {
+            let b = self.bucket(&bucket).await?;
+            b.put(encode(&key), value).await.map(|_| ()).map_err(other)
+        }
+        .await)
     }
 
     async fn delete(
@@ -126,10 +162,11 @@ impl<Ctx: Send> store::Handler<Ctx> for KeyValueNats {
         bucket: String,
         key: String,
     ) -> anyhow::Result<Result<(), Error>> {
-        Ok(match self.bucket(&bucket).await {
-            Ok(b) => b.delete(encode(&key)).await.map_err(other),
-            Err(e) => Err(e),
-        })
+        Ok(async {
+            let b = self.bucket(&bucket).await?;
+            b.delete(encode(&key)).await.map_err(other)
+        }
+        .await)
     }
 
     async fn exists(
@@ -138,14 +175,7 @@ impl<Ctx: Send> store::Handler<Ctx> for KeyValueNats {
         bucket: String,
         key: String,
     ) -> anyhow::Result<Result<bool, Error>> {
-        Ok(match self.bucket(&bucket).await {
-            Ok(b) => b
-                .get(encode(&key))
-                .await
-                .map(|v| v.is_some())
-                .map_err(other),
-            Err(e) => Err(e),
-        })
+        Ok(self.value(&bucket, &key).await.map(|v| v.is_some()))
     }
 
     async fn list_keys(
@@ -155,23 +185,20 @@ impl<Ctx: Send> store::Handler<Ctx> for KeyValueNats {
         _cursor: Option<u64>,
     ) -> anyhow::Result<Result<KeyResponse, Error>> {
         use futures::TryStreamExt as _;
-        let keys = match self.bucket(&bucket).await {
-            Ok(b) => match b.keys().await {
-                Ok(keys) => keys
-                    .map_ok(|k| decode(&k))
-                    .try_collect::<Vec<String>>()
-                    .await
-                    .map_err(other),
-                Err(e) => Err(other(e)),
-            },
-            Err(e) => Err(e),
-        };
-        Ok(keys.map(|keys| KeyResponse { keys, cursor: None }))
+        Ok(async {
+            let keys = self.bucket(&bucket).await?.keys().await.map_err(other)?;
+            let keys = keys
+                .map_ok(|k| decode(&k))
+                .try_collect()
+                .await
+                .map_err(other)?;
+            Ok(KeyResponse { keys, cursor: None })
+        }
+        .await)
     }
 }
 
 impl<Ctx: Send> atomics::Handler<Ctx> for KeyValueNats {
-    /// Compare-and-set on the entry's revision until it sticks: shared by every host.
     async fn increment(
         &self,
         _: Ctx,
@@ -179,35 +206,7 @@ impl<Ctx: Send> atomics::Handler<Ctx> for KeyValueNats {
         key: String,
         delta: u64,
     ) -> anyhow::Result<Result<u64, Error>> {
-        let b = match self.bucket(&bucket).await {
-            Ok(b) => b,
-            Err(e) => return Ok(Err(e)),
-        };
-        let key = encode(&key);
-        for _ in 0..1000 {
-            let entry = b.entry(&key).await.map_err(other);
-            let (current, revision) = match entry {
-                Ok(Some(e)) if e.operation == kv::Operation::Put => {
-                    let text = String::from_utf8_lossy(&e.value).into_owned();
-                    (text.trim().parse::<u64>().unwrap_or(0), Some(e.revision))
-                }
-                Ok(Some(e)) => (0, Some(e.revision)),
-                Ok(None) => (0, None),
-                Err(e) => return Ok(Err(e)),
-            };
-            let next = current.wrapping_add(delta);
-            let value = Bytes::from(next.to_string());
-            let written = match revision {
-                Some(r) => b.update(&key, value, r).await.is_ok(),
-                None => b.create(&key, value).await.is_ok(),
-            };
-            if written {
-                return Ok(Ok(next));
-            }
-        }
-        Ok(Err(Error::Other(format!(
-            "increment of {key} kept conflicting"
-        ))))
+        Ok(self.add(&bucket, &key, delta).await)
     }
 }
 
