@@ -565,4 +565,39 @@ fn witpipe_deploy_writes_manifests_and_refuses_what_a_target_lacks() {
         err.contains("cannot reach NATS at nats://127.0.0.1:1"),
         "{err}"
     );
+    // --apply is for wasmCloud only.
+    let (code, _, err) = deploy(
+        lattice,
+        "spinkube",
+        &["--apply", "--lattice", "nats://127.0.0.1:1"],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("--apply deploys to a wasmCloud lattice"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_library_refuses_oci_references_without_a_fetcher_at_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = dir.path().join("pipeline.yaml");
+    std::fs::write(
+        &pipeline,
+        "version: 1\ncomponents:\n  app: oci://127.0.0.1:1/team/app:1.0\n",
+    )
+    .unwrap();
+    let failure = match witpipe_compose::compose_file(&pipeline) {
+        Ok(_) => panic!("an OCI reference composed without a fetcher"),
+        Err(f) => f.to_string(),
+    };
+    assert!(failure.contains("pipeline.yaml:3:8"), "{failure}");
+    assert!(
+        failure.contains("cannot fetch component oci://127.0.0.1:1/team/app:1.0"),
+        "{failure}"
+    );
+    assert!(
+        failure.contains("passes a `Fetch` to `Pipeline::open_with`"),
+        "{failure}"
+    );
 }
