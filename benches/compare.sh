@@ -153,8 +153,8 @@ cached=$(median_ms "sh -c '$witpipe run $root/pipelines/wordfreq/pipeline.yaml -
 stock=$(median_ms "sh -c '$wasmtime run $work/wordfreq.wasm 3 < $input'")
 echo "| start | median (ms) |"
 echo "|---|---:|"
-echo "| compose + compile + run (no cache) | $first |"
-echo "| compose + cached code + run | $cached |"
+echo "| compose + compile + run (\`--no-cache\`) | $first |"
+echo "| later starts: composition and compiled code from the caches + run | $cached |"
 echo "| stock \`wasmtime run\` of the composed file (its own cache off by default) | $stock |"
 echo
 

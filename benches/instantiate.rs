@@ -131,46 +131,35 @@ fn main() {
         );
         let _ = row(&format!("probe under `{policy}`"), &compose(&path), base);
     }
-    // The examples: every capability denied (no grants) vs everything granted.
+    // The examples as shipped (and wordfreq with nothing granted) vs. the same pipeline
+    // with every capability granted, so that the host serves all and no wrapper remains.
     let everything = "defaults: { env: all, args: inherit, cwd: inherit, stdio: allow, exit: allow, clocks: allow, random: allow }\n";
-    let wordfreq_all = compose(&pipeline(
-        root,
-        dir.path(),
-        "pipelines/wordfreq/pipeline.yaml",
-        Some(everything),
-    ));
-    let wordfreq = compose(&pipeline(
-        root,
-        dir.path(),
-        "pipelines/wordfreq/pipeline.yaml",
-        None,
-    ));
-    let wordfreq_none = {
-        let text = std::fs::read_to_string(root.join("pipelines/wordfreq/pipeline.yaml"))
-            .unwrap()
-            .replace(
-                "      stdio: allow\n      args: inherit\n",
-                "      deny: [stdio]\n",
-            )
-            .replace(
-                "components/",
-                &format!("{}/pipelines/wordfreq/components/", root.display()),
-            );
-        let path = dir.path().join("wordfreq-none.yaml");
-        std::fs::write(&path, text).unwrap();
-        compose(&path)
-    };
-    // Here the baseline is the same pipeline with everything served by the host.
-    let all = instantiate(&pooling, &wordfreq_all);
-    for (name, bytes) in [
-        (
-            "wordfreq, everything granted (host serves all)",
-            &wordfreq_all,
-        ),
-        ("wordfreq as shipped (stdio, args)", &wordfreq),
-        ("wordfreq, nothing granted", &wordfreq_none),
-    ] {
-        let _ = row(name, bytes, all);
+    for example in ["wordfreq", "shout", "counter"] {
+        let file = format!("pipelines/{example}/pipeline.yaml");
+        let all = compose(&pipeline(root, dir.path(), &file, Some(everything)));
+        let shipped = compose(&pipeline(root, dir.path(), &file, None));
+        let base = instantiate(&pooling, &all);
+        let _ = row(
+            &format!("{example}, everything granted (host serves all)"),
+            &all,
+            base,
+        );
+        let _ = row(&format!("{example} as shipped"), &shipped, base);
+        if example == "wordfreq" {
+            let text = std::fs::read_to_string(root.join(&file))
+                .unwrap()
+                .replace(
+                    "      stdio: allow\n      args: inherit\n",
+                    "      deny: [stdio]\n",
+                )
+                .replace(
+                    "components/",
+                    &format!("{}/pipelines/wordfreq/components/", root.display()),
+                );
+            let path = dir.path().join("wordfreq-none.yaml");
+            std::fs::write(&path, text).unwrap();
+            let _ = row("wordfreq, nothing granted", &compose(&path), base);
+        }
     }
 
     println!("\n### Per call: an import answered by a wrapper vs. by the host\n");

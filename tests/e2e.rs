@@ -359,10 +359,122 @@ fn compiled_and_cached_components_start_without_compiling() {
     assert!(second.contains("compiled code from the cache"), "{second}");
     // A damaged cache entry is dropped and compiled again, not trusted.
     for entry in std::fs::read_dir(&cache).unwrap() {
-        std::fs::write(entry.unwrap().path(), b"not machine code").unwrap();
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "cwasm") {
+            std::fs::write(path, b"not machine code").unwrap();
+        }
     }
     let third = start();
     assert!(third.contains(", cached in "), "{third}");
+}
+
+/// Appends a custom section to a component: other bytes, the same behaviour.
+fn touch_component(path: &Path) {
+    let mut bytes = std::fs::read(path).unwrap();
+    bytes.extend_from_slice(&[0, 6, 5]);
+    bytes.extend_from_slice(b"touch");
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn run_composes_again_whenever_anything_the_pipeline_names_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let components = dir.path().join("components");
+    std::fs::create_dir(&components).unwrap();
+    for name in ["lines", "frame", "upper"] {
+        let from = root().join(format!("pipelines/shout/components/{name}.wasm"));
+        std::fs::copy(from, components.join(format!("{name}.wasm"))).unwrap();
+    }
+    // `inner` names frame.wasm through a symlink: one file, read once, two paths.
+    std::os::unix::fs::symlink("frame.wasm", components.join("alias.wasm")).unwrap();
+    std::fs::create_dir(dir.path().join("data")).unwrap();
+    let pipeline = dir.path().join("shout.yaml");
+    let text = "version: 1\ncomponents:\n  lines:\n    path: components/lines.wasm\n    grants: { stdio: allow }\n  outer: components/frame.wasm\n  inner: components/alias.wasm\n  upper: components/upper.wasm\npipe: [lines, outer, inner, upper]\ndefaults: { fs: [{ host: data, guest: /data }] }\n";
+    std::fs::write(&pipeline, text).unwrap();
+    let cache = dir.path().join("cache");
+    // (exit code, stdout, whether the composition came from the cache, stderr)
+    let start = || {
+        let out = witpipe()
+            .env("WITPIPE_CACHE_DIR", &cache)
+            .args(["run", "-v"])
+            .arg(&pipeline)
+            .stdin(std::fs::File::open(root().join("tests/e2e/hi.txt")).unwrap())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        let cached = err.contains("the composition from the cache");
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        (out.status.code(), stdout, cached, err)
+    };
+    let fresh = |why: &str| {
+        let (code, out, cached, err) = start();
+        assert_eq!((code, out.as_str()), (Some(0), "[[HI]]\n"), "{why}: {err}");
+        assert!(!cached, "{why}: the stale composition was used: {err}");
+        assert!(err.contains("kept in the cache"), "{why}: {err}");
+        let (code, out, cached, err) = start();
+        assert_eq!((code, out.as_str()), (Some(0), "[[HI]]\n"), "{why}: {err}");
+        assert!(cached, "{why}, the second start composes again: {err}");
+    };
+    // A pipeline that gives warnings is composed every time, so they are seen.
+    let warned = text.replace(
+        "stdio: allow",
+        "stdio: allow, fs: [{ host: data, guest: /d }]",
+    );
+    std::fs::write(&pipeline, &warned).unwrap();
+    for _ in 0..2 {
+        let (code, _, cached, err) = start();
+        assert!(code == Some(0) && !cached, "{err}");
+        assert!(err.contains("never uses it"), "{err}");
+    }
+    std::fs::write(&pipeline, text).unwrap();
+    fresh("the first start");
+    std::fs::write(&pipeline, format!("# edited\n{text}")).unwrap();
+    fresh("after an edit of the pipeline file");
+    touch_component(&components.join("upper.wasm"));
+    fresh("after a component file changed");
+    touch_component(&components.join("frame.wasm"));
+    fresh("after the file behind two instances and a symlink changed");
+    // The symlink now names another file: `inner` must be checked again (and fail).
+    std::fs::remove_file(components.join("alias.wasm")).unwrap();
+    std::os::unix::fs::symlink("lines.wasm", components.join("alias.wasm")).unwrap();
+    let (code, _, cached, err) = start();
+    assert!(
+        code == Some(1) && !cached,
+        "a repointed symlink was not noticed: {err}"
+    );
+    std::fs::remove_file(components.join("alias.wasm")).unwrap();
+    std::os::unix::fs::symlink("frame.wasm", components.join("alias.wasm")).unwrap();
+    // Back to what the entry was made from: the entry is good again.
+    let (code, out, cached, err) = start();
+    assert!(code == Some(0) && out == "[[HI]]\n" && cached, "{err}");
+    // A granted directory that is gone fails as it would without a cache.
+    std::fs::remove_dir(dir.path().join("data")).unwrap();
+    let (code, _, cached, err) = start();
+    assert!(code == Some(1) && !cached, "{err}");
+    assert!(
+        err.contains("granted directory `data` does not exist"),
+        "{err}"
+    );
+    std::fs::create_dir(dir.path().join("data")).unwrap();
+    // A damaged entry is a miss, and `--no-cache` neither reads nor writes the cache.
+    for entry in std::fs::read_dir(cache.join("compose")).unwrap() {
+        let path = entry.unwrap().path();
+        let mut bytes = std::fs::read(&path).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        std::fs::write(path, bytes).unwrap();
+    }
+    fresh("after the cache entry was damaged");
+    std::fs::remove_dir_all(&cache).unwrap();
+    let out = witpipe()
+        .env("WITPIPE_CACHE_DIR", &cache)
+        .args(["run", "--no-cache"])
+        .arg(&pipeline)
+        .stdin(std::fs::File::open(root().join("tests/e2e/hi.txt")).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "[[HI]]\n");
+    assert!(!cache.exists(), "--no-cache wrote to the cache");
 }
 
 #[test]

@@ -23,6 +23,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod cache;
 pub mod compose;
 pub mod emit;
 pub mod error;

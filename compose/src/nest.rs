@@ -20,7 +20,7 @@ const GROUP_BUDGET: usize = 900;
 /// Instance indices one instance of the pipeline costs in the encoding (an upper
 /// bound): itself, an alias per export it gives to a link or to the output, and for a
 /// guarded component each wrapper instance with an alias per import it serves, plus
-/// the settings provider and its alias.
+/// the settings provider and its alias when a wrapper reads settings.
 /// (Counted for every instance in one pass over the links, exports and plans.)
 fn costs(loaded: &Loaded, links: &LinkGraph, guarded: &[Guarded]) -> Vec<usize> {
     let mut cost = vec![1; loaded.instances.len()];
@@ -37,7 +37,11 @@ fn costs(loaded: &Loaded, links: &LinkGraph, guarded: &[Guarded]) -> Vec<usize> 
             .iter()
             .filter(|(_, r)| *r != witpipe_policy::Route::Host)
             .count();
-        cost[g.instance] += g.plan.wrappers.len() + routed + 2;
+        let settings = match g.plan.wrappers.iter().any(|w| w.needs_settings) {
+            true => 2,
+            false => 0,
+        };
+        cost[g.instance] += g.plan.wrappers.len() + routed + settings;
     }
     cost
 }

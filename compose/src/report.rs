@@ -68,7 +68,7 @@ impl fmt::Display for Failure {
 impl std::error::Error for Failure {}
 
 /// One link of a [`Summary`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LinkLine {
     /// Exporting instance.
     pub from: String,
@@ -79,22 +79,22 @@ pub struct LinkLine {
     /// Its import.
     pub import: String,
     /// `links`, `pipe` or `pipe (auto)`.
-    pub origin: &'static str,
+    pub origin: String,
 }
 
 /// One component's policy in a [`Summary`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PolicyLine {
     /// The instance.
     pub instance: String,
     /// Imports the host serves.
     pub host: Vec<String>,
     /// Imports its wrappers answer, with the wrapper's name.
-    pub wrapped: Vec<(String, &'static str)>,
+    pub wrapped: Vec<(String, String)>,
 }
 
 /// What `witpipe check` reports about a composable pipeline.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Summary {
     /// `(instance, component path)`.
     pub instances: Vec<(String, String)>,
@@ -169,7 +169,8 @@ impl Composition {
                         LinkOrigin::Explicit => "links",
                         LinkOrigin::Pipe => "pipe",
                         LinkOrigin::Auto => "pipe, plugged: the only member exporting it",
-                    },
+                    }
+                    .to_string(),
                 })
                 .collect(),
             exports: p
@@ -192,7 +193,7 @@ impl Composition {
                         .iter()
                         .filter_map(|(i, r)| match r {
                             Route::Host => None,
-                            Route::Wrapper(w) => Some((i.clone(), w.name())),
+                            Route::Wrapper(w) => Some((i.clone(), w.name().to_string())),
                         })
                         .collect(),
                 })

@@ -4,7 +4,8 @@
 use crate::diagnostics::{report_plain, Reported};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, UNIX_EPOCH};
+use witpipe_compose::cache::CompositionCache;
 use witpipe_compose::Summary;
 use witpipe_host::{Component, Engine, EngineOptions, HostGrants, Limits};
 
@@ -20,7 +21,7 @@ pub struct RuntimeArgs {
     /// Units of fuel (about one per wasm instruction) an instance may use.
     #[arg(long, value_name = "UNITS")]
     fuel: Option<u64>,
-    /// Compile afresh instead of using (and filling) the compile cache.
+    /// Compose and compile afresh, without using (or filling) the caches.
     #[arg(long)]
     no_cache: bool,
     /// Log what is composed, granted, compiled and cached.
@@ -189,25 +190,70 @@ impl RuntimeArgs {
             });
         }
         let started = Instant::now();
+        let cache = self.composition_cache();
+        if let Some(cached) = cache.as_ref().and_then(|c| c.get(path)) {
+            self.log(format_args!(
+                "{}: its components and grants are unchanged: the composition from the cache ({} bytes) in {:.1?}",
+                path.display(),
+                cached.bytes.len(),
+                started.elapsed()
+            ));
+            return Ok(self.pipeline_target(path, cached.bytes, cached.summary, cached.name));
+        }
         let composition = super::compose_pipeline(path)?;
         let summary = composition.summary();
         self.log(format_args!(
-            "composed {} ({} instances, {} links) into {} bytes in {:.1?}",
+            "composed {} ({} instances, {} links) into {} bytes in {:.1?}{}",
             path.display(),
             summary.instances.len(),
             summary.links.len(),
             composition.bytes.len(),
-            started.elapsed()
+            started.elapsed(),
+            match cache.is_some_and(|c| c.put(&composition)) {
+                true => ", kept in the cache",
+                false => "",
+            }
         ));
+        let name = stem(&composition.pipeline.default_output());
+        Ok(self.pipeline_target(path, composition.bytes, summary, name))
+    }
+
+    /// The composition cache, unless `--no-cache` or there is no cache directory. It is
+    /// keyed to this executable (version, size, modification time), so a rebuilt witpipe
+    /// composes afresh.
+    fn composition_cache(&self) -> Option<CompositionCache> {
+        if self.no_cache {
+            return None;
+        }
+        let dir = witpipe_compose::emit::cache_dir()?;
+        let exe = std::env::current_exe().ok()?.metadata().ok()?;
+        let modified = exe.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
+        let tool = format!(
+            "witpipe {} {} {}",
+            env!("CARGO_PKG_VERSION"),
+            exe.len(),
+            modified.as_nanos()
+        );
+        Some(CompositionCache::new(&dir, tool))
+    }
+
+    /// A composed pipeline to run, its grants logged under `-v`.
+    fn pipeline_target(
+        &self,
+        path: &Path,
+        bytes: Vec<u8>,
+        summary: Summary,
+        name: String,
+    ) -> Target {
         for (import, who) in &summary.imports {
             self.log(format_args!("grant {import} (for {})", who.join(", ")));
         }
-        Ok(Target {
-            argv0: stem(&composition.pipeline.default_output()),
+        Target {
+            argv0: name,
             path: path.to_path_buf(),
-            bytes: composition.bytes,
+            bytes,
             summary: Some(summary),
-        })
+        }
     }
 
     /// The engine the limits need.
