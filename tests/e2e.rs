@@ -498,6 +498,12 @@ fn a_bare_component_runs_with_streams_and_arguments_only() {
         err.contains("missing.wasm: cannot read the component"),
         "{err}"
     );
+    // An import beyond streams and arguments: named, with the way to grant it.
+    let service = root().join("pipelines/counter/components/service.wasm");
+    let (code, _, err) = witpipe_run(&service, &[], "");
+    assert_eq!(code, 1);
+    assert!(err.contains("`wasi:keyvalue/store@0.2.0-draft`"), "{err}");
+    assert!(err.contains("name it in a pipeline file and grant"), "{err}");
 }
 
 #[test]

@@ -85,10 +85,16 @@ impl Target {
     /// An error about this target, as the CLI prints it; a trap names the pipeline
     /// instance (or policy wrapper) and the function it happened in.
     pub fn fail(&self, e: witpipe_host::HostError) -> Reported {
-        match self.trap_site(&e) {
-            Some(site) => report_plain(format!("{}: {site}: {e}", self.path.display())),
-            None => report_plain(format!("{}: {e}", self.path.display())),
+        let text = e.to_string();
+        if let Some(site) = self.trap_site(&e) {
+            return report_plain(format!("{}: {site}: {text}", self.path.display()));
         }
+        // A bare component asking for more than streams and arguments.
+        let hint = match self.summary.is_none() && text.contains("was not found in the linker") {
+            true => "; a bare component is granted only its standard streams and arguments: name it in a pipeline file and grant what it needs there",
+            false => "",
+        };
+        report_plain(format!("{}: {text}{hint}", self.path.display()))
     }
 
     /// Where a trap happened, if this is a pipeline (see [`trap_site`]).
