@@ -503,7 +503,10 @@ fn a_bare_component_runs_with_streams_and_arguments_only() {
     let (code, _, err) = witpipe_run(&service, &[], "");
     assert_eq!(code, 1);
     assert!(err.contains("`wasi:keyvalue/store@0.2.0-draft`"), "{err}");
-    assert!(err.contains("name it in a pipeline file and grant"), "{err}");
+    assert!(
+        err.contains("name it in a pipeline file and grant"),
+        "{err}"
+    );
 }
 
 #[test]
