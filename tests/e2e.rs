@@ -392,15 +392,18 @@ fn run_composes_again_whenever_anything_the_pipeline_names_changes() {
     let text = "version: 1\ncomponents:\n  lines:\n    path: components/lines.wasm\n    grants: { stdio: allow }\n  outer: components/frame.wasm\n  inner: components/alias.wasm\n  upper: components/upper.wasm\npipe: [lines, outer, inner, upper]\ndefaults: { fs: [{ host: data, guest: /data }] }\n";
     std::fs::write(&pipeline, text).unwrap();
     let cache = dir.path().join("cache");
-    // (exit code, stdout, whether the composition came from the cache, stderr)
-    let start = || {
-        let out = witpipe()
+    let run = |option: &str| {
+        witpipe()
             .env("WITPIPE_CACHE_DIR", &cache)
-            .args(["run", "-v"])
+            .args(["run", option])
             .arg(&pipeline)
             .stdin(std::fs::File::open(root().join("tests/e2e/hi.txt")).unwrap())
             .output()
-            .unwrap();
+            .unwrap()
+    };
+    // (exit code, stdout, whether the composition came from the cache, stderr)
+    let start = || {
+        let out = run("-v");
         let err = String::from_utf8_lossy(&out.stderr).into_owned();
         let cached = err.contains("the composition from the cache");
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -466,13 +469,7 @@ fn run_composes_again_whenever_anything_the_pipeline_names_changes() {
     }
     fresh("after the cache entry was damaged");
     std::fs::remove_dir_all(&cache).unwrap();
-    let out = witpipe()
-        .env("WITPIPE_CACHE_DIR", &cache)
-        .args(["run", "--no-cache"])
-        .arg(&pipeline)
-        .stdin(std::fs::File::open(root().join("tests/e2e/hi.txt")).unwrap())
-        .output()
-        .unwrap();
+    let out = run("--no-cache");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "[[HI]]\n");
     assert!(!cache.exists(), "--no-cache wrote to the cache");
 }

