@@ -139,4 +139,16 @@ for i in 1 2 3 4 5 6; do
   port=$([ $((i % 2)) = 1 ] && echo $count_a || echo $count_b)
   check "hit $i, on :$port, is counted $i" "GET /hits has been requested $i time" "$(get $port /hits)"
 done
+step "5. an application wadm cannot deploy ends at the --wait deadline"
+# An image no registry holds: wadm takes the manifest but never reports it deployed;
+# --wait ends the wait with the last status. (A new application name, so the
+# running ones are left alone.)
+sed -e 's/^name: .*/name: never-deployed/' -e "s#\.\./guests/#$root/tests/guests/#" \
+  tests/lattice/pipeline.yaml >"$work/never.yaml"
+started=$SECONDS
+if "$witpipe" deploy "$work/never.yaml" --target wasmcloud --image "127.0.0.1:$registry_port/witpipe/missing:0.1.0" \
+  --spread "witpipe.node=b@127.0.0.1:18985" --apply --lattice "$nats" --wait 8 >/dev/null 2>"$work/err"; then
+  echo "FAIL: an image nobody holds was reported deployed"; exit 1
+fi
+check "an undeployable image ends at the --wait deadline ($((SECONDS - started)) s)" "was not deployed within 8 s" "$(tr -d '\n│' <"$work/err")"
 echo "lattice: $passed passed"
