@@ -392,8 +392,9 @@ fn run_composes_again_whenever_anything_the_pipeline_names_changes() {
     let text = "version: 1\ncomponents:\n  lines:\n    path: components/lines.wasm\n    grants: { stdio: allow }\n  outer: components/frame.wasm\n  inner: components/alias.wasm\n  upper: components/upper.wasm\npipe: [lines, outer, inner, upper]\ndefaults: { fs: [{ host: data, guest: /data }] }\n";
     std::fs::write(&pipeline, text).unwrap();
     let cache = dir.path().join("cache");
-    let run = |option: &str| {
-        witpipe()
+    // `witpipe run OPTION` of the pipeline by `program`, with this test's cache.
+    let run_by = |program: &Path, option: &str| {
+        Command::new(program)
             .env("WITPIPE_CACHE_DIR", &cache)
             .args(["run", option])
             .arg(&pipeline)
@@ -401,6 +402,7 @@ fn run_composes_again_whenever_anything_the_pipeline_names_changes() {
             .output()
             .unwrap()
     };
+    let run = |option: &str| run_by(Path::new(env!("CARGO_BIN_EXE_witpipe")), option);
     // (exit code, stdout, whether the composition came from the cache, stderr)
     let start = || {
         let out = run("-v");
@@ -468,6 +470,17 @@ fn run_composes_again_whenever_anything_the_pipeline_names_changes() {
         std::fs::write(path, bytes).unwrap();
     }
     fresh("after the cache entry was damaged");
+    // Another witpipe (here: a copy of this one, so another modification time) does
+    // not trust this one's entry; it replaces it rather than adding its own.
+    let other = dir.path().join("witpipe-copy");
+    std::fs::copy(env!("CARGO_BIN_EXE_witpipe"), &other).unwrap();
+    let out = run_by(&other, "-v");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("kept in the cache"),
+        "another witpipe used the entry: {err}"
+    );
+    assert_eq!(std::fs::read_dir(cache.join("compose")).unwrap().count(), 1);
     std::fs::remove_dir_all(&cache).unwrap();
     let out = run("--no-cache");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "[[HI]]\n");

@@ -65,9 +65,11 @@ impl CompositionCache {
     }
 
     /// The entry file for the pipeline at `path` (as given) from the current directory.
+    /// The tool is checked inside the entry, not named by it, so a rebuilt witpipe
+    /// replaces its predecessor's entries instead of adding its own.
     fn entry(&self, path: &Path) -> Option<PathBuf> {
         let cwd = std::env::current_dir().ok()?;
-        let key = format!("{}\0{}\0{}", self.tool, cwd.display(), path.display());
+        let key = format!("{}\0{}", cwd.display(), path.display());
         Some(
             self.dir
                 .join(format!("{}.entry", &sha256_hex(key.as_bytes())[..32])),
