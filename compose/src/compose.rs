@@ -29,9 +29,24 @@ pub fn compose(
     } else {
         compose_flat(loaded, links, guarded)?
     };
-    let instances = crate::nest::used(loaded, links).len();
-    let type_only = validate_output(&bytes, instances).map_err(|e| vec![e])?;
-    Ok((bytes, type_only))
+    let used = crate::nest::used(loaded, links);
+    let in_output: std::collections::BTreeSet<usize> = used
+        .iter()
+        .filter_map(|&i| loaded.instances[i].file)
+        .collect();
+    match validate_output(&bytes, used.len()) {
+        // Files left out of the output were not validated with it.
+        Ok(type_only) => match crate::load::invalid_file(
+            (0..loaded.files.len())
+                .filter(|f| !in_output.contains(f))
+                .map(|f| &loaded.files[f]),
+        ) {
+            None => Ok((bytes, type_only)),
+            Some(e) => Err(vec![e]),
+        },
+        // An input's broken function body shows up here first: name the input.
+        Err(e) => Err(vec![crate::load::invalid_file(&loaded.files).unwrap_or(e)]),
+    }
 }
 
 /// Validates an output with every feature and the validator's limits, as any engine

@@ -84,7 +84,10 @@ pub const MAX_PIPELINE_BYTES: u64 = 16 << 20;
 
 impl Pipeline {
     /// Reads, parses, loads and resolves a pipeline file of local components (an
-    /// `oci://` reference is an error; see [`Pipeline::open_with`]).
+    /// `oci://` reference is an error; see [`Pipeline::open_with`]). Component files
+    /// are checked as far as their types; function bodies are validated by
+    /// [`Pipeline::compose`] (with the output, and a broken file is named) or here when
+    /// anything else fails.
     pub fn open(path: impl AsRef<Path>) -> Result<Pipeline, Failure> {
         Self::open_with(path, &load::NoFetch)
     }
@@ -139,14 +142,21 @@ impl Pipeline {
             Ok(spec) => spec,
             Err(errors) => return Err(Failure::new(path, source, errors, Vec::new())),
         };
-        let (loaded, mut errors) = load::load_components(&spec, base_dir, fetch);
-        let (links, graph_errors, mut warnings) = graph::resolve(&spec, &loaded);
-        errors.extend(graph_errors);
-        let (guarded, policy_errors, policy_warnings) =
-            policy::apply(&spec, base_dir, &loaded, &links, errors.is_empty());
-        errors.extend(policy_errors);
-        warnings.extend(policy_warnings);
+        let resolve = |validation| {
+            let (loaded, mut errors) = load::load_components(&spec, base_dir, fetch, validation);
+            let (links, graph_errors, mut warnings) = graph::resolve(&spec, &loaded);
+            errors.extend(graph_errors);
+            let (guarded, policy_errors, policy_warnings) =
+                policy::apply(&spec, base_dir, &loaded, &links, errors.is_empty());
+            errors.extend(policy_errors);
+            warnings.extend(policy_warnings);
+            (loaded, links, guarded, errors, warnings)
+        };
+        let (loaded, links, guarded, errors, warnings) = resolve(load::Validation::Types);
         if !errors.is_empty() {
+            // Something failed: go again validating every file whole, so that a broken
+            // one is reported as such, in its place, and not as what it made fail.
+            let (_, _, _, errors, warnings) = resolve(load::Validation::Full);
             return Err(Failure::new(path, source, errors, warnings));
         }
         Ok(Pipeline {

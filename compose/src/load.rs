@@ -23,6 +23,8 @@ pub struct ComponentFile {
     pub bytes: Vec<u8>,
     /// Its package in the composition graph.
     pub package: PackageId,
+    /// Where the pipeline first names it.
+    pub span: crate::span::Span,
 }
 
 /// An instance from `components:`, with the file it instantiates (if that loaded).
@@ -72,6 +74,17 @@ impl Fetch for NoFetch {
     }
 }
 
+/// How much of each component file [`load_components`] validates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validation {
+    /// What wac-types reads (types, not function bodies); the rest is left to the
+    /// validation of the composed output, which contains every used file whole.
+    Types,
+    /// Everything, function bodies included (used to name a broken file when
+    /// something fails).
+    Full,
+}
+
 /// Loads every component that `spec` names; paths are relative to `base_dir`, OCI
 /// references go through `fetch`. Collects one error per failing file reference rather
 /// than stopping at the first.
@@ -79,6 +92,7 @@ pub fn load_components(
     spec: &PipelineSpec,
     base_dir: &Path,
     fetch: &dyn Fetch,
+    validation: Validation,
 ) -> (Loaded, Vec<Error>) {
     let mut graph = CompositionGraph::new();
     let mut files: Vec<ComponentFile> = Vec::new();
@@ -117,7 +131,8 @@ pub fn load_components(
                 let loaded = local
                     .and_then(|local| read_component(&local, &component.path))
                     .and_then(|bytes| {
-                        register(&mut graph, files.len(), &path, bytes, &component.path)
+                        let file = files.len();
+                        register(&mut graph, file, &path, bytes, &component.path, validation)
                     });
                 let index = match loaded {
                     Ok(file) => {
@@ -198,28 +213,33 @@ fn read_component(path: &Path, at: &At<String>) -> Result<Vec<u8>, Error> {
     Ok(bytes)
 }
 
-/// Validates a component and registers it as a package named after its index.
+/// Reads a component's types and registers it as a package named after its index.
+/// wac-types' reader validates what it reads but skips function bodies; with
+/// [`Validation::Types`] the bodies are left to the output's validation (a failure
+/// there is traced back to its file with [`invalid_file`]), so the success path
+/// validates each byte once.
 fn register(
     graph: &mut CompositionGraph,
     index: usize,
     path: &Path,
     bytes: Vec<u8>,
     at: &At<String>,
+    validation: Validation,
 ) -> Result<ComponentFile, Error> {
     let invalid = |reason: String| Error::InvalidComponent {
         path: path.to_path_buf(),
         reason,
         span: at.span,
     };
-    let mut validator = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
-    validator
-        .validate_all(&bytes)
-        .map_err(|e| invalid(e.to_string()))?;
+    if validation == Validation::Full {
+        validate(&bytes).map_err(invalid)?;
+    }
     // Package names are internal to the composition; derive them from the file's
     // position so the same pipeline always encodes the same way.
     let name = format!("witpipe:component{index}");
     let package = Package::from_bytes(&name, None, bytes.clone(), graph.types_mut())
-        .map_err(|e| invalid(format!("{e:#}")))?;
+        // The validator's message is the more precise one.
+        .map_err(|e| invalid(validate(&bytes).err().unwrap_or(format!("{e:#}"))))?;
     let package = graph
         .register_package(package)
         .map_err(|e| invalid(e.to_string()))?;
@@ -227,5 +247,27 @@ fn register(
         path: path.to_path_buf(),
         bytes,
         package,
+        span: at.span,
+    })
+}
+
+/// Validates a whole component file, function bodies included, as an engine will.
+pub fn validate(bytes: &[u8]) -> Result<(), String> {
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(bytes)
+        .map(drop)
+        .map_err(|e| e.to_string())
+}
+
+/// The first of `files` that does not validate, as a located error.
+pub fn invalid_file<'a>(files: impl IntoIterator<Item = &'a ComponentFile>) -> Option<Error> {
+    files.into_iter().find_map(|f| {
+        validate(&f.bytes)
+            .err()
+            .map(|reason| Error::InvalidComponent {
+                path: f.path.clone(),
+                reason,
+                span: f.span,
+            })
     })
 }

@@ -116,6 +116,7 @@ fn subset(loaded: &Loaded, members: &[usize]) -> Result<Loaded, Error> {
             path: file.path.clone(),
             bytes: file.bytes.clone(),
             package,
+            span: file.span,
         });
     }
     let mut instances = loaded.instances.clone();

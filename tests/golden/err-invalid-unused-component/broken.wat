@@ -1,0 +1,1 @@
+(component (core module (func (result i32))))
