@@ -22,7 +22,7 @@ pub struct Cached {
     pub bytes: Vec<u8>,
     /// Its host contract and what went into it.
     pub summary: Summary,
-    /// The default output path's stem (the pipeline's `name`, else the file's stem).
+    /// The pipeline's name ([`crate::Pipeline::output_name`]).
     pub name: String,
 }
 
@@ -141,11 +141,7 @@ impl CompositionCache {
             pipeline_sha256: sha256_hex(p.source.as_bytes()),
             files,
             dirs,
-            name: p
-                .default_output()
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default(),
+            name: p.output_name(),
             summary: composition.summary(),
             output_sha256: sha256_hex(&composition.bytes),
         };

@@ -37,9 +37,9 @@ pub fn compose(
     match validate_output(&bytes, used.len()) {
         // Files left out of the output were not validated with it.
         Ok(type_only) => match crate::load::invalid_file(
-            (0..loaded.files.len())
-                .filter(|f| !in_output.contains(f))
-                .map(|f| &loaded.files[f]),
+            (loaded.files.iter().enumerate())
+                .filter(|(f, _)| !in_output.contains(f))
+                .map(|(_, file)| file),
         ) {
             None => Ok((bytes, type_only)),
             Some(e) => Err(vec![e]),

@@ -154,8 +154,12 @@ impl Pipeline {
         };
         let (loaded, links, guarded, errors, warnings) = resolve(load::Validation::Types);
         if !errors.is_empty() {
-            // Something failed: go again validating every file whole, so that a broken
-            // one is reported as such, in its place, and not as what it made fail.
+            // Something failed. If a file is broken, go again validating every file
+            // whole, so that it is reported as such, in its place, and not as what it
+            // made fail (a file that fails loading makes no links, no exports).
+            if load::invalid_file(&loaded.files).is_none() {
+                return Err(Failure::new(path, source, errors, warnings));
+            }
             let (_, _, _, errors, warnings) = resolve(load::Validation::Full);
             return Err(Failure::new(path, source, errors, warnings));
         }
@@ -185,17 +189,23 @@ impl Pipeline {
         }
     }
 
-    /// The default output path: `<name>.wasm` (or `<file stem>.wasm`) next to the file.
-    pub fn default_output(&self) -> PathBuf {
-        let name = match &self.spec.name {
+    /// The pipeline's name: its `name:`, else the file's stem.
+    pub fn output_name(&self) -> String {
+        match &self.spec.name {
             Some(n) => n.value.clone(),
             None => self
                 .path
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "pipeline".into()),
-        };
-        self.path.with_file_name(format!("{name}.wasm"))
+        }
+    }
+
+    /// The default output path: `<name>.wasm` (see [`Pipeline::output_name`]) next to
+    /// the file.
+    pub fn default_output(&self) -> PathBuf {
+        self.path
+            .with_file_name(format!("{}.wasm", self.output_name()))
     }
 
     /// Instance name by index.

@@ -239,7 +239,7 @@ fn register(
     let name = format!("witpipe:component{index}");
     let package = Package::from_bytes(&name, None, bytes.clone(), graph.types_mut())
         // The validator's message is the more precise one.
-        .map_err(|e| invalid(validate(&bytes).err().unwrap_or(format!("{e:#}"))))?;
+        .map_err(|e| invalid(validate(&bytes).err().unwrap_or_else(|| format!("{e:#}"))))?;
     let package = graph
         .register_package(package)
         .map_err(|e| invalid(e.to_string()))?;

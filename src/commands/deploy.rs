@@ -64,18 +64,7 @@ impl Args {
         let composition = super::compose_pipeline(&self.file)?;
         let summary = composition.summary();
         let p = &composition.pipeline;
-        let name = self.name.clone().unwrap_or_else(|| {
-            p.spec
-                .name
-                .as_ref()
-                .map(|n| n.value.clone())
-                .unwrap_or_else(|| {
-                    p.default_output()
-                        .file_stem()
-                        .map(|s| s.to_string_lossy().into_owned())
-                        .unwrap_or_default()
-                })
-        });
+        let name = self.name.clone().unwrap_or_else(|| p.output_name());
         if self.apply && !matches!(self.target, TargetArg::Wasmcloud) {
             return Err(report_plain(
                 "--apply deploys to a wasmCloud lattice; for SpinKube, `kubectl apply -f` the manifest",

@@ -220,7 +220,7 @@ impl RuntimeArgs {
                 false => "",
             }
         ));
-        let name = stem(&composition.pipeline.default_output());
+        let name = composition.pipeline.output_name();
         Ok(self.pipeline_target(path, composition.bytes, summary, name))
     }
 
