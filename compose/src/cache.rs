@@ -131,7 +131,7 @@ impl CompositionCache {
             .spec
             .defaults
             .iter()
-            .chain(p.spec.components.iter().filter_map(|c| c.grants.as_ref()));
+            .chain(p.spec.components.iter().filter_map(|c| c.grants.as_deref()));
         let dirs = grants
             .flat_map(|g| g.value.fs.iter().flat_map(|f| f.value.iter()))
             .map(|mount| p.base_dir.join(&mount.value.host))

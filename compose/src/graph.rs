@@ -77,7 +77,7 @@ pub struct LinkGraph {
 }
 
 /// The imports (or exports) of one loaded instance that links can use.
-fn items(loaded: &Loaded, instance: usize, exports: bool) -> Vec<String> {
+fn items(loaded: &Loaded, instance: usize, exports: bool) -> Vec<&str> {
     let Some(package) = loaded.package(instance) else {
         return Vec::new();
     };
@@ -89,38 +89,38 @@ fn items(loaded: &Loaded, instance: usize, exports: bool) -> Vec<String> {
     };
     map.iter()
         .filter(|(_, kind)| matches!(kind, ItemKind::Instance(_) | ItemKind::Func(_)))
-        .map(|(name, _)| name.clone())
+        .map(|(name, _)| name.as_str())
         .collect()
 }
 
 /// Finds `wanted` among `names`: exactly, else on a semver-compatible track.
-fn find<'a>(names: &'a [String], wanted: &str) -> Option<&'a str> {
+fn find<'a>(names: &[&'a str], wanted: &str) -> Option<&'a str> {
     names
         .iter()
-        .find(|n| *n == wanted)
+        .find(|n| **n == wanted)
         .or_else(|| {
             names
                 .iter()
                 .find(|n| wac_types::are_semver_compatible(n, wanted))
         })
-        .map(String::as_str)
+        .copied()
 }
 
 /// `a`, `b` and `c` as a readable list.
-fn list(names: &[String]) -> String {
+fn list(names: &[impl AsRef<str>]) -> String {
     if names.is_empty() {
         "none".into()
     } else {
         names
             .iter()
-            .map(|n| format!("`{n}`"))
+            .map(|n| format!("`{}`", n.as_ref()))
             .collect::<Vec<_>>()
             .join(", ")
     }
 }
 
 /// A note on names that match but for an incompatible version, if any.
-fn version_note(imports: &[String], exports: &[String]) -> String {
+fn version_note(imports: &[&str], exports: &[&str]) -> String {
     let base = |n: &str| n.split('@').next().unwrap_or(n).to_string();
     let misses: Vec<String> = imports
         .iter()
@@ -141,24 +141,24 @@ fn version_note(imports: &[String], exports: &[String]) -> String {
 /// Every (import of `to`, export of `from`) pair whose names match, skipping imports
 /// already satisfied.
 fn candidates(
-    imports: &[String],
-    exports: &[String],
+    imports: &[&str],
+    exports: &[&str],
     satisfied: impl Fn(&str) -> bool,
 ) -> Vec<(String, String)> {
     imports
         .iter()
         .filter(|i| !satisfied(i))
-        .filter_map(|i| find(exports, i).map(|e| (i.clone(), e.to_string())))
+        .filter_map(|i| find(exports, i).map(|e| (i.to_string(), e.to_string())))
         .collect()
 }
 
 struct Resolver<'a> {
     loaded: &'a Loaded,
     names: HashMap<&'a str, usize>,
-    imports: Vec<Vec<String>>,
-    exports: Vec<Vec<String>>,
-    /// (instance, import) → the span of the link that satisfies it.
-    satisfied: BTreeMap<(usize, String), Span>,
+    imports: Vec<Vec<&'a str>>,
+    exports: Vec<Vec<&'a str>>,
+    /// Per instance: import → the span of the link that satisfies it.
+    satisfied: Vec<BTreeMap<String, Span>>,
     graph: LinkGraph,
     errors: Vec<Error>,
 }
@@ -190,7 +190,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// Reports a named export that `instance` does not have.
-    fn no_such_export(&mut self, instance: &str, wanted: &At<String>, exports: &[String]) {
+    fn no_such_export(&mut self, instance: &str, wanted: &At<String>, exports: &[&str]) {
         self.errors.push(Error::NoSuchExport {
             instance: instance.to_string(),
             name: wanted.value.clone(),
@@ -198,7 +198,7 @@ impl<'a> Resolver<'a> {
             help: name_help(
                 &wanted.value,
                 &format!("`{instance}` exports"),
-                exports.iter().map(String::as_str),
+                exports.iter().copied(),
             ),
         });
     }
@@ -220,7 +220,7 @@ impl<'a> Resolver<'a> {
         span: Span,
         origin: LinkOrigin,
     ) {
-        if let Some(first) = self.satisfied.get(&(to, import.clone())) {
+        if let Some(first) = self.satisfied[to].get(&import) {
             self.errors.push(Error::LinkedTwice {
                 instance: self.name(to).to_string(),
                 name: import,
@@ -229,7 +229,7 @@ impl<'a> Resolver<'a> {
             });
             return;
         }
-        self.satisfied.insert((to, import.clone()), span);
+        self.satisfied[to].insert(import.clone(), span);
         self.graph.links.push(Link {
             from,
             to,
@@ -267,7 +267,7 @@ impl<'a> Resolver<'a> {
                         help: name_help(
                             &wanted.value,
                             &format!("`{}` imports", link.to.value),
-                            imports.iter().map(String::as_str),
+                            imports.iter().copied(),
                         ),
                     });
                     return;
@@ -278,7 +278,7 @@ impl<'a> Resolver<'a> {
                     Some(e) => imports
                         .iter()
                         .filter(|i| wac_types::are_semver_compatible(i, e))
-                        .map(|i| (i.clone(), e.value.clone()))
+                        .map(|i| (i.to_string(), e.value.clone()))
                         .collect(),
                     None => candidates(&imports, &exports, |_| false),
                 };
@@ -317,8 +317,8 @@ impl<'a> Resolver<'a> {
             }
         };
         let export = match &link.export {
-            Some(wanted) => match exports.iter().find(|e| *e == &wanted.value) {
-                Some(e) => e.clone(),
+            Some(wanted) => match exports.iter().find(|e| **e == wanted.value) {
+                Some(e) => e.to_string(),
                 None => return self.no_such_export(&link.from.value, wanted, &exports),
             },
             None => match find(&exports, &import) {
@@ -377,7 +377,7 @@ impl<'a> Resolver<'a> {
             }
             let free = |to: usize| {
                 let satisfied = &self.satisfied;
-                move |i: &str| satisfied.contains_key(&(to, i.to_string()))
+                move |i: &str| satisfied[to].contains_key(i)
             };
             let forward = candidates(&self.imports[b], &self.exports[a], free(b));
             let backward = candidates(&self.imports[a], &self.exports[b], free(a));
@@ -462,26 +462,27 @@ impl<'a> Resolver<'a> {
     /// exports it, unless that would close a cycle.
     fn plug_leftovers(&mut self, pipe: &[At<String>]) {
         let mut members: Vec<(usize, Span)> = Vec::new();
+        let mut seen = vec![false; self.loaded.instances.len()];
         for m in pipe {
             if let Some(&i) = self.names.get(m.value.as_str()) {
-                if self.loaded(i) && !members.iter().any(|(j, _)| *j == i) {
+                if self.loaded(i) && !std::mem::replace(&mut seen[i], true) {
                     members.push((i, m.span));
                 }
             }
         }
         for &(to, span) in &members {
             for import in self.imports[to].clone() {
-                if self.satisfied.contains_key(&(to, import.clone())) {
+                if self.satisfied[to].contains_key(import) {
                     continue;
                 }
                 let exporters: Vec<(usize, &str)> = members
                     .iter()
                     .filter(|(from, _)| *from != to)
-                    .filter_map(|(from, _)| find(&self.exports[*from], &import).map(|e| (*from, e)))
+                    .filter_map(|(from, _)| find(&self.exports[*from], import).map(|e| (*from, e)))
                     .collect();
                 if let [(from, export)] = exporters.as_slice() {
                     if !self.reaches(to, *from) {
-                        let export = export.to_string();
+                        let (import, export) = (import.to_string(), export.to_string());
                         self.add(*from, to, import, export, span, LinkOrigin::Auto);
                     }
                 }
@@ -555,7 +556,7 @@ impl<'a> Resolver<'a> {
                                 });
                             }
                             for e in exports {
-                                push(self, i, e.clone(), e, instance.span);
+                                push(self, i, e.to_string(), e.to_string(), instance.span);
                             }
                         }
                         ExportSpec::One {
@@ -565,14 +566,14 @@ impl<'a> Resolver<'a> {
                             rename,
                         } => {
                             let export = match name {
-                                Some(n) => match exports.iter().find(|e| *e == &n.value) {
-                                    Some(e) => e.clone(),
+                                Some(n) => match exports.iter().find(|e| **e == n.value) {
+                                    Some(e) => e.to_string(),
                                     None => {
                                         self.no_such_export(&from.value, n, &exports);
                                         continue;
                                     }
                                 },
-                                None if exports.len() == 1 => exports[0].clone(),
+                                None if exports.len() == 1 => exports[0].to_string(),
                                 None => {
                                     self.errors.push(Error::NoSuchExport {
                                         instance: from.value.clone(),
@@ -599,12 +600,16 @@ impl<'a> Resolver<'a> {
             }
             None => {
                 // The ends of the pipeline: instances none of whose exports a link uses.
+                let mut linked = vec![false; self.loaded.instances.len()];
+                for l in &self.graph.links {
+                    linked[l.from] = true;
+                }
                 for (i, inst) in self.loaded.instances.iter().enumerate() {
-                    if inst.file.is_none() || self.graph.links.iter().any(|l| l.from == i) {
+                    if inst.file.is_none() || linked[i] {
                         continue;
                     }
                     for e in self.exports[i].clone() {
-                        push(self, i, e.clone(), e, inst.name.span);
+                        push(self, i, e.to_string(), e.to_string(), inst.name.span);
                     }
                 }
                 if self.graph.exports.is_empty()
@@ -702,7 +707,7 @@ pub fn resolve(spec: &PipelineSpec, loaded: &Loaded) -> (LinkGraph, Vec<Error>, 
             .collect(),
         imports: (0..n).map(|i| items(loaded, i, false)).collect(),
         exports: (0..n).map(|i| items(loaded, i, true)).collect(),
-        satisfied: BTreeMap::new(),
+        satisfied: vec![BTreeMap::new(); n],
         graph: LinkGraph::default(),
         errors: Vec::new(),
     };
@@ -715,10 +720,13 @@ pub fn resolve(spec: &PipelineSpec, loaded: &Loaded) -> (LinkGraph, Vec<Error>, 
     let mut warnings = Vec::new();
     // Errors make "unused" guesses unreliable (a misspelt link leaves its ends unused).
     let failed = !r.errors.is_empty() || loaded.instances.iter().any(|i| i.file.is_none());
+    let mut used = vec![false; n];
+    let ends = r.graph.links.iter().flat_map(|l| [l.from, l.to]);
+    for i in ends.chain(r.graph.exports.iter().map(|e| e.instance)) {
+        used[i] = true;
+    }
     for (i, inst) in loaded.instances.iter().enumerate().filter(|_| !failed) {
-        let used = r.graph.links.iter().any(|l| l.from == i || l.to == i)
-            || r.graph.exports.iter().any(|e| e.instance == i);
-        if !used {
+        if !used[i] {
             r.graph.unused.push(i);
             warnings.push(Warning::UnusedInstance {
                 name: inst.name.value.clone(),
@@ -736,7 +744,7 @@ pub fn resolve(spec: &PipelineSpec, loaded: &Loaded) -> (LinkGraph, Vec<Error>, 
         }
         let world = &loaded.graph.types()[loaded.graph[package].ty()];
         for name in world.imports.keys() {
-            if !r.satisfied.contains_key(&(i, name.clone())) {
+            if !r.satisfied[i].contains_key(name) {
                 r.graph.remaining_imports.push(RemainingImport {
                     instance: i,
                     name: name.clone(),

@@ -99,7 +99,7 @@ pub fn apply(
     let blocks = spec
         .components
         .iter()
-        .filter_map(|c| c.grants.as_ref())
+        .filter_map(|c| c.grants.as_deref())
         .chain(spec.defaults.as_ref());
     for block in blocks {
         check_dirs(&block.value, base_dir, &mut errors);
@@ -117,7 +117,8 @@ pub fn apply(
             });
         }
     }
-    let mut guarded = Vec::new();
+    // A plan is large: room for all at once, so growing never moves them.
+    let mut guarded = Vec::with_capacity(if plan { spec.components.len() } else { 0 });
     for (i, component) in spec.components.iter().enumerate().filter(|_| plan) {
         if loaded.instances[i].file.is_none() || links.unused.contains(&i) {
             continue;

@@ -42,8 +42,9 @@ pub struct ComponentSpec {
     pub name: At<String>,
     /// The `.wasm` path, relative to the pipeline file.
     pub path: At<String>,
-    /// The instance's `grants:`.
-    pub grants: Option<At<GrantsSpec>>,
+    /// The instance's `grants:` (boxed: a grants block is large, and most instances
+    /// have none, so a long pipeline's entries stay small and cheap to move).
+    pub grants: Option<Box<At<GrantsSpec>>>,
 }
 
 /// One entry of `links:`: `to`'s import is satisfied by `from`'s export.

@@ -42,7 +42,8 @@ struct RawPipeline {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawComponentMap {
     path: Spanned<String>,
-    grants: Option<Spanned<GrantsSpec>>,
+    // Boxed: see `ComponentSpec::grants`.
+    grants: Option<Box<Spanned<GrantsSpec>>>,
 }
 
 /// A component entry: a bare path or a map with `path:` and `grants:`.
@@ -271,7 +272,7 @@ fn into_spec(raw: RawPipeline) -> Result<PipelineSpec, Vec<Error>> {
         spec.components.push(ComponentSpec {
             name,
             path,
-            grants: map.grants.map(At::from_spanned),
+            grants: map.grants.map(|g| Box::new(At::from_spanned(*g))),
         });
     }
     if spec.components.is_empty() {
