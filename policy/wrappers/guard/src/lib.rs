@@ -34,6 +34,10 @@ use wasi::io::streams::{InputStream, OutputStream};
 thread_local! {
     static SETTINGS: Settings = Settings::parse(&witpipe::policy::settings::get());
     static RNG: Cell<Option<u64>> = const { Cell::new(None) };
+    /// The clocks' fixed time, read from the settings once (a clock is read often).
+    static FIXED_TIME: u64 = setting("clock")
+        .and_then(|c| c.strip_prefix("fixed:").and_then(|n| n.parse().ok()))
+        .unwrap_or(0);
 }
 
 fn setting(key: &str) -> Option<String> {
@@ -117,9 +121,7 @@ impl cli::terminal_stderr::Guest for Guard {
 
 /// Nanoseconds since the epoch that the clocks report.
 fn fixed_time() -> u64 {
-    setting("clock")
-        .and_then(|c| c.strip_prefix("fixed:").and_then(|n| n.parse().ok()))
-        .unwrap_or(0)
+    FIXED_TIME.with(|t| *t)
 }
 
 impl clocks::monotonic_clock::Guest for Guard {
