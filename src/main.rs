@@ -3,6 +3,7 @@
 
 mod commands;
 mod diagnostics;
+mod runtime;
 
 use clap::Parser;
 use std::process::ExitCode;

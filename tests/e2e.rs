@@ -167,9 +167,9 @@ fn library_api_matches_the_cli() {
     let path = root().join("pipelines/wordfreq/pipeline.yaml");
     let composed = witpipe_compose::compose_file(&path).expect("composes");
     assert_eq!(composed.bytes, compose(&path));
-    let summary = composed.summary();
-    assert_eq!(summary.exports.len(), 1);
-    assert_eq!(summary.exports[0].0, "wasi:cli/run@0.2.0");
+    assert_eq!(composed.contract.exports, ["wasi:cli/run@0.2.0"]);
+    let report = composed.report();
+    assert_eq!(report.exports[0].1, "report");
 }
 
 /// Runs `witpipe run FILE -- ARGS` with `stdin`; returns (exit code, stdout, stderr).

@@ -322,10 +322,10 @@ fn output_imports_are_exactly_the_host_contract() {
         let mut actual: Vec<String> = imports.into_iter().map(|(n, _)| n).collect();
         actual.sort();
         let expected: Vec<String> = composed
-            .summary()
+            .contract
             .imports
             .into_iter()
-            .map(|(n, _)| n)
+            .map(|i| i.name)
             .collect();
         assert_eq!(actual, expected, "{path}");
     }

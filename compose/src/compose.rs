@@ -6,7 +6,7 @@
 use crate::error::Error;
 use crate::graph::LinkGraph;
 use crate::load::Loaded;
-use crate::policy::Guarded;
+use crate::policy::ComponentPolicy;
 use crate::wit::interface_wit;
 use std::collections::BTreeMap;
 use wac_graph::types::Package;
@@ -22,12 +22,12 @@ use witpipe_policy::{
 pub fn compose(
     loaded: &mut Loaded,
     links: &LinkGraph,
-    guarded: &[Guarded],
+    policies: &[ComponentPolicy],
 ) -> Result<(Vec<u8>, Vec<String>), Vec<Error>> {
-    let bytes = if crate::nest::needed(loaded, links, guarded) {
-        crate::nest::compose_nested(loaded, links, guarded)?
+    let bytes = if crate::nest::needed(loaded, links, policies) {
+        crate::nest::compose_nested(loaded, links, policies)?
     } else {
-        compose_flat(loaded, links, guarded)?
+        compose_flat(loaded, links, policies)?
     };
     let used = crate::nest::used(loaded, links);
     let in_output: std::collections::BTreeSet<usize> = used
@@ -78,7 +78,7 @@ fn validate_output(bytes: &[u8], instances: usize) -> Result<Vec<String>, Error>
 pub(crate) fn compose_flat(
     loaded: &mut Loaded,
     links: &LinkGraph,
-    guarded: &[Guarded],
+    policies: &[ComponentPolicy],
 ) -> Result<Vec<u8>, Vec<Error>> {
     let mut errors = Vec::new();
     let mut nodes: Vec<Option<NodeId>> = Vec::new();
@@ -142,7 +142,7 @@ pub(crate) fn compose_flat(
             }),
         }
     }
-    if let Err(e) = wrap(loaded, &nodes, guarded) {
+    if let Err(e) = wrap(loaded, &nodes, policies) {
         errors.push(e);
     }
     for export in &links.exports {
@@ -221,11 +221,15 @@ fn register(loaded: &mut Loaded, bytes: Vec<u8>) -> Result<PackageId, Error> {
 /// Gives each guarded component its own wrapper instances: a settings provider and a
 /// wrapper per role it needs, wired to exactly the imports its plan routes there.
 /// Wrapper code is registered once per WASI version and shared by every instance.
-fn wrap(loaded: &mut Loaded, nodes: &[Option<NodeId>], guarded: &[Guarded]) -> Result<(), Error> {
+fn wrap(
+    loaded: &mut Loaded,
+    nodes: &[Option<NodeId>],
+    policies: &[ComponentPolicy],
+) -> Result<(), Error> {
     let encode_err = |reason: String| Error::Encode { reason };
     let mut wrappers: BTreeMap<(Wrapper, String), PackageId> = BTreeMap::new();
     let mut settings: BTreeMap<String, PackageId> = BTreeMap::new();
-    for g in guarded {
+    for g in policies {
         let Some(target) = nodes[g.instance] else {
             continue;
         };
@@ -287,7 +291,7 @@ fn wrap(loaded: &mut Loaded, nodes: &[Option<NodeId>], guarded: &[Guarded]) -> R
                     .set_instantiation_argument(wrapper_node, SETTINGS_INTERFACE, export)
                     .map_err(|e| encode_err(e.to_string()))?;
             }
-            for (import, _) in g.plan.routes.iter().filter(|(_, r)| *r == route) {
+            for import in g.plan.routed_to(route) {
                 // The wrapper was retargeted to the component's WASI version, so the
                 // names agree; fall back to any version-compatible export.
                 let base = import.split('@').next().unwrap_or(import);

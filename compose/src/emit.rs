@@ -37,17 +37,3 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     tmp.persist(path).map_err(|e| fail_io(e.error))?;
     Ok(())
 }
-
-/// witpipe's cache folder (compiled components, pulled OCI components):
-/// `$WITPIPE_CACHE_DIR`, else `$XDG_CACHE_HOME/witpipe`, else `~/.cache/witpipe`.
-pub fn cache_dir() -> Option<std::path::PathBuf> {
-    use std::path::PathBuf;
-    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty());
-    if let Some(dir) = var("WITPIPE_CACHE_DIR") {
-        return Some(PathBuf::from(dir));
-    }
-    if let Some(dir) = var("XDG_CACHE_HOME") {
-        return Some(PathBuf::from(dir).join("witpipe"));
-    }
-    var("HOME").map(|home| PathBuf::from(home).join(".cache").join("witpipe"))
-}

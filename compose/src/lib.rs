@@ -14,8 +14,9 @@
 //! for warning in &composed.warnings {
 //!     println!("cargo:warning={warning}");
 //! }
-//! let summary = composed.summary();
-//! assert_eq!(summary.exports[0].0, "wasi:cli/run@0.2.0");
+//! assert!(composed.contract.runs()); // it exports `wasi:cli/run`
+//! // What the output asks of the host: the standard streams and the arguments.
+//! assert!(composed.contract.args);
 //! let out = std::env::temp_dir().join("wordfreq-doctest.wasm");
 //! witpipe_compose::emit::write_atomically(&out, &composed.bytes)?;
 //! # std::fs::remove_file(&out)?;
@@ -40,7 +41,8 @@ pub mod spec;
 pub mod wit;
 
 pub use error::{Error, Warning};
-pub use report::{Failure, LinkLine, PolicyLine, Summary};
+pub use report::{Failure, LinkLine, PolicyLine, Report};
+pub use witpipe_policy::{Capability, HostContract, HostDir, HostImport};
 
 use graph::LinkGraph;
 use load::Loaded;
@@ -50,21 +52,21 @@ use std::path::{Path, PathBuf};
 /// A pipeline file, parsed, with its components loaded and its links resolved.
 pub struct Pipeline {
     /// The pipeline file.
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// The directory that component and granted paths are relative to.
-    pub base_dir: PathBuf,
+    pub(crate) base_dir: PathBuf,
     /// Its text (error spans index into it).
-    pub source: String,
+    pub(crate) source: String,
     /// The parsed model.
-    pub spec: PipelineSpec,
+    pub(crate) spec: PipelineSpec,
     /// The loaded components.
-    pub loaded: Loaded,
+    pub(crate) loaded: Loaded,
     /// The resolved links and exports.
-    pub links: LinkGraph,
+    pub(crate) links: LinkGraph,
     /// Each used component's policy plan.
-    pub guarded: Vec<policy::Guarded>,
+    pub(crate) policies: Vec<policy::ComponentPolicy>,
     /// Problems that do not stop composition.
-    pub warnings: Vec<Warning>,
+    pub(crate) warnings: Vec<Warning>,
 }
 
 /// A composed pipeline: the component's bytes and what went into it.
@@ -73,8 +75,8 @@ pub struct Composition {
     pub pipeline: Pipeline,
     /// The composed, validated component.
     pub bytes: Vec<u8>,
-    /// Its imports that carry only types (no functions, no authority).
-    pub type_only: Vec<String>,
+    /// What it asks of the host that runs it.
+    pub contract: HostContract,
     /// Problems that did not stop composition.
     pub warnings: Vec<Warning>,
 }
@@ -146,13 +148,13 @@ impl Pipeline {
             let (loaded, mut errors) = load::load_components(&spec, base_dir, fetch, validation);
             let (links, graph_errors, mut warnings) = graph::resolve(&spec, &loaded);
             errors.extend(graph_errors);
-            let (guarded, policy_errors, policy_warnings) =
+            let (policies, policy_errors, policy_warnings) =
                 policy::apply(&spec, base_dir, &loaded, &links, errors.is_empty());
             errors.extend(policy_errors);
             warnings.extend(policy_warnings);
-            (loaded, links, guarded, errors, warnings)
+            (loaded, links, policies, errors, warnings)
         };
-        let (loaded, links, guarded, errors, warnings) = resolve(load::Validation::Types);
+        let (loaded, links, policies, errors, warnings) = resolve(load::Validation::Types);
         if !errors.is_empty() {
             // Something failed. If a file is broken, go again validating every file
             // whole, so that it is reported as such, in its place, and not as what it
@@ -170,7 +172,7 @@ impl Pipeline {
             spec,
             loaded,
             links,
-            guarded,
+            policies,
             warnings,
         })
     }
@@ -178,12 +180,12 @@ impl Pipeline {
     /// Wires the components together (checking every link's types) and encodes the
     /// composed component.
     pub fn compose(mut self) -> Result<Composition, Failure> {
-        match compose::compose(&mut self.loaded, &self.links, &self.guarded) {
+        match compose::compose(&mut self.loaded, &self.links, &self.policies) {
             Ok((bytes, type_only)) => Ok(Composition {
                 warnings: std::mem::take(&mut self.warnings),
+                contract: self.host_contract(&type_only),
                 pipeline: self,
                 bytes,
-                type_only,
             }),
             Err(errors) => Err(Failure::new(self.path, self.source, errors, self.warnings)),
         }
@@ -206,6 +208,43 @@ impl Pipeline {
     pub fn default_output(&self) -> PathBuf {
         self.path
             .with_file_name(format!("{}.wasm", self.output_name()))
+    }
+
+    /// The host contract of this pipeline composed, whose imports that carry only
+    /// types are `type_only`.
+    fn host_contract(&self, type_only: &[String]) -> HostContract {
+        let components = self
+            .policies
+            .iter()
+            .map(|g| (self.instance_name(g.instance), &g.plan));
+        let exports = self.links.exports.iter().map(|e| e.name.clone()).collect();
+        HostContract::new(components, type_only, exports, &self.base_dir)
+    }
+
+    /// The pipeline file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Its text (error spans index into it).
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The parsed model.
+    pub fn spec(&self) -> &PipelineSpec {
+        &self.spec
+    }
+
+    /// The resolved links, exports and imports left unlinked.
+    pub fn links(&self) -> &LinkGraph {
+        &self.links
+    }
+
+    /// A failure of this pipeline made of `errors` (for a front end that fails after
+    /// composing, e.g. when writing the output).
+    pub fn failure(&self, errors: Vec<Error>) -> Failure {
+        Failure::new(self.path.clone(), self.source.clone(), errors, Vec::new())
     }
 
     /// Instance name by index.

@@ -8,7 +8,7 @@ use crate::compose::{compose_flat, encode_options};
 use crate::error::Error;
 use crate::graph::{LinkGraph, OutputExport};
 use crate::load::{ComponentFile, Loaded};
-use crate::policy::Guarded;
+use crate::policy::ComponentPolicy;
 use std::collections::BTreeMap;
 use wac_graph::types::Package;
 use wac_graph::{CompositionGraph, InstantiationArgumentError, NodeId};
@@ -19,10 +19,10 @@ const GROUP_BUDGET: usize = 900;
 
 /// Instance indices one instance of the pipeline costs in the encoding (an upper
 /// bound): itself, an alias per export it gives to a link or to the output, and for a
-/// guarded component each wrapper instance with an alias per import it serves, plus
+/// policies component each wrapper instance with an alias per import it serves, plus
 /// the settings provider and its alias when a wrapper reads settings.
 /// (Counted for every instance in one pass over the links, exports and plans.)
-fn costs(loaded: &Loaded, links: &LinkGraph, guarded: &[Guarded]) -> Vec<usize> {
+fn costs(loaded: &Loaded, links: &LinkGraph, policies: &[ComponentPolicy]) -> Vec<usize> {
     let mut cost = vec![1; loaded.instances.len()];
     for l in &links.links {
         cost[l.from] += 1;
@@ -30,12 +30,12 @@ fn costs(loaded: &Loaded, links: &LinkGraph, guarded: &[Guarded]) -> Vec<usize> 
     for e in &links.exports {
         cost[e.instance] += 1;
     }
-    for g in guarded {
+    for g in policies {
         let routed = g
             .plan
             .routes
             .iter()
-            .filter(|(_, r)| *r != witpipe_policy::Route::Host)
+            .filter(|r| r.route != witpipe_policy::Route::Host)
             .count();
         let settings = match g.plan.wrappers.iter().any(|w| w.needs_settings) {
             true => 2,
@@ -47,8 +47,8 @@ fn costs(loaded: &Loaded, links: &LinkGraph, guarded: &[Guarded]) -> Vec<usize> 
 }
 
 /// Whether the pipeline needs nesting to fit.
-pub fn needed(loaded: &Loaded, links: &LinkGraph, guarded: &[Guarded]) -> bool {
-    let cost = costs(loaded, links, guarded);
+pub fn needed(loaded: &Loaded, links: &LinkGraph, policies: &[ComponentPolicy]) -> bool {
+    let cost = costs(loaded, links, policies);
     used(loaded, links)
         .into_iter()
         .map(|i| cost[i])
@@ -136,7 +136,7 @@ fn subset(loaded: &Loaded, members: &[usize]) -> Result<Loaded, Error> {
 pub fn compose_nested(
     loaded: &Loaded,
     links: &LinkGraph,
-    guarded: &[Guarded],
+    policies: &[ComponentPolicy],
 ) -> Result<Vec<u8>, Vec<Error>> {
     let one = |e: Error| vec![e];
     let conflict = |what: String| {
@@ -150,7 +150,7 @@ pub fn compose_nested(
     // Groups of consecutive stages within the budget.
     let mut groups: Vec<Vec<usize>> = vec![Vec::new()];
     let mut spent = 0;
-    let cost = costs(loaded, links, guarded);
+    let cost = costs(loaded, links, policies);
     for i in topological(loaded, links) {
         let c = cost[i];
         if spent + c > GROUP_BUDGET && !groups.last().is_some_and(Vec::is_empty) {
@@ -206,7 +206,7 @@ pub fn compose_nested(
             remaining_imports: Vec::new(),
             unused: links.unused.clone(),
         };
-        bytes.push(compose_flat(&mut part, &part_links, guarded)?);
+        bytes.push(compose_flat(&mut part, &part_links, policies)?);
     }
     // The outer component: the groups in order, the links between them.
     let mut graph = CompositionGraph::new();

@@ -1,4 +1,4 @@
-//! Plain-text reporting for library users: failures and summaries.
+//! Plain-text reporting for library users: failures, and the report `check` prints.
 
 use crate::error::{Error, Warning};
 use crate::graph::LinkOrigin;
@@ -6,7 +6,7 @@ use crate::Composition;
 use miette::Diagnostic;
 use std::fmt;
 use std::path::PathBuf;
-use witpipe_policy::Route;
+use witpipe_policy::{HostContract, Route};
 
 /// Every error found in one pipeline, with the file text they point into.
 #[derive(Debug)]
@@ -67,7 +67,7 @@ impl fmt::Display for Failure {
 
 impl std::error::Error for Failure {}
 
-/// One link of a [`Summary`].
+/// One link of a [`Report`].
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LinkLine {
     /// Exporting instance.
@@ -82,7 +82,7 @@ pub struct LinkLine {
     pub origin: String,
 }
 
-/// One component's policy in a [`Summary`].
+/// One component's policy in a [`Report`].
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PolicyLine {
     /// The instance.
@@ -93,63 +93,28 @@ pub struct PolicyLine {
     pub wrapped: Vec<(String, String)>,
 }
 
-/// What `witpipe check` reports about a composable pipeline.
+/// What `witpipe check` reports about a composed pipeline: its shape and its host
+/// contract.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Summary {
+pub struct Report {
     /// `(instance, component path)`.
     pub instances: Vec<(String, String)>,
     /// The links, in the order they were resolved.
     pub links: Vec<LinkLine>,
     /// `(name, instance, export)`.
     pub exports: Vec<(String, String, String)>,
-    /// `(import name, instances it serves)`: the output's imports, the host contract.
-    pub imports: Vec<(String, Vec<String>)>,
     /// Per component: who serves each of its unlinked imports.
     pub policies: Vec<PolicyLine>,
-    /// Host environment variables some component may read (`*` for all).
-    pub host_env: Vec<String>,
-    /// Whether some component receives the host's arguments.
-    pub host_args: bool,
-    /// Whether the output imports `wasi:http` (the CLI links it only with `-S http`;
-    /// the wrappers inside decide which requests leave).
-    pub host_http: bool,
-    /// Imports of the output that carry only types (no functions, no authority).
-    pub type_only: Vec<String>,
-    /// Directories the host must preopen: `(host path, guest path, read-only)`.
-    pub host_dirs: Vec<(String, String, bool)>,
-    /// Whether the host serves `wasi:keyvalue` (one store shared by the output).
-    pub host_keyvalue: bool,
-    /// The `wasi:config/store` values the host serves, if the output imports it.
-    pub host_config: Option<Vec<(String, String)>>,
+    /// What the output asks of the host.
+    pub contract: HostContract,
 }
 
 impl Composition {
-    /// The output's imports (the host contract), each with the instances it serves.
-    pub fn host_imports(&self) -> Vec<(String, Vec<String>)> {
-        let p = &self.pipeline;
-        let mut imports: Vec<(String, Vec<String>)> = Vec::new();
-        for g in &p.guarded {
-            let who = p.instance_name(g.instance).to_string();
-            for import in g.host_imports() {
-                match imports.iter_mut().find(|(n, _)| *n == import) {
-                    Some((_, w)) => w.push(who.clone()),
-                    None => imports.push((import, vec![who.clone()])),
-                }
-            }
-        }
-        imports.sort();
-        imports
-    }
-
-    /// The pipeline's shape, for reports.
-    pub fn summary(&self) -> Summary {
+    /// The pipeline's shape and host contract, for reports.
+    pub fn report(&self) -> Report {
         let p = &self.pipeline;
         let name = |i: usize| p.instance_name(i).to_string();
-        let imports = self.host_imports();
-        let host_http = imports
-            .iter()
-            .any(|(name, _)| name.starts_with("wasi:http/"));
-        Summary {
+        Report {
             instances: p
                 .spec
                 .components
@@ -179,62 +144,30 @@ impl Composition {
                 .iter()
                 .map(|e| (e.name.clone(), name(e.instance), e.export.clone()))
                 .collect(),
-            imports,
             policies: p
-                .guarded
+                .policies
                 .iter()
                 .filter(|g| !g.plan.routes.is_empty())
                 .map(|g| PolicyLine {
                     instance: name(g.instance),
-                    host: g.host_imports(),
+                    host: g.plan.host_imports(),
                     wrapped: g
                         .plan
                         .routes
                         .iter()
-                        .filter_map(|(i, r)| match r {
+                        .filter_map(|r| match r.route {
                             Route::Host => None,
-                            Route::Wrapper(w) => Some((i.clone(), w.name().to_string())),
+                            Route::Wrapper(w) => Some((r.import.clone(), w.name().to_string())),
                         })
                         .collect(),
                 })
                 .collect(),
-            host_env: {
-                let mut env: Vec<String> = p
-                    .guarded
-                    .iter()
-                    .flat_map(|g| g.plan.host_env.clone())
-                    .collect();
-                env.sort();
-                env.dedup();
-                env
-            },
-            host_args: p.guarded.iter().any(|g| g.plan.host_args),
-            type_only: self.type_only.clone(),
-            host_http,
-            host_keyvalue: p.guarded.iter().any(|g| g.plan.host_keyvalue),
-            host_config: crate::policy::merged_config(&p.guarded).ok().flatten(),
-            host_dirs: {
-                let mut dirs: Vec<(String, String, bool)> = p
-                    .guarded
-                    .iter()
-                    .flat_map(|g| g.plan.host_dirs.iter())
-                    .map(|m| {
-                        (
-                            p.base_dir.join(&m.host).display().to_string(),
-                            m.guest.clone(),
-                            m.mode == witpipe_policy::FsMode::Ro,
-                        )
-                    })
-                    .collect();
-                dirs.sort();
-                dirs.dedup();
-                dirs
-            },
+            contract: self.contract.clone(),
         }
     }
 }
 
-impl fmt::Display for Summary {
+impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "instances ({}):", self.instances.len())?;
         for (name, path) in &self.instances {
@@ -261,14 +194,15 @@ impl fmt::Display for Summary {
                 writeln!(f, "  {name} (from {instance}, export {export})")?;
             }
         }
-        writeln!(f, "imports left for the host ({}):", self.imports.len())?;
-        for (name, who) in &self.imports {
-            let note = if self.type_only.contains(name) {
-                "; types only, no functions"
-            } else {
-                ""
+        let imports = &self.contract.imports;
+        writeln!(f, "imports left for the host ({}):", imports.len())?;
+        for import in imports {
+            let note = match import.type_only {
+                true => "; types only, no functions",
+                false => "",
             };
-            writeln!(f, "  {name} (for {}{note})", who.join(", "))?;
+            let who = import.instances.join(", ");
+            writeln!(f, "  {} (for {who}{note})", import.name)?;
         }
         writeln!(f, "policy:")?;
         if self.policies.is_empty() {
@@ -298,71 +232,58 @@ impl fmt::Display for Summary {
     }
 }
 
-impl Summary {
-    /// The stock `wasmtime run` (or `serve`) command line that grants the output what the pipeline
-    /// grants (the wrappers inside enforce the rest).
-    pub fn wasmtime_command(&self, output: &str) -> String {
-        let serves = self
-            .exports
-            .iter()
-            .any(|(n, _, _)| n.starts_with("wasi:http/incoming-handler@"));
-        // `serve` links WASI HTTP itself.
-        let mut cmd = String::from(if serves {
-            "wasmtime serve"
-        } else {
-            "wasmtime run"
-        });
-        if self.host_env.iter().any(|e| e == "*") {
-            cmd.push_str(" -S inherit-env");
-        } else {
-            for var in &self.host_env {
-                cmd.push_str(&format!(" --env {var}"));
+impl Report {
+    /// Who a trap belongs to: `in instance `X` (function F)` for the innermost of
+    /// `frames` (`(the interfaces its module exports, function)`, innermost first)
+    /// whose code belongs to an instance of this pipeline or one of its policy
+    /// wrappers, matched by the interfaces its core module exports.
+    pub fn trap_site<'a>(
+        &self,
+        frames: impl IntoIterator<Item = (&'a [String], &'a str)>,
+    ) -> Option<String> {
+        let unversioned = |name: &str| name.split('@').next().unwrap_or(name).to_string();
+        let mut owners: Vec<(String, String)> = Vec::new();
+        for l in &self.links {
+            owners.push((unversioned(&l.export), format!("instance `{}`", l.from)));
+        }
+        for (_, instance, export) in &self.exports {
+            owners.push((unversioned(export), format!("instance `{instance}`")));
+        }
+        for p in &self.policies {
+            for (import, wrapper) in &p.wrapped {
+                owners.push((
+                    unversioned(import),
+                    format!(
+                        "the `{wrapper}` policy wrapper of instance `{}`",
+                        p.instance
+                    ),
+                ));
             }
         }
-        if self.host_http && !serves {
-            cmd.push_str(" -S http");
-        }
-        if self
-            .imports
-            .iter()
-            .any(|(n, _)| n.starts_with("wasi:sockets/tcp"))
-        {
-            cmd.push_str(" -S inherit-network");
-        }
-        if self
-            .imports
-            .iter()
-            .any(|(n, _)| n.starts_with("wasi:sockets/ip-name-lookup"))
-        {
-            cmd.push_str(" -S allow-ip-name-lookup");
-        }
-        if self.host_keyvalue {
-            cmd.push_str(" -S keyvalue");
-        }
-        if let Some(config) = &self.host_config {
-            cmd.push_str(" -S config");
-            for (key, value) in config {
-                cmd.push_str(&format!(" -S config-var={key}={}", shell_word(value)));
+        frames.into_iter().find_map(|(exports, function)| {
+            // Whose interfaces the module exports, most matches first: a wrapper that
+            // could answer an interface another wrapper was routed is not its owner.
+            let mut tally: Vec<(&str, usize)> = Vec::new();
+            let names: std::collections::BTreeSet<String> = exports
+                .iter()
+                .map(|export| unversioned(export.split('#').next().unwrap_or(export)))
+                .collect();
+            for (name, who) in &owners {
+                if names.contains(name) {
+                    match tally.iter_mut().find(|(w, _)| w == who) {
+                        Some((_, n)) => *n += 1,
+                        None => tally.push((who, 1)),
+                    }
+                }
             }
-        }
-        for (host, guest, _) in &self.host_dirs {
-            cmd.push_str(&format!(" --dir {host}::{guest}"));
-        }
-        cmd.push(' ');
-        cmd.push_str(output);
-        if self.host_args {
-            cmd.push_str(" [ARGS...]");
-        }
-        cmd
-    }
-}
-
-/// `text` quoted for a POSIX shell when it needs to be.
-fn shell_word(text: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c);
-    if !text.is_empty() && text.chars().all(plain) {
-        text.to_string()
-    } else {
-        format!("'{}'", text.replace('\'', "'\\''"))
+            let best = tally.iter().map(|(_, n)| *n).max()?;
+            let mut whose: Vec<&str> = tally
+                .iter()
+                .filter(|(_, n)| *n == best)
+                .map(|(w, _)| *w)
+                .collect();
+            whose.sort();
+            Some(format!("in {} ({function})", whose.join(" or ")))
+        })
     }
 }

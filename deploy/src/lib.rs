@@ -2,7 +2,7 @@
 //! manifests for a composed, policy-wrapped pipeline: a wasmCloud
 //! application (wadm, `core.oam.dev/v1beta1`) or a SpinKube `SpinApp`.
 //!
-//! The manifest is derived from the pipeline's host contract ([`Summary`]): every
+//! The manifest is derived from the pipeline's host contract ([`HostContract`]): every
 //! import the output keeps is mapped to what the target provides, and an import the
 //! target cannot provide is an error that names it — never silently dropped.
 #![deny(missing_docs)]
@@ -15,7 +15,7 @@ mod wasmcloud;
 pub use oci::{pull, push, Fetcher, CONFIG_MEDIA_TYPE, LAYER_MEDIA_TYPE};
 use serde_json::Value;
 pub use wadm::{apply, Lattice};
-use witpipe_compose::Summary;
+use witpipe_policy::{Capability, HostContract};
 
 /// Where the component is deployed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,8 +123,8 @@ pub fn version_of(component: &[u8]) -> String {
     format!("witpipe-{}", &digest[..12])
 }
 
-/// The manifest for `summary` under `options`.
-pub fn manifest(summary: &Summary, options: &Options) -> Result<Manifest, DeployError> {
+/// The manifest for an output with `contract` under `options`.
+pub fn manifest(contract: &HostContract, options: &Options) -> Result<Manifest, DeployError> {
     if options.name.is_empty()
         || !options
             .name
@@ -137,30 +137,31 @@ pub fn manifest(summary: &Summary, options: &Options) -> Result<Manifest, Deploy
         )));
     }
     match options.target {
-        Target::WasmCloud => wasmcloud::manifest(summary, options),
-        Target::SpinKube => spinkube::manifest(summary, options),
+        Target::WasmCloud => wasmcloud::manifest(contract, options),
+        Target::SpinKube => spinkube::manifest(contract, options),
     }
 }
 
-/// How each import of the output is provided on `target`: `provided(pkg, iface,
-/// version)` describes what serves a `wasi:` interface at that version, or `None`. Any
-/// import without a provider fails the whole manifest, naming every such import and `why`.
+/// How each import of the output is provided on `target`: `provided(capability,
+/// version)` describes what serves a `wasi:` import of that capability at that version,
+/// or `None`. Any import without a provider fails the whole manifest, naming every
+/// such import and `why`.
 fn map_imports(
-    summary: &Summary,
+    contract: &HostContract,
     target: &'static str,
     why: &str,
-    provided: impl Fn(&str, &str, &str) -> Option<&'static str>,
+    provided: impl Fn(Capability, &str) -> Option<&'static str>,
 ) -> Result<Vec<String>, DeployError> {
     let mut mapping = Vec::new();
     let mut unsupported = Vec::new();
-    for (import, _) in &summary.imports {
-        let by = match witpipe_policy::split(import) {
-            Some(("wasi", pkg, iface, Some(version))) => provided(pkg, iface, version),
+    for import in &contract.imports {
+        let by = match witpipe_policy::split(&import.name) {
+            Some(("wasi", _, _, Some(version))) => provided(import.capability, version),
             _ => None,
         };
         match by {
-            Some(by) => mapping.push(format!("{import}: {by}")),
-            None => unsupported.push(import.clone()),
+            Some(by) => mapping.push(format!("{}: {by}", import.name)),
+            None => unsupported.push(import.name.clone()),
         }
     }
     if unsupported.is_empty() {
@@ -174,30 +175,22 @@ fn map_imports(
     }
 }
 
+/// Whether `capability` is one every WASI 0.2 host serves itself: the command-line
+/// world (environment, exit, stdio, terminals), clocks, random, `wasi:io` and the HTTP
+/// types.
+fn every_host_serves(capability: Capability) -> bool {
+    use Capability::*;
+    matches!(
+        capability,
+        Environment | Exit | Stdin | Stdout | Stderr | Terminal | Clocks | Random | Io | HttpTypes
+    )
+}
+
 /// Whether `version` is a WASI 0.2 release (`0.2.x`, no pre-release).
 fn wasi_0_2(version: &str) -> bool {
     version
         .strip_prefix("0.2.")
         .is_some_and(|patch| patch.parse::<u32>().is_ok())
-}
-
-/// The names of the output's imports from `wasi:{package}`, whatever the version.
-fn imports_of<'a>(summary: &'a Summary, package: &str) -> Vec<&'a str> {
-    summary
-        .imports
-        .iter()
-        .filter(
-            |(n, _)| matches!(witpipe_policy::split(n), Some(("wasi", p, _, _)) if p == package),
-        )
-        .map(|(n, _)| n.as_str())
-        .collect()
-}
-
-fn exports_http(summary: &Summary) -> bool {
-    summary
-        .exports
-        .iter()
-        .any(|(n, _, _)| n.starts_with("wasi:http/incoming-handler@"))
 }
 
 fn yaml(value: &Value) -> String {

@@ -166,7 +166,7 @@ pub fn pull(reference_text: &str, insecure: bool) -> Result<Vec<u8>, DeployError
 }
 
 /// Brings components named by OCI reference in a pipeline file (`oci://REF`) into
-/// witpipe's cache (`oci/` under [`witpipe_compose::emit::cache_dir`]), keyed by the
+/// witpipe's cache (`oci/` under [`witpipe_compose::cache::dir`]), keyed by the
 /// manifest digest: a reference pinned by digest (`@sha256:…`) is read from the cache
 /// without any network once pulled; a tag is resolved to its digest first. Registries on
 /// loopback and those listed in `WITPIPE_INSECURE_REGISTRIES` (comma-separated) speak
@@ -179,7 +179,7 @@ pub struct Fetcher {
 impl witpipe_compose::load::Fetch for Fetcher {
     fn fetch(&self, text: &str) -> Result<std::path::PathBuf, String> {
         let image = reference(text).map_err(|e| e.to_string())?;
-        let dir = witpipe_compose::emit::cache_dir()
+        let dir = witpipe_compose::cache::dir()
             .ok_or("no cache folder: set WITPIPE_CACHE_DIR")?
             .join("oci");
         let registry = image.resolve_registry().to_string();

@@ -3,14 +3,17 @@
 //! What the Spin runtime (3.x) serves: WASI 0.2 `cli`, `clocks`, `random`, `io` and
 //! `http/types`, `wasi:keyvalue@0.2.0-draft2` and `wasi:config/store@0.2.0-draft-2024-09-27`.
 
-use crate::{exports_http, map_imports, wasi_0_2, yaml, DeployError, Manifest, Options};
+use crate::{every_host_serves, map_imports, wasi_0_2, yaml, DeployError, Manifest, Options};
 use serde_json::{json, Value};
-use witpipe_compose::Summary;
+use witpipe_policy::{Capability, HostContract};
 
 const WHY: &str = "the Spin runtime (3.x) serves WASI 0.2 cli, clocks, random, io and http types, wasi:keyvalue@0.2.0-draft2 and wasi:config/store@0.2.0-draft-2024-09-27; take the grant out of the pipeline or build the component against the versions named";
 
-pub(crate) fn manifest(summary: &Summary, options: &Options) -> Result<Manifest, DeployError> {
-    if !exports_http(summary) {
+pub(crate) fn manifest(
+    contract: &HostContract,
+    options: &Options,
+) -> Result<Manifest, DeployError> {
+    if !contract.serves_http() {
         return Err(DeployError::Unsupported {
             target: "SpinKube",
             imports: vec!["(no wasi:http/incoming-handler export)".into()],
@@ -18,18 +21,16 @@ pub(crate) fn manifest(summary: &Summary, options: &Options) -> Result<Manifest,
                 .into(),
         });
     }
-    let mapping = map_imports(summary, "SpinKube", WHY, |pkg, iface, v| {
-        match (pkg, iface) {
-        ("cli" | "clocks" | "random" | "io", _) | ("http", "types") if wasi_0_2(v) => {
-            Some("provided by the Spin runtime")
-        }
-        ("http", "outgoing-handler") if wasi_0_2(v) => Some(
+    let mapping = map_imports(contract, "SpinKube", WHY, |capability, v| {
+        match capability {
+        c if every_host_serves(c) && wasi_0_2(v) => Some("provided by the Spin runtime"),
+        Capability::HttpOutgoing if wasi_0_2(v) => Some(
             "Spin's outbound HTTP (list the origins in the application's `allowed_outbound_hosts`; the wrappers inside decide too)",
         ),
-        ("config", "store") if v == "0.2.0-draft-2024-09-27" => {
+        Capability::Config if v == "0.2.0-draft-2024-09-27" => {
             Some("Spin application variables (the SpinApp's `variables`)")
         }
-        ("keyvalue", _) if v == "0.2.0-draft2" => Some(
+        Capability::KeyValue if v == "0.2.0-draft2" => Some(
             "Spin's key-value store (declare `key_value_stores` in the application's spin.toml)",
         ),
         _ => None,
@@ -40,7 +41,7 @@ pub(crate) fn manifest(summary: &Summary, options: &Options) -> Result<Manifest,
         "executor": "containerd-shim-spin",
         "replicas": options.replicas,
     });
-    if let Some(config) = &summary.host_config {
+    if let Some(config) = &contract.config {
         spec["variables"] = Value::Array(
             config
                 .iter()

@@ -6,10 +6,10 @@
 //! outgoing HTTP come from capability providers the manifest links; an incoming HTTP
 //! export gets the host's built-in HTTP server. Filesystems and sockets: nothing.
 
-use crate::{exports_http, imports_of, map_imports, wasi_0_2, yaml, DeployError, Manifest};
+use crate::{every_host_serves, map_imports, wasi_0_2, yaml, DeployError, Manifest};
 use crate::{Options, Spread};
 use serde_json::{json, Value};
-use witpipe_compose::Summary;
+use witpipe_policy::{Capability, HostContract};
 
 /// The built-in providers of a wasmCloud host (experimental features to enable on the host).
 const HTTP_SERVER: &str = "wasmcloud+builtin://http-server";
@@ -17,19 +17,20 @@ const HTTP_CLIENT: &str = "wasmcloud+builtin://http-client";
 
 const WHY: &str = "wasmCloud hosts (0.27) serve WASI 0.2 cli, clocks, random, io and http, wasi:config/store@0.2.0-draft and, through a provider, wasi:keyvalue@0.2.0-draft; they give components no filesystem or sockets. Take the grant out of the pipeline, build the component against the versions named, or deploy to wasmtime";
 
-pub(crate) fn manifest(summary: &Summary, options: &Options) -> Result<Manifest, DeployError> {
-    let mut mapping = map_imports(summary, "a wasmCloud host", WHY, |pkg, iface, v| {
-        match (pkg, iface) {
-            ("cli" | "clocks" | "random" | "io", _) | ("http", "types") if wasi_0_2(v) => {
-                Some("provided by every wasmCloud host")
-            }
-            ("http", "outgoing-handler") if wasi_0_2(v) => Some(
+pub(crate) fn manifest(
+    contract: &HostContract,
+    options: &Options,
+) -> Result<Manifest, DeployError> {
+    let mut mapping = map_imports(contract, "a wasmCloud host", WHY, |capability, v| {
+        match capability {
+            c if every_host_serves(c) && wasi_0_2(v) => Some("provided by every wasmCloud host"),
+            Capability::HttpOutgoing if wasi_0_2(v) => Some(
                 "linked to the host's built-in HTTP client (the wrappers inside decide which requests leave)",
             ),
-            ("config", "store") if v == "0.2.0-draft" => {
+            Capability::Config if v == "0.2.0-draft" => {
                 Some("the component's `config` (values from the pipeline's grants)")
             }
-            ("keyvalue", _) if v == "0.2.0-draft" => Some("linked to the key-value provider"),
+            Capability::KeyValue if v == "0.2.0-draft" => Some("linked to the key-value provider"),
             _ => None,
         }
     })?;
@@ -39,7 +40,7 @@ pub(crate) fn manifest(summary: &Summary, options: &Options) -> Result<Manifest,
         "properties": { "image": options.image },
         "traits": [{ "type": "spreadscaler", "properties": scale(options, options.replicas) }]
     });
-    if let Some(config) = &summary.host_config {
+    if let Some(config) = &contract.config {
         let properties: serde_json::Map<String, Value> = config
             .iter()
             .map(|(k, v)| (k.clone(), Value::String(v.clone())))
@@ -69,7 +70,7 @@ pub(crate) fn manifest(summary: &Summary, options: &Options) -> Result<Manifest,
             "traits": [{ "type": "daemonscaler", "properties": scale(options, 1) }],
         }));
     };
-    let keyvalue = imports_of(summary, "keyvalue");
+    let keyvalue: Vec<&str> = contract.imports_of(Capability::KeyValue).collect();
     if !keyvalue.is_empty() {
         let Some(provider) = &options.keyvalue_provider else {
             return Err(DeployError::Unsupported {
@@ -80,14 +81,11 @@ pub(crate) fn manifest(summary: &Summary, options: &Options) -> Result<Manifest,
         };
         link_out("keyvalue", provider, "keyvalue", interfaces(&keyvalue));
     }
-    let outgoing = imports_of(summary, "http")
-        .into_iter()
-        .filter(|n| n.starts_with("wasi:http/outgoing-handler@"))
-        .collect::<Vec<_>>();
+    let outgoing: Vec<&str> = contract.imports_of(Capability::HttpOutgoing).collect();
     if !outgoing.is_empty() {
         link_out("httpclient", HTTP_CLIENT, "http", interfaces(&outgoing));
     }
-    if exports_http(summary) {
+    if contract.serves_http() {
         for (name, address, spread) in http_servers(options) {
             mapping.push(format!(
                 "exports wasi:http/incoming-handler: served by the built-in HTTP server on {address}{}",

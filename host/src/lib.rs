@@ -58,6 +58,40 @@ pub struct HostGrants {
 }
 
 impl HostGrants {
+    /// Exactly what `contract` asks of the host. `argv` (argv[0] first) reaches the
+    /// component only if the contract passes the host's arguments.
+    pub fn from_contract(contract: &witpipe_policy::HostContract, argv: Vec<String>) -> Self {
+        use witpipe_policy::Capability;
+        HostGrants {
+            env: contract.env.clone(),
+            args: contract.args.then_some(argv),
+            stdin: contract.has(Capability::Stdin),
+            stdout: contract.has(Capability::Stdout),
+            stderr: contract.has(Capability::Stderr),
+            dirs: contract
+                .dirs
+                .iter()
+                .map(|d| (PathBuf::from(&d.host), d.guest.clone(), d.read_only))
+                .collect(),
+            tcp: contract.has(Capability::Tcp),
+            lookup: contract.has(Capability::NameLookup),
+            keyvalue: contract.has(Capability::KeyValue),
+            config: contract.config.clone(),
+        }
+    }
+
+    /// What a bare component (no pipeline file, so no contract) gets: its standard
+    /// streams and its arguments, nothing else.
+    pub fn bare(argv: Vec<String>) -> Self {
+        HostGrants {
+            args: Some(argv),
+            stdin: true,
+            stdout: true,
+            stderr: true,
+            ..HostGrants::default()
+        }
+    }
+
     /// A WASI context builder granting exactly these grants.
     pub fn builder(&self) -> Result<WasiCtxBuilder, HostError> {
         let grants = self;

@@ -1,22 +1,42 @@
 //! Grants and capability wrappers for witpipe pipelines.
 //!
-//! Each component of a pipeline gets only the WASI authority its grants name: this
-//! crate decides, per import, whether the host may serve it ([`Route::Host`]) or a
-//! wrapper instance answers instead ([`Route::Guard`], [`Route::EnvFilter`]), and
-//! builds what the composer needs for that: the wrapper components (Rust guests in
-//! `wrappers/`, committed as built `.wasm`), retargeted to the importer's WASI version,
-//! and a tiny generated component holding each instance's settings.
+//! Each component of a pipeline gets only the WASI authority its grants name. One
+//! module per capability family ([`families`]: environment, stdio, exit, clocks,
+//! random, filesystem, HTTP, sockets, key-value, config) holds everything about it:
+//! its grant grammar, who serves its imports ([`Route::Host`] or a [`Wrapper`]
+//! instance), what its wrappers are told ([`Setting`]), what it asks of the host
+//! ([`HostContract`]) and the stock-`wasmtime` flags for it. [`plan`] walks a
+//! component's imports through them; [`HostContract::new`] gathers the plans of a
+//! composed output into what the host must provide.
 //!
-//! It never runs a component: no wasmtime here.
+//! The wrappers are Rust guests in `wrappers/`, committed as built `.wasm` and
+//! retargeted to the importer's WASI version. It never runs a component: no wasmtime
+//! here.
 #![deny(missing_docs)]
 
+mod contract;
+mod error;
+pub mod families;
 mod grants;
-mod route;
+mod name;
+mod plan;
+mod settings;
+mod settings_keys;
+mod span;
+#[cfg(test)]
+mod testing;
 mod wrappers;
 
-pub use grants::{
-    Access, ArgsGrant, ClockMode, EnvGrant, FsMode, FsMount, Grants, GrantsSpec, RandomMode,
-    SocketsGrant,
-};
-pub use route::{plan, split, Plan, PolicyError, Route, WrapperUse};
+pub use contract::{Capability, HostContract, HostDir, HostImport};
+pub use error::PolicyError;
+pub use families::clocks::ClockMode;
+pub use families::env::{ArgsGrant, EnvGrant};
+pub use families::fs::{check_mounts, FsMode, FsMount};
+pub use families::random::RandomMode;
+pub use families::sockets::SocketsGrant;
+pub use grants::{capabilities, Access, Grants, GrantsSpec};
+pub use name::split;
+pub use plan::{plan, Plan, Route, RoutedImport, WrapperUse};
+pub use settings::{Clock, Randomness, Setting};
+pub use span::{At, Span};
 pub use wrappers::{retarget, settings_component, Wrapper, SETTINGS_INTERFACE};

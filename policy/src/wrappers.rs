@@ -67,6 +67,18 @@ impl Wrapper {
         }
     }
 
+    /// Whether it reads settings (from a settings component composed in with it).
+    pub fn reads_settings(self) -> bool {
+        matches!(
+            self,
+            Wrapper::Guard
+                | Wrapper::EnvFilter
+                | Wrapper::FsGuard
+                | Wrapper::HttpGuard
+                | Wrapper::SocketsGuard
+        )
+    }
+
     /// A short name for reports.
     pub fn name(self) -> &'static str {
         match self {

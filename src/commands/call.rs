@@ -1,7 +1,7 @@
 //! `witpipe call FILE 'name(args…)'`: call an exported function, WAVE in and out.
 
-use super::runtime::RuntimeArgs;
 use crate::diagnostics::{report_plain, Reported};
+use crate::runtime::RuntimeArgs;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use witpipe_host::Val;

@@ -14,12 +14,13 @@ impl Args {
     /// Runs the command.
     pub fn exec(self) -> Result<(), Reported> {
         let composition = super::compose_pipeline(&self.file)?;
-        let summary = composition.summary();
-        print!("{summary}");
+        print!("{}", composition.report());
         let out = composition.pipeline.default_output();
         println!(
             "stock wasmtime equivalent (after `witpipe compose`): {}",
-            summary.wasmtime_command(&out.display().to_string())
+            composition
+                .contract
+                .wasmtime_command(&out.display().to_string())
         );
         println!(
             "ok: {} composes ({} bytes)",

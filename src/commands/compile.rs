@@ -1,7 +1,7 @@
 //! `witpipe compile FILE -o OUT.cwasm`: ahead-of-time compilation.
 
-use super::runtime::RuntimeArgs;
 use crate::diagnostics::{report_plain, Reported};
+use crate::runtime::RuntimeArgs;
 use std::path::PathBuf;
 
 /// Compile a pipeline (composed in memory) or a component to machine code for this

@@ -21,23 +21,17 @@ impl Args {
             .output
             .unwrap_or_else(|| composition.pipeline.default_output());
         if let Err(e) = witpipe_compose::emit::write_atomically(&out, &composition.bytes) {
-            let p = composition.pipeline;
-            return Err(report_failure(&witpipe_compose::Failure {
-                path: p.path,
-                source: p.source,
-                errors: vec![e],
-                warnings: Vec::new(),
-            }));
+            return Err(report_failure(&composition.pipeline.failure(vec![e])));
         }
         let p = &composition.pipeline;
         println!(
             "wrote {} ({} bytes): {} instances, {} links, {} exports, {} imports left for the host",
             out.display(),
             composition.bytes.len(),
-            p.spec.components.len(),
-            p.links.links.len(),
-            p.links.exports.len(),
-            composition.host_imports().len()
+            p.spec().components.len(),
+            p.links().links.len(),
+            p.links().exports.len(),
+            composition.contract.imports.len()
         );
         // The process ends next: freeing the graph, types and bytes one allocation at
         // a time would only cost time (~2% of composing a 300-stage chain).

@@ -62,7 +62,6 @@ impl Args {
     /// Runs the command.
     pub fn exec(self) -> Result<(), Reported> {
         let composition = super::compose_pipeline(&self.file)?;
-        let summary = composition.summary();
         let p = &composition.pipeline;
         let name = self.name.clone().unwrap_or_else(|| p.output_name());
         if self.apply && !matches!(self.target, TargetArg::Wasmcloud) {
@@ -83,7 +82,7 @@ impl Args {
             spread: self.spread,
             version: witpipe_deploy::version_of(&composition.bytes),
         };
-        let manifest = witpipe_deploy::manifest(&summary, &options)
+        let manifest = witpipe_deploy::manifest(&composition.contract, &options)
             .map_err(|e| report_plain(format!("{}: {e}", self.file.display())))?;
         for line in &manifest.mapping {
             eprintln!("witpipe deploy: {line}");

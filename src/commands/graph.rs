@@ -32,14 +32,11 @@ impl Args {
     pub fn exec(self) -> Result<(), Reported> {
         let fetcher = super::fetcher();
         let p = Pipeline::open_with(&self.file, &fetcher).map_err(|f| report_failure(&f))?;
-        let mut nodes: Vec<String> = p
-            .loaded
-            .instances
-            .iter()
-            .map(|i| i.name.value.clone())
+        let mut nodes: Vec<String> = (0..p.spec().components.len())
+            .map(|i| p.instance_name(i).to_string())
             .collect();
         let mut edges: Vec<Edge> = p
-            .links
+            .links()
             .links
             .iter()
             .map(|l| {
@@ -51,9 +48,9 @@ impl Args {
                 )
             })
             .collect();
-        if !p.links.remaining_imports.is_empty() {
+        if !p.links().remaining_imports.is_empty() {
             nodes.push("host".into());
-            edges.extend(p.links.remaining_imports.iter().map(|r| {
+            edges.extend(p.links().remaining_imports.iter().map(|r| {
                 (
                     "host".into(),
                     p.instance_name(r.instance).into(),
@@ -62,9 +59,9 @@ impl Args {
                 )
             }));
         }
-        if !p.links.exports.is_empty() {
+        if !p.links().exports.is_empty() {
             nodes.push("output".into());
-            edges.extend(p.links.exports.iter().map(|e| {
+            edges.extend(p.links().exports.iter().map(|e| {
                 (
                     p.instance_name(e.instance).into(),
                     "output".into(),

@@ -30,9 +30,14 @@ impl Args {
             (head, BTreeMap::new(), BTreeMap::new())
         } else {
             let composition = super::compose_pipeline(&self.file)?;
-            let summary = composition.summary();
-            let imports: BTreeMap<String, Vec<String>> = summary.imports.into_iter().collect();
-            let exports: BTreeMap<String, String> = summary
+            let report = composition.report();
+            let imports: BTreeMap<String, Vec<String>> = report
+                .contract
+                .imports
+                .into_iter()
+                .map(|i| (i.name, i.instances))
+                .collect();
+            let exports: BTreeMap<String, String> = report
                 .exports
                 .into_iter()
                 .map(|(name, instance, _)| (name, instance))

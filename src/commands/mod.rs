@@ -10,7 +10,6 @@ pub mod inspect;
 pub mod migrate;
 pub mod push;
 pub mod run;
-pub mod runtime;
 pub mod serve;
 
 use crate::diagnostics::{report_failure, report_warnings, Reported};
@@ -49,34 +48,9 @@ pub fn compose_pipeline(path: &Path) -> Result<Composition, Reported> {
         .map_err(|f| report_failure(&f))?;
     let p = &composition.pipeline;
     report_warnings(
-        &p.path.display().to_string(),
-        &p.source,
+        &p.path().display().to_string(),
+        p.source(),
         &composition.warnings,
     );
     Ok(composition)
-}
-
-/// What the embedded host grants a composed pipeline: exactly its host contract.
-/// `args` (argv[0] first) reach the component only if its grants inherit them.
-pub fn host_grants(
-    summary: &witpipe_compose::Summary,
-    args: Vec<String>,
-) -> witpipe_host::HostGrants {
-    let imports = |prefix: &str| summary.imports.iter().any(|(n, _)| n.starts_with(prefix));
-    witpipe_host::HostGrants {
-        env: summary.host_env.clone(),
-        args: summary.host_args.then_some(args),
-        stdin: imports("wasi:cli/stdin@"),
-        stdout: imports("wasi:cli/stdout@"),
-        stderr: imports("wasi:cli/stderr@"),
-        dirs: summary
-            .host_dirs
-            .iter()
-            .map(|(host, guest, ro)| (std::path::PathBuf::from(host), guest.clone(), *ro))
-            .collect(),
-        tcp: imports("wasi:sockets/tcp"),
-        lookup: imports("wasi:sockets/ip-name-lookup"),
-        keyvalue: summary.host_keyvalue,
-        config: summary.host_config.clone(),
-    }
 }

@@ -1,8 +1,8 @@
 //! `witpipe run FILE [-- ARGS…]`: compose in memory (or read a component) and run it
 //! on embedded wasmtime.
 
-use super::runtime::RuntimeArgs;
 use crate::diagnostics::Reported;
+use crate::runtime::RuntimeArgs;
 use std::path::PathBuf;
 
 /// Run a pipeline (composed in memory) or a component that exports `wasi:cli/run`,

@@ -1,7 +1,7 @@
 //! `witpipe serve FILE --listen ADDR`: serve a pipeline's `wasi:http/incoming-handler`.
 
-use super::runtime::RuntimeArgs;
 use crate::diagnostics::Reported;
+use crate::runtime::RuntimeArgs;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -38,9 +38,9 @@ impl Args {
             limits: self.runtime.limits(),
             drain: Duration::try_from_secs_f64(self.drain).unwrap_or(Duration::from_secs(10)),
             max_instances: self.max_instances,
-            trap_site: target.summary.clone().map(|summary| {
+            trap_site: target.report.clone().map(|report| {
                 std::sync::Arc::new(move |e: &witpipe_host::HostError| {
-                    super::runtime::trap_site(&summary, e)
+                    crate::runtime::trap_site(&report, e)
                 }) as witpipe_host::TrapSite
             }),
         };

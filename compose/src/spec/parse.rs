@@ -221,7 +221,7 @@ pub fn parse_pipeline(text: &str) -> Result<PipelineSpec, Vec<Error>> {
 }
 
 fn at(s: Spanned<String>) -> At<String> {
-    At::from_spanned(s)
+    crate::span::at(s)
 }
 
 fn into_spec(raw: RawPipeline) -> Result<PipelineSpec, Vec<Error>> {
@@ -238,7 +238,7 @@ fn into_spec(raw: RawPipeline) -> Result<PipelineSpec, Vec<Error>> {
                 span: Span::default(),
             }
         }
-        Some(v) => At::from_spanned(v),
+        Some(v) => crate::span::at(v),
     };
     if version.value != FORMAT_VERSION {
         errors.push(Error::UnsupportedVersion {
@@ -254,7 +254,7 @@ fn into_spec(raw: RawPipeline) -> Result<PipelineSpec, Vec<Error>> {
         });
         return Err(errors);
     };
-    let components_span = Span::of(&components);
+    let components_span = crate::span::span_of(&components);
     let mut spec = PipelineSpec {
         version,
         name: raw.name.map(at),
@@ -272,21 +272,21 @@ fn into_spec(raw: RawPipeline) -> Result<PipelineSpec, Vec<Error>> {
         spec.components.push(ComponentSpec {
             name,
             path,
-            grants: map.grants.map(|g| Box::new(At::from_spanned(*g))),
+            grants: map.grants.map(|g| Box::new(crate::span::at(*g))),
         });
     }
     if spec.components.is_empty() {
         errors.push(Error::EmptyPipeline);
     }
     if let Some(pipe) = raw.pipe {
-        let span = Span::of(&pipe);
+        let span = crate::span::span_of(&pipe);
         if pipe.value.len() < 2 {
             errors.push(Error::ShortPipe { span });
         }
         spec.pipe = pipe.value.into_iter().map(at).collect();
     }
     for link in raw.links.unwrap_or_default() {
-        let span = Span::of(&link);
+        let span = crate::span::span_of(&link);
         let l = link.value;
         spec.links.push(LinkSpec {
             span,
@@ -305,7 +305,7 @@ fn into_spec(raw: RawPipeline) -> Result<PipelineSpec, Vec<Error>> {
             RawExports::Many(list) => list
                 .into_iter()
                 .map(|e| {
-                    let span = Span::of(&e);
+                    let span = crate::span::span_of(&e);
                     let outer = Spanned::new((), e.referenced, e.defined);
                     match e.value {
                         RawExport::All(name) => ExportSpec::All {
@@ -322,7 +322,7 @@ fn into_spec(raw: RawPipeline) -> Result<PipelineSpec, Vec<Error>> {
                 .collect(),
         });
     }
-    spec.defaults = raw.defaults.map(At::from_spanned);
+    spec.defaults = raw.defaults.map(crate::span::at);
     if errors.is_empty() {
         Ok(spec)
     } else {

@@ -10,7 +10,7 @@
 //! OCI *tag* (which can move) are not kept; a digest names its bytes.
 
 use crate::load::OCI_SCHEME;
-use crate::{Composition, Summary};
+use crate::{Composition, Report};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -21,7 +21,7 @@ pub struct Cached {
     /// The composed component.
     pub bytes: Vec<u8>,
     /// Its host contract and what went into it.
-    pub summary: Summary,
+    pub report: Report,
     /// The pipeline's name ([`crate::Pipeline::output_name`]).
     pub name: String,
 }
@@ -44,7 +44,7 @@ struct Header {
     /// Granted host directories that must still exist.
     dirs: Vec<PathBuf>,
     name: String,
-    summary: Summary,
+    report: Report,
     output_sha256: String,
 }
 
@@ -93,7 +93,7 @@ impl CompositionCache {
             && sha256_hex(bytes) == header.output_sha256;
         fresh.then(|| Cached {
             bytes: bytes.to_vec(),
-            summary: header.summary,
+            report: header.report,
             name: header.name,
         })
     }
@@ -142,7 +142,7 @@ impl CompositionCache {
             files,
             dirs,
             name: p.output_name(),
-            summary: composition.summary(),
+            report: composition.report(),
             output_sha256: sha256_hex(&composition.bytes),
         };
         let (Some(entry), Ok(mut stored)) = (self.entry(&p.path), serde_json::to_vec(&header))

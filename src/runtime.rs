@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, UNIX_EPOCH};
 use witpipe_compose::cache::CompositionCache;
-use witpipe_compose::Summary;
+use witpipe_compose::Report;
 use witpipe_host::{Component, Engine, EngineOptions, HostGrants, Limits};
 
 /// Options of every command that runs a component.
@@ -35,8 +35,8 @@ pub struct Target {
     pub path: PathBuf,
     /// The component (or precompiled component) bytes.
     pub bytes: Vec<u8>,
-    /// The composed pipeline's host contract; `None` for a bare component.
-    pub summary: Option<Summary>,
+    /// The composed pipeline's shape and host contract; `None` for a bare component.
+    pub report: Option<Report>,
     /// The program name the component sees as `argv[0]`.
     pub argv0: String,
 }
@@ -45,17 +45,14 @@ impl Target {
     /// Whether the component exports an interface named `prefix…` (always assumed for a
     /// bare component: wasmtime reports what is missing).
     pub fn exports(&self, prefix: &str) -> Result<(), Reported> {
-        let Some(summary) = &self.summary else {
+        let Some(report) = &self.report else {
             return Ok(());
         };
-        if summary
-            .exports
-            .iter()
-            .any(|(n, _, _)| n.starts_with(prefix))
-        {
+        let exports = &report.contract.exports;
+        if exports.iter().any(|n| n.starts_with(prefix)) {
             return Ok(());
         }
-        let names: Vec<&str> = summary.exports.iter().map(|(n, _, _)| n.as_str()).collect();
+        let names: Vec<&str> = exports.iter().map(String::as_str).collect();
         Err(report_plain(format!(
             "{}: the composed component exports no `{}`, so there is nothing to start (it exports {}); export the instance that does with `exports:`",
             self.path.display(),
@@ -70,15 +67,9 @@ impl Target {
         let argv: Vec<String> = std::iter::once(self.argv0.clone())
             .chain(args.iter().cloned())
             .collect();
-        match &self.summary {
-            Some(summary) => super::host_grants(summary, argv),
-            None => HostGrants {
-                args: Some(argv),
-                stdin: true,
-                stdout: true,
-                stderr: true,
-                ..HostGrants::default()
-            },
+        match &self.report {
+            Some(report) => HostGrants::from_contract(&report.contract, argv),
+            None => HostGrants::bare(argv),
         }
     }
 
@@ -90,7 +81,7 @@ impl Target {
             return report_plain(format!("{}: {site}: {text}", self.path.display()));
         }
         // A bare component asking for more than streams and arguments.
-        let hint = match self.summary.is_none() && text.contains("was not found in the linker") {
+        let hint = match self.report.is_none() && text.contains("was not found in the linker") {
             true => "; a bare component is granted only its standard streams and arguments: name it in a pipeline file and grant what it needs there",
             false => "",
         };
@@ -99,58 +90,18 @@ impl Target {
 
     /// Where a trap happened, if this is a pipeline (see [`trap_site`]).
     pub fn trap_site(&self, e: &witpipe_host::HostError) -> Option<String> {
-        trap_site(self.summary.as_ref()?, e)
+        trap_site(self.report.as_ref()?, e)
     }
 }
 
-/// `in instance `X` (function F)` for the innermost frame of a trap whose code belongs
-/// to an instance of `summary`: matched by the functions its core module exports.
-pub fn trap_site(summary: &Summary, e: &witpipe_host::HostError) -> Option<String> {
-    let unversioned = |name: &str| name.split('@').next().unwrap_or(name).to_string();
-    let mut owners: Vec<(String, String)> = Vec::new();
-    for l in &summary.links {
-        owners.push((unversioned(&l.export), format!("instance `{}`", l.from)));
-    }
-    for (_, instance, export) in &summary.exports {
-        owners.push((unversioned(export), format!("instance `{instance}`")));
-    }
-    for p in &summary.policies {
-        for (import, wrapper) in &p.wrapped {
-            owners.push((
-                unversioned(import),
-                format!(
-                    "the `{wrapper}` policy wrapper of instance `{}`",
-                    p.instance
-                ),
-            ));
-        }
-    }
-    witpipe_host::trap_frames(e).into_iter().find_map(|frame| {
-        // Whose interfaces the module exports, most matches first: a wrapper that
-        // could answer an interface another wrapper was routed is not its owner.
-        let mut tally: Vec<(&str, usize)> = Vec::new();
-        let names: std::collections::BTreeSet<String> = frame
-            .exports
+/// The pipeline instance (or policy wrapper) whose code a trap happened in.
+pub fn trap_site(report: &Report, e: &witpipe_host::HostError) -> Option<String> {
+    let frames = witpipe_host::trap_frames(e);
+    report.trap_site(
+        frames
             .iter()
-            .map(|export| unversioned(export.split('#').next().unwrap_or(export)))
-            .collect();
-        for (name, who) in &owners {
-            if names.contains(name) {
-                match tally.iter_mut().find(|(w, _)| w == who) {
-                    Some((_, n)) => *n += 1,
-                    None => tally.push((who, 1)),
-                }
-            }
-        }
-        let best = tally.iter().map(|(_, n)| *n).max()?;
-        let mut whose: Vec<&str> = tally
-            .iter()
-            .filter(|(_, n)| *n == best)
-            .map(|(w, _)| *w)
-            .collect();
-        whose.sort();
-        Some(format!("in {} ({})", whose.join(" or "), frame.function))
-    })
+            .map(|f| (f.exports.as_slice(), f.function.as_str())),
+    )
 }
 
 impl RuntimeArgs {
@@ -192,7 +143,7 @@ impl RuntimeArgs {
                 argv0: stem(path),
                 path: path.to_path_buf(),
                 bytes,
-                summary: None,
+                report: None,
             });
         }
         let started = Instant::now();
@@ -204,15 +155,15 @@ impl RuntimeArgs {
                 cached.bytes.len(),
                 started.elapsed()
             ));
-            return Ok(self.pipeline_target(path, cached.bytes, cached.summary, cached.name));
+            return Ok(self.pipeline_target(path, cached.bytes, cached.report, cached.name));
         }
-        let composition = super::compose_pipeline(path)?;
-        let summary = composition.summary();
+        let composition = crate::commands::compose_pipeline(path)?;
+        let report = composition.report();
         self.log(format_args!(
             "composed {} ({} instances, {} links) into {} bytes in {:.1?}{}",
             path.display(),
-            summary.instances.len(),
-            summary.links.len(),
+            report.instances.len(),
+            report.links.len(),
             composition.bytes.len(),
             started.elapsed(),
             match cache.is_some_and(|c| c.put(&composition)) {
@@ -221,7 +172,7 @@ impl RuntimeArgs {
             }
         ));
         let name = composition.pipeline.output_name();
-        Ok(self.pipeline_target(path, composition.bytes, summary, name))
+        Ok(self.pipeline_target(path, composition.bytes, report, name))
     }
 
     /// The composition cache, unless `--no-cache` or there is no cache directory. It is
@@ -231,7 +182,7 @@ impl RuntimeArgs {
         if self.no_cache {
             return None;
         }
-        let dir = witpipe_compose::emit::cache_dir()?;
+        let dir = witpipe_compose::cache::dir()?;
         let exe = std::env::current_exe().ok()?.metadata().ok()?;
         let modified = exe.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
         let tool = format!(
@@ -244,21 +195,16 @@ impl RuntimeArgs {
     }
 
     /// A composed pipeline to run, its grants logged under `-v`.
-    fn pipeline_target(
-        &self,
-        path: &Path,
-        bytes: Vec<u8>,
-        summary: Summary,
-        name: String,
-    ) -> Target {
-        for (import, who) in &summary.imports {
-            self.log(format_args!("grant {import} (for {})", who.join(", ")));
+    fn pipeline_target(&self, path: &Path, bytes: Vec<u8>, report: Report, name: String) -> Target {
+        for import in &report.contract.imports {
+            let who = import.instances.join(", ");
+            self.log(format_args!("grant {} (for {who})", import.name));
         }
         Target {
             argv0: name,
             path: path.to_path_buf(),
             bytes,
-            summary: Some(summary),
+            report: Some(report),
         }
     }
 
@@ -281,7 +227,7 @@ impl RuntimeArgs {
         let cache = if self.no_cache {
             None
         } else {
-            witpipe_compose::emit::cache_dir()
+            witpipe_compose::cache::dir()
         };
         if let Some(dir) = &cache {
             if let Some(component) = witpipe_host::cached(&engine, &target.bytes, dir) {

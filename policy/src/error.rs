@@ -1,0 +1,112 @@
+//! What the policy refuses: a grant that cannot be honoured, or an import that no
+//! grant covers. Each error carries its own help (the fix), so every front end shows
+//! the same advice.
+
+use crate::span::Span;
+
+/// A grant that cannot be honoured, or an import that no grant covers.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+pub enum PolicyError {
+    /// An `http:` entry that is not `scheme://host[:port]`.
+    #[error("`{pattern}` is not an HTTP destination: {why}")]
+    BadHttpPattern {
+        /// The entry.
+        pattern: String,
+        /// What is wrong.
+        why: String,
+        /// Where.
+        span: Span,
+    },
+    /// A `sockets: connect:` entry that is not `ADDRESS[/PREFIX]:PORT`.
+    #[error("`{rule}` is not a TCP destination: {why}")]
+    BadConnectRule {
+        /// The entry.
+        rule: String,
+        /// What is wrong.
+        why: String,
+        /// Where.
+        span: Span,
+    },
+    /// An `fs:` entry whose host directory does not exist.
+    #[error("granted directory `{host}` does not exist (looked for {looked}); host paths are relative to the pipeline file")]
+    MissingDirectory {
+        /// The host path as written.
+        host: String,
+        /// The path looked for.
+        looked: String,
+        /// Where.
+        span: Span,
+    },
+    /// An `fs:` entry whose guest path cannot be used.
+    #[error("guest path `{guest}` {why}")]
+    GuestPath {
+        /// The guest path.
+        guest: String,
+        /// What is wrong.
+        why: String,
+        /// Where.
+        span: Span,
+    },
+    /// HTTP granted to a component that does not import `wasi:http/outgoing-handler`.
+    #[error("is granted `http:` but does not import `wasi:http/outgoing-handler`")]
+    #[diagnostic(help(
+        "remove the `http:` grant: least privilege grants only what a component uses"
+    ))]
+    HttpNotImported,
+    /// A `deny:` entry that names no capability.
+    #[error("`{name}` is not a capability")]
+    UnknownCapability {
+        /// The name.
+        name: String,
+        /// Where.
+        span: Span,
+    },
+    /// The component imports an interface whose policy is not enforced yet.
+    #[error("imports `{import}`, which no {what} policy of this witpipe covers yet")]
+    #[diagnostic(help("no policy of this witpipe covers this import, and it will not pass the host's authority through unguarded; leave this component out of the pipeline for now"))]
+    NotEnforced {
+        /// The import.
+        import: String,
+        /// filesystem, sockets, http, ...
+        what: &'static str,
+    },
+    /// A non-WASI import that no link satisfies and no grant lets through.
+    #[error("imports `{import}`, which no link satisfies and no grant lets the host serve")]
+    #[diagnostic(help("link it to an instance that exports it (`links:` or `pipe:`), or let the host serve it with `grants: {{ imports: [\"{import}\"] }}`"))]
+    Ungranted {
+        /// The import.
+        import: String,
+    },
+    /// A host capability (key-value store, configuration) the grants do not name.
+    #[error("imports `{import}` but its grants do not say `{key}:`")]
+    #[diagnostic(help("{fix}"))]
+    HostCapability {
+        /// The import.
+        import: String,
+        /// The grant key that would allow it.
+        key: &'static str,
+        /// The grant that would allow it, as the family says it.
+        fix: &'static str,
+    },
+    /// A WASI version the wrappers cannot serve.
+    #[error("imports `{import}`; witpipe's wrappers serve WASI 0.2.x only")]
+    #[diagnostic(help("rebuild the component for WASI 0.2 (e.g. the `wasm32-wasip2` target)"))]
+    UnsupportedWasi {
+        /// The import.
+        import: String,
+    },
+}
+
+impl PolicyError {
+    /// Where in the pipeline file the error stands, when it is about one entry.
+    pub fn span(&self) -> Option<Span> {
+        match self {
+            PolicyError::BadHttpPattern { span, .. }
+            | PolicyError::BadConnectRule { span, .. }
+            | PolicyError::UnknownCapability { span, .. }
+            | PolicyError::MissingDirectory { span, .. }
+            | PolicyError::GuestPath { span, .. } => Some(*span),
+            _ => None,
+        }
+    }
+}

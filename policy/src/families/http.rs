@@ -1,0 +1,168 @@
+//! Outgoing HTTP (`wasi:http/outgoing-handler`): key `http:`, a list of
+//! `scheme://host[:port]` destinations with `*` wildcards (Spin's grammar).
+//!
+//! Nothing granted → the `http-deny` wrapper (every request refused with
+//! `HTTP-request-denied`); some destinations → the `http-guard` wrapper, which lets
+//! only those leave. Building requests and reading responses (`wasi:http/types`)
+//! carries no authority. An exported `incoming-handler` is what the output offers, not
+//! a capability it asks for.
+
+use super::{Family, Routed};
+use crate::contract::{Capability, HostContract};
+use crate::grants::{Grants, GrantsSpec};
+use crate::plan::{Plan, Route};
+use crate::settings::Setting;
+use crate::wrappers::Wrapper;
+use crate::PolicyError;
+
+/// The family of `wasi:http`.
+pub(crate) struct Http;
+
+impl Family for Http {
+    fn keys(&self) -> &'static [&'static str] {
+        &["http"]
+    }
+
+    fn capability(&self, package: &str, interface: &str) -> Option<Capability> {
+        (package == "http").then_some(match interface {
+            "outgoing-handler" => Capability::HttpOutgoing,
+            "types" => Capability::HttpTypes,
+            _ => Capability::Other,
+        })
+    }
+
+    fn overlay(&self, grants: &mut Grants, spec: &GrantsSpec) {
+        if let Some(h) = &spec.http {
+            grants.http = h.value.iter().map(|p| p.value.clone()).collect();
+        }
+    }
+
+    fn deny(&self, grants: &mut Grants, _: &str) {
+        grants.http.clear();
+    }
+
+    fn problems(&self, spec: &GrantsSpec, out: &mut Vec<PolicyError>) {
+        for pattern in spec.http.iter().flat_map(|h| h.value.iter()) {
+            if let Err(why) = check_pattern(&pattern.value) {
+                out.push(PolicyError::BadHttpPattern {
+                    pattern: pattern.value.clone(),
+                    why,
+                    span: pattern.span,
+                });
+            }
+        }
+    }
+
+    fn named(&self, own: &GrantsSpec) -> Vec<&'static str> {
+        let set = own.http.as_ref().is_some_and(|h| !h.value.is_empty());
+        set.then_some("http").into_iter().collect()
+    }
+
+    fn unused_is_error(&self) -> Option<PolicyError> {
+        Some(PolicyError::HttpNotImported)
+    }
+
+    fn route(
+        &self,
+        grants: &Grants,
+        what: Capability,
+        import: &str,
+    ) -> Result<Routed, PolicyError> {
+        let wrapper = match grants.http.is_empty() {
+            true => Wrapper::HttpDeny,
+            false => Wrapper::HttpGuard,
+        };
+        match what {
+            Capability::HttpOutgoing => Ok(Routed::new(Route::Wrapper(wrapper), self.keys())),
+            Capability::HttpTypes => Ok(Routed::new(Route::Host, &[])),
+            _ => Err(PolicyError::NotEnforced {
+                import: import.into(),
+                what: "HTTP",
+            }),
+        }
+    }
+
+    fn settings(&self, grants: &Grants, wrapper: Wrapper, _: &Plan, out: &mut Vec<Setting>) {
+        if wrapper == Wrapper::HttpGuard {
+            out.extend(grants.http.iter().cloned().map(Setting::AllowHttp));
+        }
+    }
+
+    fn wasmtime_flags(&self, contract: &HostContract, out: &mut Vec<String>) {
+        // `wasmtime serve` links WASI HTTP itself.
+        let http = contract.has(Capability::HttpOutgoing) || contract.has(Capability::HttpTypes);
+        if http && !contract.serves_http() {
+            out.push("-S http".into());
+        }
+    }
+}
+
+/// Checks an `http:` entry: `scheme://host[:port]`, scheme `http`, `https` or `*`,
+/// host a name, an IP literal, `*` or `*.domain`, port a number or `*`.
+fn check_pattern(p: &str) -> Result<(), String> {
+    let (scheme, rest) = p
+        .split_once("://")
+        .ok_or("expected `scheme://host[:port]`, e.g. `https://api.example.com`")?;
+    if !matches!(scheme, "http" | "https" | "*") {
+        return Err(format!("scheme `{scheme}` is not `http`, `https` or `*`"));
+    }
+    if rest.contains('/') {
+        return Err("a destination has no path; write only `scheme://host[:port]`".into());
+    }
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((h, port)) if !h.contains(':') || h.ends_with(']') => (h, Some(port)),
+        _ => (rest, None),
+    };
+    let wildcard_ok = host == "*"
+        || host
+            .strip_prefix("*.")
+            .is_some_and(|base| !base.contains('*'));
+    if host.is_empty() || (host.contains('*') && !wildcard_ok) {
+        return Err(format!(
+            "host `{host}` must be a name, an address, `*` or `*.domain`"
+        ));
+    }
+    if let Some(port) = port {
+        if port != "*" && port.parse::<u16>().is_err() {
+            return Err(format!("port `{port}` is not a number or `*`"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_pattern;
+    use crate::testing::{route_of, wrapper_settings};
+    use crate::{Grants, Route, Wrapper};
+
+    const OUT: &str = "wasi:http/outgoing-handler@0.2.6";
+
+    #[test]
+    fn requests_leave_only_through_a_wrapper() {
+        assert_eq!(
+            route_of(&Grants::default(), OUT),
+            Route::Wrapper(Wrapper::HttpDeny)
+        );
+        let g = Grants {
+            http: vec!["https://*.example.com".into()],
+            ..Grants::default()
+        };
+        assert_eq!(route_of(&g, OUT), Route::Wrapper(Wrapper::HttpGuard));
+        assert_eq!(route_of(&g, "wasi:http/types@0.2.6"), Route::Host);
+        assert_eq!(
+            wrapper_settings(&g, OUT, Wrapper::HttpGuard),
+            "allow=https://*.example.com\n"
+        );
+    }
+
+    #[test]
+    fn the_destination_grammar() {
+        assert!(check_pattern("https://api.example.com:443").is_ok());
+        assert!(check_pattern("*://[::1]:8080").is_ok());
+        assert!(check_pattern("ftp://x").is_err());
+        assert!(check_pattern("https://x/path").is_err());
+        assert!(check_pattern("https://a*b").is_err());
+        assert!(check_pattern("https://x:port").is_err());
+    }
+}

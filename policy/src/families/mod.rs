@@ -1,0 +1,119 @@
+//! One module per capability family: its grant grammar, its routing rule, its
+//! wrappers' settings, what it adds to the host contract and its stock-`wasmtime`
+//! flags. A new family (or a second WASI version of one) is a new module here plus
+//! one line in [`ALL`].
+
+use crate::contract::{Capability, HostContract};
+use crate::grants::{Grants, GrantsSpec};
+use crate::plan::{Plan, Route};
+use crate::settings::Setting;
+use crate::wrappers::Wrapper;
+use crate::PolicyError;
+
+pub mod clocks;
+pub mod config;
+pub mod env;
+pub mod exit;
+pub mod fs;
+pub mod http;
+pub mod keyvalue;
+pub mod random;
+pub mod sockets;
+pub mod stdio;
+
+/// Every family, in the order reports list them.
+pub(crate) static ALL: &[&dyn Family] = &[
+    &env::Environment,
+    &stdio::Stdio,
+    &exit::Exit,
+    &clocks::Clocks,
+    &random::Random,
+    &fs::Filesystem,
+    &http::Http,
+    &sockets::Sockets,
+    &keyvalue::KeyValue,
+    &config::Config,
+];
+
+/// Who serves one import of a family, and the grant keys that import puts to use.
+pub(crate) struct Routed {
+    /// Who serves it.
+    pub route: Route,
+    /// The grant keys it uses (a grant of another key of the family stays unused).
+    pub uses: &'static [&'static str],
+}
+
+impl Routed {
+    pub(crate) fn new(route: Route, uses: &'static [&'static str]) -> Self {
+        Routed { route, uses }
+    }
+}
+
+/// A capability family: everything witpipe knows about one kind of authority.
+pub(crate) trait Family: Sync {
+    /// The grant keys (and `deny:` names) of this family.
+    fn keys(&self) -> &'static [&'static str];
+
+    /// What an import of `wasi:{package}/{interface}` is, if this family owns it.
+    fn capability(&self, package: &str, interface: &str) -> Option<Capability>;
+
+    /// Whether its imports are answered by wrappers (built for one WASI version, so the
+    /// import's version is checked) rather than only by the host.
+    fn wrapped(&self) -> bool {
+        true
+    }
+
+    /// Overlays this family's keys of `spec` on `grants`.
+    fn overlay(&self, grants: &mut Grants, spec: &GrantsSpec);
+
+    /// Takes back what `key` (one of [`Family::keys`]) grants.
+    fn deny(&self, grants: &mut Grants, key: &str);
+
+    /// Entries of this family's keys in `spec` that break their grammar.
+    fn problems(&self, _spec: &GrantsSpec, _out: &mut Vec<PolicyError>) {}
+
+    /// The keys a component's own block names with something granted (an unused one
+    /// is warned about).
+    fn named(&self, own: &GrantsSpec) -> Vec<&'static str>;
+
+    /// An unused grant of this family that is an error, not a warning.
+    fn unused_is_error(&self) -> Option<PolicyError> {
+        None
+    }
+
+    /// Who serves `import` (a `wasi:{package}/{interface}` this family owns) under
+    /// `grants`.
+    fn route(
+        &self,
+        grants: &Grants,
+        capability: Capability,
+        import: &str,
+    ) -> Result<Routed, PolicyError>;
+
+    /// What this family tells `wrapper`, once a component's routes are known.
+    fn settings(&self, _grants: &Grants, _wrapper: Wrapper, _plan: &Plan, _out: &mut Vec<Setting>) {
+    }
+
+    /// What the host must provide for one planned component (environment variables,
+    /// directories, stores, values), recorded in its plan.
+    fn host_needs(&self, _grants: &Grants, _plan: &mut Plan) {}
+
+    /// The stock `wasmtime` options that grant the output this family's part of
+    /// `contract` (the wrappers inside enforce the rest).
+    fn wasmtime_flags(&self, _contract: &HostContract, _out: &mut Vec<String>) {}
+}
+
+/// The family that owns `wasi:{package}/{interface}`, with what the import is.
+pub(crate) fn owner(package: &str, interface: &str) -> Option<(&'static dyn Family, Capability)> {
+    ALL.iter()
+        .find_map(|f| Some((*f, f.capability(package, interface)?)))
+}
+
+/// `guard` unless `access` allows the host.
+pub(crate) fn host_if(allowed: bool, otherwise: Wrapper) -> Route {
+    if allowed {
+        Route::Host
+    } else {
+        Route::Wrapper(otherwise)
+    }
+}

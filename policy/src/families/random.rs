@@ -1,0 +1,94 @@
+//! Randomness (`wasi:random`): key `random:`. Not `allow`, the guard answers: asking
+//! traps (`deny`), or a fixed-seed generator gives the same sequence every run
+//! (`deterministic`).
+
+use super::{host_if, Family, Routed};
+use crate::contract::Capability;
+use crate::grants::{Grants, GrantsSpec};
+use crate::plan::Plan;
+use crate::settings::{Randomness, Setting};
+use crate::wrappers::Wrapper;
+use crate::PolicyError;
+use serde::Deserialize;
+
+/// Where random numbers come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RandomMode {
+    /// The host's generator.
+    Allow,
+    /// None: asking traps.
+    Deny,
+    /// A fixed-seed generator, the same sequence on every run.
+    Deterministic,
+}
+
+/// The family of `wasi:random`.
+pub(crate) struct Random;
+
+impl Family for Random {
+    fn keys(&self) -> &'static [&'static str] {
+        &["random"]
+    }
+
+    fn capability(&self, package: &str, interface: &str) -> Option<Capability> {
+        let source = matches!(interface, "random" | "insecure" | "insecure-seed");
+        (package == "random" && source).then_some(Capability::Random)
+    }
+
+    fn overlay(&self, grants: &mut Grants, spec: &GrantsSpec) {
+        if let Some(r) = &spec.random {
+            grants.random = r.value;
+        }
+    }
+
+    fn deny(&self, grants: &mut Grants, _: &str) {
+        grants.random = RandomMode::Deny;
+    }
+
+    fn named(&self, own: &GrantsSpec) -> Vec<&'static str> {
+        let set = own
+            .random
+            .as_ref()
+            .is_some_and(|s| s.value != RandomMode::Deny);
+        set.then_some("random").into_iter().collect()
+    }
+
+    fn route(&self, grants: &Grants, _: Capability, _: &str) -> Result<Routed, PolicyError> {
+        let route = host_if(grants.random == RandomMode::Allow, Wrapper::Guard);
+        Ok(Routed::new(route, self.keys()))
+    }
+
+    fn settings(&self, grants: &Grants, wrapper: Wrapper, _: &Plan, out: &mut Vec<Setting>) {
+        if wrapper == Wrapper::Guard {
+            out.push(Setting::Random(match grants.random {
+                RandomMode::Deterministic => Randomness::Seed(0),
+                _ => Randomness::Deny,
+            }));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::{route_of, wrapper_settings};
+    use crate::{Grants, RandomMode, Route, Wrapper};
+
+    #[test]
+    fn randomness_is_denied_seeded_or_the_hosts() {
+        let random = "wasi:random/random@0.2.6";
+        let text = wrapper_settings(&Grants::default(), random, Wrapper::Guard);
+        assert!(text.ends_with("random=deny\n"), "{text}");
+        let seeded = Grants {
+            random: RandomMode::Deterministic,
+            ..Grants::default()
+        };
+        let text = wrapper_settings(&seeded, random, Wrapper::Guard);
+        assert!(text.ends_with("random=seed:0\n"), "{text}");
+        let host = Grants {
+            random: RandomMode::Allow,
+            ..Grants::default()
+        };
+        assert_eq!(route_of(&host, random), Route::Host);
+    }
+}

@@ -1,0 +1,184 @@
+//! Sockets (`wasi:sockets`): key `sockets:`, `{ connect: [ADDRESS[/PREFIX]:PORT, ...],
+//! lookup: allow }`.
+//!
+//! Nothing granted → the `sockets-deny` wrapper (every socket and lookup refused with
+//! `access-denied`); some → the `sockets-guard` wrapper (TCP connections to the listed
+//! addresses only, UDP always denied) and, unless `lookup: allow`, `lookup-deny`.
+
+use super::{Family, Routed};
+use crate::contract::{Capability, HostContract};
+use crate::grants::{Access, Grants, GrantsSpec};
+use crate::plan::{Plan, Route};
+use crate::settings::Setting;
+use crate::span::At;
+use crate::wrappers::Wrapper;
+use crate::PolicyError;
+use serde::Deserialize;
+
+/// Network access: outgoing TCP to listed addresses, and name lookup.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SocketsGrant {
+    /// `ADDRESS[/PREFIX]:PORT` (`[v6]:PORT`; `*` for any address or port).
+    #[serde(default)]
+    pub connect: Vec<At<String>>,
+    /// Name lookup (`allow` or `deny`, the default).
+    #[serde(default)]
+    pub lookup: Access,
+}
+
+/// The family of `wasi:sockets`.
+pub(crate) struct Sockets;
+
+impl Family for Sockets {
+    fn keys(&self) -> &'static [&'static str] {
+        &["sockets"]
+    }
+
+    fn capability(&self, package: &str, interface: &str) -> Option<Capability> {
+        (package == "sockets").then_some(match interface {
+            "network" | "instance-network" => Capability::Network,
+            "ip-name-lookup" => Capability::NameLookup,
+            "udp" | "udp-create-socket" => Capability::Udp,
+            _ => Capability::Tcp,
+        })
+    }
+
+    fn overlay(&self, grants: &mut Grants, spec: &GrantsSpec) {
+        if let Some(so) = &spec.sockets {
+            grants.connect = so.value.connect.iter().map(|c| c.value.clone()).collect();
+            grants.lookup = so.value.lookup;
+        }
+    }
+
+    fn deny(&self, grants: &mut Grants, _: &str) {
+        grants.connect.clear();
+        grants.lookup = Access::Deny;
+    }
+
+    fn problems(&self, spec: &GrantsSpec, out: &mut Vec<PolicyError>) {
+        for rule in spec.sockets.iter().flat_map(|s| s.value.connect.iter()) {
+            if let Err(why) = check_connect_rule(&rule.value) {
+                out.push(PolicyError::BadConnectRule {
+                    rule: rule.value.clone(),
+                    why,
+                    span: rule.span,
+                });
+            }
+        }
+    }
+
+    fn named(&self, own: &GrantsSpec) -> Vec<&'static str> {
+        own.sockets
+            .as_ref()
+            .map(|_| "sockets")
+            .into_iter()
+            .collect()
+    }
+
+    fn route(&self, grants: &Grants, what: Capability, _: &str) -> Result<Routed, PolicyError> {
+        let lookup = grants.lookup == Access::Allow;
+        let route = if grants.connect.is_empty() && !lookup {
+            Route::Wrapper(Wrapper::SocketsDeny)
+        } else {
+            match what {
+                // A network handle grants nothing by itself.
+                Capability::Network => Route::Host,
+                Capability::NameLookup if lookup => Route::Host,
+                Capability::NameLookup => Route::Wrapper(Wrapper::LookupDeny),
+                _ => Route::Wrapper(Wrapper::SocketsGuard),
+            }
+        };
+        Ok(Routed::new(route, self.keys()))
+    }
+
+    fn settings(&self, grants: &Grants, wrapper: Wrapper, _: &Plan, out: &mut Vec<Setting>) {
+        if wrapper == Wrapper::SocketsGuard {
+            out.extend(grants.connect.iter().cloned().map(Setting::Connect));
+        }
+    }
+
+    fn wasmtime_flags(&self, contract: &HostContract, out: &mut Vec<String>) {
+        if contract.has(Capability::Tcp) {
+            out.push("-S inherit-network".into());
+        }
+        if contract.has(Capability::NameLookup) {
+            out.push("-S allow-ip-name-lookup".into());
+        }
+    }
+}
+
+/// Checks a `connect:` entry: `ADDRESS[/PREFIX]:PORT`, `[IPV6][/PREFIX]:PORT` or
+/// `*:PORT`, the port a number or `*`.
+fn check_connect_rule(rule: &str) -> Result<(), String> {
+    let (addr, port) = if let Some(rest) = rule.strip_prefix('[') {
+        rest.split_once("]:").ok_or("expected `[ipv6]:port`")?
+    } else {
+        rule.rsplit_once(':')
+            .ok_or("expected `address:port`, e.g. `127.0.0.1:8080` or `10.0.0.0/8:443`")?
+    };
+    if port != "*" && port.parse::<u16>().is_err() {
+        return Err(format!("port `{port}` is not a number or `*`"));
+    }
+    if addr == "*" {
+        return Ok(());
+    }
+    let (ip, prefix) = match addr.split_once('/') {
+        Some((ip, p)) => (ip, Some(p)),
+        None => (addr, None),
+    };
+    let ip: std::net::IpAddr = ip.parse().map_err(|_| {
+        format!("`{ip}` is not an IP address (host names cannot be checked at connect time; use an address or a CIDR range)")
+    })?;
+    if let Some(p) = prefix {
+        let max = if ip.is_ipv4() { 32 } else { 128 };
+        match p.parse::<u8>() {
+            Ok(n) if n <= max => {}
+            _ => return Err(format!("prefix `/{p}` is not between 0 and {max}")),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_connect_rule;
+    use crate::testing::{route_of, wrapper_settings};
+    use crate::{Access, Grants, Route, Wrapper};
+
+    #[test]
+    fn sockets_deny_guard_and_lookup() {
+        let tcp = "wasi:sockets/tcp@0.2.6";
+        let lookup = "wasi:sockets/ip-name-lookup@0.2.6";
+        assert_eq!(
+            route_of(&Grants::default(), tcp),
+            Route::Wrapper(Wrapper::SocketsDeny)
+        );
+        let g = Grants {
+            connect: vec!["127.0.0.1:80".into()],
+            ..Grants::default()
+        };
+        assert_eq!(route_of(&g, tcp), Route::Wrapper(Wrapper::SocketsGuard));
+        assert_eq!(route_of(&g, "wasi:sockets/network@0.2.6"), Route::Host);
+        assert_eq!(route_of(&g, lookup), Route::Wrapper(Wrapper::LookupDeny));
+        assert_eq!(
+            wrapper_settings(&g, tcp, Wrapper::SocketsGuard),
+            "connect=127.0.0.1:80\n"
+        );
+        let named = Grants {
+            lookup: Access::Allow,
+            ..Grants::default()
+        };
+        assert_eq!(route_of(&named, lookup), Route::Host);
+    }
+
+    #[test]
+    fn the_connect_grammar() {
+        assert!(check_connect_rule("10.0.0.0/8:443").is_ok());
+        assert!(check_connect_rule("[::1]:80").is_ok());
+        assert!(check_connect_rule("*:*").is_ok());
+        assert!(check_connect_rule("example.com:80").is_err());
+        assert!(check_connect_rule("10.0.0.0/33:80").is_err());
+        assert!(check_connect_rule("127.0.0.1").is_err());
+    }
+}

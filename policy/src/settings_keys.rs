@@ -1,0 +1,25 @@
+//! The keys of the `key=value` settings lines witpipe writes for its wrappers and the
+//! wrappers read: one definition for both sides (the wrappers, Rust guests in
+//! `policy/wrappers/`, include this file).
+#![allow(dead_code)] // each side uses only some of them
+
+/// A fixed environment variable, `NAME=VALUE` (guard, env-filter).
+pub const ENV: &str = "env";
+/// A fixed argument, one per line, in order (guard, env-filter).
+pub const ARG: &str = "arg";
+/// `inherit`: the host's arguments (env-filter).
+pub const ARGS: &str = "args";
+/// The initial working directory, or `inherit` (guard, env-filter).
+pub const CWD: &str = "cwd";
+/// A host variable the component may read, `*` for all (env-filter).
+pub const ALLOW_ENV: &str = "allow-env";
+/// `zero` or `fixed:NANOSECONDS` (guard).
+pub const CLOCK: &str = "clock";
+/// `deny` or `seed:N` (guard).
+pub const RANDOM: &str = "random";
+/// A granted directory, `GUEST|ro` or `GUEST|rw` (fs-guard).
+pub const MOUNT: &str = "mount";
+/// An allowed HTTP destination, `scheme://host[:port]` (http-guard).
+pub const ALLOW_HTTP: &str = "allow";
+/// An allowed TCP destination, `ADDRESS[/PREFIX]:PORT` (sockets-guard).
+pub const CONNECT: &str = "connect";
