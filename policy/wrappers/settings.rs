@@ -2,6 +2,10 @@
 //! wrappers through `#[path]`).
 #![allow(dead_code)] // each wrapper uses only some of these
 
+/// The keys, one definition shared with `witpipe-policy`, which writes them.
+#[path = "../src/settings_keys.rs"]
+pub mod keys;
+
 /// Parsed settings: every `key=value` line, in order.
 pub struct Settings {
     lines: Vec<(String, String)>,
@@ -34,7 +38,7 @@ impl Settings {
 
     /// Fixed `env=NAME=VALUE` entries.
     pub fn fixed_env(&self) -> Vec<(String, String)> {
-        self.all("env")
+        self.all(keys::ENV)
             .filter_map(|e| e.split_once('='))
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
@@ -42,6 +46,6 @@ impl Settings {
 
     /// Fixed `arg=VALUE` entries.
     pub fn fixed_args(&self) -> Vec<String> {
-        self.all("arg").map(str::to_string).collect()
+        self.all(keys::ARG).map(str::to_string).collect()
     }
 }

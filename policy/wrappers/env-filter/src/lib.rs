@@ -15,7 +15,7 @@ wit_bindgen::generate!({
     generate_all,
 });
 
-use settings::Settings;
+use settings::{keys, Settings};
 use wasi::cli::environment as host;
 
 thread_local! {
@@ -29,7 +29,7 @@ thread_local! {
 fn filtered() -> Vec<(String, String)> {
     SETTINGS.with(|s| {
         let fixed = s.fixed_env();
-        let allowed: Vec<&str> = s.all("allow-env").collect();
+        let allowed: Vec<&str> = s.all(keys::ALLOW_ENV).collect();
         let mut out: Vec<(String, String)> = host::get_environment()
             .into_iter()
             .filter(|(k, _)| allowed.contains(&"*") || allowed.contains(&k.as_str()))
@@ -47,13 +47,13 @@ impl exports::wasi::cli::environment::Guest for EnvFilter {
         ENVIRONMENT.with(|env| env.get_or_init(filtered).clone())
     }
     fn get_arguments() -> Vec<String> {
-        SETTINGS.with(|s| match s.get("args") {
+        SETTINGS.with(|s| match s.get(keys::ARGS) {
             Some("inherit") => host::get_arguments(),
             _ => s.fixed_args(),
         })
     }
     fn initial_cwd() -> Option<String> {
-        SETTINGS.with(|s| match s.get("cwd") {
+        SETTINGS.with(|s| match s.get(keys::CWD) {
             Some("inherit") => host::initial_cwd(),
             other => other.map(str::to_string),
         })

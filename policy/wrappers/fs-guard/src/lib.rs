@@ -296,7 +296,7 @@ impl ex::GuestDescriptor for Descriptor {
 impl preopens::Guest for FsGuard {
     fn get_directories() -> Vec<(ex::Descriptor, String)> {
         let mounts: Vec<(String, bool)> = SETTINGS.with(|s| {
-            s.all("mount")
+            s.all(settings::keys::MOUNT)
                 .filter_map(|m| m.rsplit_once('|'))
                 .map(|(guest, mode)| (guest.to_string(), mode == "rw"))
                 .collect()

@@ -26,7 +26,7 @@ wit_bindgen::generate!({
 use exports::wasi::cli;
 use exports::wasi::clocks;
 use exports::wasi::random;
-use settings::Settings;
+use settings::{keys, Settings};
 use std::cell::Cell;
 use wasi::io::poll::Pollable;
 use wasi::io::streams::{InputStream, OutputStream};
@@ -35,7 +35,7 @@ thread_local! {
     static SETTINGS: Settings = Settings::parse(&witpipe::policy::settings::get());
     static RNG: Cell<Option<u64>> = const { Cell::new(None) };
     /// The clocks' fixed time, read from the settings once (a clock is read often).
-    static FIXED_TIME: u64 = setting("clock")
+    static FIXED_TIME: u64 = setting(keys::CLOCK)
         .and_then(|c| c.strip_prefix("fixed:").and_then(|n| n.parse().ok()))
         .unwrap_or(0);
 }
@@ -60,7 +60,7 @@ impl cli::environment::Guest for Guard {
         SETTINGS.with(Settings::fixed_args)
     }
     fn initial_cwd() -> Option<String> {
-        setting("cwd")
+        setting(keys::CWD)
     }
 }
 
@@ -160,7 +160,7 @@ fn next_u64() -> u64 {
     RNG.with(|state| {
         let s = match state.get() {
             Some(s) => s,
-            None => setting("random")
+            None => setting(keys::RANDOM)
                 .and_then(|r| r.strip_prefix("seed:").and_then(|n| n.parse().ok()))
                 .unwrap_or_else(|| deny("random")),
         };

@@ -22,7 +22,7 @@ use wasi::http::types::{
 
 thread_local! {
     static ALLOWED: Vec<Pattern> = settings::Settings::parse(&witpipe::policy::settings::get())
-        .all("allow")
+        .all(settings::keys::ALLOW_HTTP)
         .filter_map(Pattern::parse)
         .collect();
 }

@@ -94,7 +94,7 @@ fn prefix_match(a: &[u8], b: &[u8], prefix: u8) -> bool {
 
 thread_local! {
     static RULES: Vec<Rule> = settings::Settings::parse(&witpipe::policy::settings::get())
-        .all("connect")
+        .all(settings::keys::CONNECT)
         .filter_map(Rule::parse)
         .collect();
 }
