@@ -5,7 +5,8 @@
 //! and optionally `cmd` (one `witpipe` command line per line; default `check
 //! pipeline.yaml`, plus `inspect pipeline.yaml` when the check passes). The combined
 //! output is compared with `expected.txt` when every command succeeds, else with
-//! `error.txt`. `BLESS=1 cargo test --test golden` rewrites the expectations.
+//! `error.txt`. `BLESS=1 cargo test --test golden` rewrites the expectations;
+//! `cargo test --test golden err-cycle-two` runs the cases whose name contains it.
 //! Every failing pipeline is also checked to leave no output file behind, and every
 //! passing one to compose to a component that wasmtime compiles.
 
@@ -154,8 +155,10 @@ fn run_case(case: &Path) -> Result<(), String> {
     Ok(())
 }
 
-#[test]
-fn golden() {
+/// One trial per case folder, so that `cargo test --test golden NAME` runs the cases
+/// whose name contains NAME and cases run in parallel.
+fn main() -> std::process::ExitCode {
+    let args = libtest_mimic::Arguments::from_args();
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
     let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
         .unwrap()
@@ -163,26 +166,13 @@ fn golden() {
         .filter(|p| p.is_dir())
         .collect();
     cases.sort();
-    assert!(!cases.is_empty(), "no golden cases found");
-    let mut failures = Vec::new();
-    for case in &cases {
-        if let Err(e) = run_case(case) {
-            failures.push(format!(
-                "== {}\n{e}",
-                case.file_name().unwrap().to_string_lossy()
-            ));
-        }
-    }
-    let failing = cases
-        .iter()
-        .filter(|c| c.join("error.txt").exists())
-        .count();
-    println!("{} golden cases ({failing} failing inputs)", cases.len());
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases failed:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    assert!(!cases.is_empty(), "no golden cases found in {}", root.display());
+    let trials = cases
+        .into_iter()
+        .map(|case| {
+            let name = case.file_name().unwrap().to_string_lossy().into_owned();
+            libtest_mimic::Trial::test(name, move || run_case(&case).map_err(Into::into))
+        })
+        .collect();
+    libtest_mimic::run(&args, trials).exit_code()
 }
