@@ -1,8 +1,15 @@
 //! The `witpipe` command line. Each subcommand lives in `commands/`; the work lives
 //! in the `witpipe-compose` and `witpipe-policy` libraries.
+//!
+//! Cargo features choose what the executable carries: `run` (the embedded wasmtime:
+//! `run`, `call`, `serve`, `compile`), `oci` (`push`, `pull`, `oci://` references) and
+//! `deploy` (manifests, `--apply`). All are on by default; `--no-default-features`
+//! builds the lean composer (`check`, `compose`, `inspect`, `graph`, `migrate`) for
+//! build machines and CI.
 
 mod commands;
 mod diagnostics;
+#[cfg(feature = "run")]
 mod runtime;
 
 use clap::Parser;
@@ -17,13 +24,20 @@ enum Cli {
     Inspect(commands::inspect::Args),
     Graph(commands::graph::Args),
     Migrate(commands::migrate::Args),
+    #[cfg(feature = "run")]
     Run(commands::run::Args),
+    #[cfg(feature = "run")]
     Call(commands::call::Args),
+    #[cfg(feature = "run")]
     Serve(commands::serve::Args),
+    #[cfg(feature = "run")]
     Compile(commands::compile::Args),
+    #[cfg(feature = "deploy")]
     Deploy(commands::deploy::Args),
-    Push(commands::push::PushArgs),
-    Pull(commands::push::PullArgs),
+    #[cfg(feature = "oci")]
+    Push(commands::push::Args),
+    #[cfg(feature = "oci")]
+    Pull(commands::pull::Args),
 }
 
 fn main() -> ExitCode {
@@ -33,12 +47,19 @@ fn main() -> ExitCode {
         Cli::Inspect(args) => args.exec().map(|()| 0),
         Cli::Graph(args) => args.exec().map(|()| 0),
         Cli::Migrate(args) => args.exec().map(|()| 0),
+        #[cfg(feature = "run")]
         Cli::Run(args) => args.exec(),
+        #[cfg(feature = "run")]
         Cli::Call(args) => args.exec().map(|()| 0),
+        #[cfg(feature = "run")]
         Cli::Serve(args) => args.exec().map(|()| 0),
+        #[cfg(feature = "run")]
         Cli::Compile(args) => args.exec().map(|()| 0),
+        #[cfg(feature = "deploy")]
         Cli::Deploy(args) => args.exec().map(|()| 0),
+        #[cfg(feature = "oci")]
         Cli::Push(args) => args.exec().map(|()| 0),
+        #[cfg(feature = "oci")]
         Cli::Pull(args) => args.exec().map(|()| 0),
     };
     match result {

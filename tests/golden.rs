@@ -166,7 +166,11 @@ fn main() -> std::process::ExitCode {
         .filter(|p| p.is_dir())
         .collect();
     cases.sort();
-    assert!(!cases.is_empty(), "no golden cases found in {}", root.display());
+    assert!(
+        !cases.is_empty(),
+        "no golden cases found in {}",
+        root.display()
+    );
     let trials = cases
         .into_iter()
         .map(|case| {

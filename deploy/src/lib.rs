@@ -1,18 +1,16 @@
-//! Pushing composed components to OCI registries ([`push`], [`pull`]) and deployment
-//! manifests for a composed, policy-wrapped pipeline: a wasmCloud
-//! application (wadm, `core.oam.dev/v1beta1`) or a SpinKube `SpinApp`.
+//! Deployment manifests for a composed, policy-wrapped pipeline: a wasmCloud
+//! application (wadm, `core.oam.dev/v1beta1`) or a SpinKube `SpinApp`, and `--apply`
+//! to a wasmCloud lattice. Pushing the component is `witpipe-oci`'s job.
 //!
 //! The manifest is derived from the pipeline's host contract ([`HostContract`]): every
 //! import the output keeps is mapped to what the target provides, and an import the
 //! target cannot provide is an error that names it — never silently dropped.
 #![deny(missing_docs)]
 
-mod oci;
 mod spinkube;
 mod wadm;
 mod wasmcloud;
 
-pub use oci::{pull, push, Fetcher, CONFIG_MEDIA_TYPE, LAYER_MEDIA_TYPE};
 use serde_json::Value;
 pub use wadm::{apply, Lattice};
 use witpipe_policy::{Capability, HostContract};
@@ -107,9 +105,6 @@ pub enum DeployError {
     /// An option that cannot be used.
     #[error("{0}")]
     Options(String),
-    /// The registry refused or could not be reached.
-    #[error("{0}")]
-    Registry(String),
     /// The lattice (NATS, wadm) refused or could not be reached.
     #[error("{0}")]
     Lattice(String),

@@ -26,7 +26,11 @@ pub fn apply(
     lattice: &Lattice,
     progress: &mut dyn FnMut(&str),
 ) -> Result<(), DeployError> {
-    crate::oci::runtime()?.block_on(async {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| DeployError::Lattice(format!("cannot start the network client: {e}")))?;
+    runtime.block_on(async {
         let client = ConnectOptions::new()
             .name("witpipe deploy")
             .connection_timeout(Duration::from_secs(5))

@@ -1,15 +1,23 @@
 //! One file per subcommand: an `Args` struct and its `exec`.
 
+#[cfg(feature = "run")]
 pub mod call;
 pub mod check;
+#[cfg(feature = "run")]
 pub mod compile;
 pub mod compose;
+#[cfg(feature = "deploy")]
 pub mod deploy;
 pub mod graph;
 pub mod inspect;
 pub mod migrate;
+#[cfg(feature = "oci")]
+pub mod pull;
+#[cfg(feature = "oci")]
 pub mod push;
+#[cfg(feature = "run")]
 pub mod run;
+#[cfg(feature = "run")]
 pub mod serve;
 
 use crate::diagnostics::{report_failure, report_warnings, Reported};
@@ -35,9 +43,27 @@ pub fn print_or_write(
 }
 
 /// Pulls (and caches) components a pipeline names by OCI reference.
-pub fn fetcher() -> witpipe_deploy::Fetcher {
-    witpipe_deploy::Fetcher {
+#[cfg(feature = "oci")]
+pub fn fetcher() -> witpipe_oci::Fetcher {
+    witpipe_oci::Fetcher {
         on_pull: |line| eprintln!("witpipe: {line}"),
+    }
+}
+
+/// A build without the `oci` feature names no registry: it says how to get one that does.
+#[cfg(not(feature = "oci"))]
+pub fn fetcher() -> NoRegistry {
+    NoRegistry
+}
+
+/// The fetcher of a build without the `oci` feature.
+#[cfg(not(feature = "oci"))]
+pub struct NoRegistry;
+
+#[cfg(not(feature = "oci"))]
+impl witpipe_compose::load::Fetch for NoRegistry {
+    fn fetch(&self, _reference: &str) -> Result<std::path::PathBuf, String> {
+        Err("this witpipe was built without registry support (the lean composer, `--no-default-features`); pull the component with a full witpipe (`witpipe pull REF -o FILE`) and name the file, or build witpipe with `--features oci`".into())
     }
 }
 

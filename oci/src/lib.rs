@@ -1,8 +1,11 @@
 //! Pushing and pulling components as standard Wasm OCI artifacts (the layout `wkg`,
 //! `wash` and wasmCloud read: an OCI image manifest, a
-//! `application/vnd.wasm.config.v0+json` config, one `application/wasm` layer).
+//! `application/vnd.wasm.config.v0+json` config, one `application/wasm` layer), and the
+//! [`Fetcher`] that brings components named by `oci://` reference in pipeline files.
+//! Shared by `run` (which may need a component from a registry) and `push`/`pull`;
+//! no runtime and no deployment code here.
+#![deny(missing_docs)]
 
-use crate::DeployError;
 use base64::Engine as _;
 use oci_client::client::{ClientConfig, ClientProtocol, Config, ImageLayer};
 use oci_client::secrets::RegistryAuth;
@@ -15,8 +18,19 @@ pub const CONFIG_MEDIA_TYPE: &str = "application/vnd.wasm.config.v0+json";
 /// The media type of the component layer.
 pub const LAYER_MEDIA_TYPE: &str = "application/wasm";
 
-fn fail(what: &str, reference: &str, e: impl std::fmt::Display) -> DeployError {
-    DeployError::Registry(format!("cannot {what} {reference}: {e}"))
+/// What keeps a push or pull from happening.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OciError {
+    /// The text is not an OCI reference.
+    #[error("{0}")]
+    Reference(String),
+    /// The registry refused or could not be reached.
+    #[error("{0}")]
+    Registry(String),
+}
+
+fn fail(what: &str, reference: &str, e: impl std::fmt::Display) -> OciError {
+    OciError::Registry(format!("cannot {what} {reference}: {e}"))
 }
 
 /// One conversation with the registry of one reference: the client, its credentials
@@ -29,7 +43,7 @@ struct Session {
 }
 
 impl Session {
-    fn new(image: &Reference, protocol: ClientProtocol) -> Result<Self, DeployError> {
+    fn new(image: &Reference, protocol: ClientProtocol) -> Result<Self, OciError> {
         let (auth, source) = registry_auth(image.resolve_registry());
         Ok(Session {
             client: Client::new(ClientConfig {
@@ -43,7 +57,7 @@ impl Session {
     }
 
     /// `--insecure` speaks plain HTTP to every registry.
-    fn with_flag(image: &Reference, insecure: bool) -> Result<Self, DeployError> {
+    fn with_flag(image: &Reference, insecure: bool) -> Result<Self, OciError> {
         let protocol = if insecure {
             ClientProtocol::Http
         } else {
@@ -53,13 +67,13 @@ impl Session {
     }
 
     /// The bytes of the one `application/wasm` layer of the artifact at `image`.
-    fn pull(&self, image: &Reference, text: &str) -> Result<Vec<u8>, DeployError> {
+    fn pull(&self, image: &Reference, text: &str) -> Result<Vec<u8>, OciError> {
         let data = self
             .runtime
             .block_on(self.client.pull(image, &self.auth, vec![LAYER_MEDIA_TYPE]))
             .map_err(|e| refused("pull", text, self.source, e))?;
         let [layer] = <[_; 1]>::try_from(data.layers).map_err(|_| {
-            DeployError::Registry(format!(
+            OciError::Registry(format!(
                 "{text} is not a Wasm component artifact (expected exactly one `{LAYER_MEDIA_TYPE}` layer)"
             ))
         })?;
@@ -67,19 +81,19 @@ impl Session {
     }
 }
 
-fn reference(text: &str) -> Result<Reference, DeployError> {
+fn reference(text: &str) -> Result<Reference, OciError> {
     text.parse::<Reference>().map_err(|e| {
-        DeployError::Options(format!(
+        OciError::Reference(format!(
             "`{text}` is not an OCI reference such as 127.0.0.1:5000/team/app:1.0 ({e})"
         ))
     })
 }
 
-pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, DeployError> {
+fn runtime() -> Result<tokio::runtime::Runtime, OciError> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| DeployError::Registry(format!("cannot start the network client: {e}")))
+        .map_err(|e| OciError::Registry(format!("cannot start the network client: {e}")))
 }
 
 /// Credentials for `registry` (host[:port]): `WITPIPE_REGISTRY_USERNAME` and
@@ -117,7 +131,7 @@ pub(crate) fn registry_auth(registry: &str) -> (RegistryAuth, &'static str) {
 }
 
 /// A registry's refusal, with a hint about credentials when they are the likely cause.
-fn refused(what: &str, reference: &str, source: &str, e: impl std::fmt::Display) -> DeployError {
+fn refused(what: &str, reference: &str, source: &str, e: impl std::fmt::Display) -> OciError {
     let text = e.to_string();
     let hint = if text.contains("401") || text.to_lowercase().contains("unauthorized") {
         format!(" (credentials: {source}; set WITPIPE_REGISTRY_USERNAME and WITPIPE_REGISTRY_PASSWORD, or `docker login`)")
@@ -129,7 +143,7 @@ fn refused(what: &str, reference: &str, source: &str, e: impl std::fmt::Display)
 
 /// Pushes `bytes` to `reference`; returns the manifest's URL. `insecure` speaks plain
 /// HTTP (a registry on loopback). Credentials: [`registry_auth`].
-pub fn push(bytes: &[u8], reference_text: &str, insecure: bool) -> Result<String, DeployError> {
+pub fn push(bytes: &[u8], reference_text: &str, insecure: bool) -> Result<String, OciError> {
     let image = reference(reference_text)?;
     let digest = format!("sha256:{:x}", Sha256::digest(bytes));
     let (imports, exports) = witpipe_compose::wit::top_level_names(bytes);
@@ -160,7 +174,7 @@ pub fn push(bytes: &[u8], reference_text: &str, insecure: bool) -> Result<String
 }
 
 /// Pulls the component at `reference`. Credentials: [`registry_auth`].
-pub fn pull(reference_text: &str, insecure: bool) -> Result<Vec<u8>, DeployError> {
+pub fn pull(reference_text: &str, insecure: bool) -> Result<Vec<u8>, OciError> {
     let image = reference(reference_text)?;
     Session::with_flag(&image, insecure)?.pull(&image, reference_text)
 }
