@@ -1,43 +1,85 @@
-//! Replays the fuzz corpora (`fuzz/corpus/`, grown by `cargo +nightly fuzz run`) on
-//! stable: every input that ever found a problem, and every seed, must still end
-//! without a panic.
+//! Replays the fuzz seeds (`fuzz/seeds/`) on stable: every input must end without a
+//! panic. The seeds are a minimised set of the corpora `cargo +nightly fuzz run` grows
+//! in `fuzz/corpus/` (not committed): the smallest input of each distinct outcome (the
+//! codes of the errors and warnings it gives, or "composed"). `FUZZ_CORPUS=fuzz/corpus
+//! cargo test --test fuzz_corpus -- --ignored` chooses them again from a full corpus.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn inputs(target: &str) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("fuzz/corpus").join(target))
-        .unwrap()
+fn inputs(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().path())
         .collect();
     files.sort();
-    assert!(!files.is_empty(), "the {target} corpus is empty");
+    assert!(!files.is_empty(), "{} is empty", dir.display());
     files
 }
 
-#[test]
-fn pipeline_corpus_replays_cleanly() {
+/// Every input of `target` in `dir` with its outcome. A running fuzzer may replace
+/// files under our feet: those are skipped.
+fn outcomes(target: &str, dir: &Path) -> Vec<(PathBuf, Vec<u8>, String)> {
+    let scratch = tempfile::tempdir().unwrap();
     let base = root().join("pipelines/wordfreq");
-    for file in inputs("pipeline") {
-        // A running fuzzer may replace files under our feet.
+    let partner = base.join("components/count.wasm");
+    let mut out = Vec::new();
+    for file in inputs(dir) {
         let Ok(data) = std::fs::read(&file) else {
             continue;
         };
-        witpipe_compose::fuzzing::pipeline_text(&data, &base);
+        let outcome = match target {
+            "pipeline" => witpipe_compose::fuzzing::pipeline_text(&data, &base),
+            _ => witpipe_compose::fuzzing::component_bytes(&data, scratch.path(), &partner),
+        };
+        out.push((file, data, outcome));
     }
+    out
 }
 
 #[test]
-fn component_corpus_replays_cleanly() {
-    let scratch = tempfile::tempdir().unwrap();
-    let partner = root().join("pipelines/wordfreq/components/count.wasm");
-    for file in inputs("component") {
-        let Ok(data) = std::fs::read(&file) else {
-            continue;
-        };
-        witpipe_compose::fuzzing::component_bytes(&data, scratch.path(), Path::new(&partner));
+fn pipeline_seeds_replay_cleanly() {
+    let seeds = outcomes("pipeline", &root().join("fuzz/seeds/pipeline"));
+    // The seeds are chosen one per outcome: a replay that finds far fewer means the
+    // seeds no longer reach what they were chosen for.
+    let distinct: std::collections::BTreeSet<&String> = seeds.iter().map(|s| &s.2).collect();
+    assert!(
+        distinct.len() * 2 > seeds.len(),
+        "{} outcomes from {} seeds",
+        distinct.len(),
+        seeds.len()
+    );
+}
+
+#[test]
+fn component_seeds_replay_cleanly() {
+    outcomes("component", &root().join("fuzz/seeds/component"));
+}
+
+/// Chooses the seeds again from the full corpora under `$FUZZ_CORPUS` (e.g.
+/// `fuzz/corpus`): for each target, the smallest input of each outcome.
+#[test]
+#[ignore = "needs a full corpus: FUZZ_CORPUS=fuzz/corpus"]
+fn choose_seeds() {
+    let corpus = PathBuf::from(std::env::var("FUZZ_CORPUS").expect("set FUZZ_CORPUS"));
+    for target in ["pipeline", "component"] {
+        let mut best: BTreeMap<String, (PathBuf, Vec<u8>)> = BTreeMap::new();
+        for (file, data, outcome) in outcomes(target, &corpus.join(target)) {
+            let smaller = best.get(&outcome).is_none_or(|(_, d)| data.len() < d.len());
+            if smaller {
+                best.insert(outcome, (file, data));
+            }
+        }
+        let seeds = root().join("fuzz/seeds").join(target);
+        let _ = std::fs::remove_dir_all(&seeds);
+        std::fs::create_dir_all(&seeds).unwrap();
+        for (file, data) in best.values() {
+            std::fs::write(seeds.join(file.file_name().unwrap()), data).unwrap();
+        }
+        println!("{target}: {} seeds", best.len());
     }
 }
