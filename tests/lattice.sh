@@ -36,11 +36,6 @@ cleanup() {
 }
 trap cleanup EXIT
 step() { printf '\n--- %s (%s)\n' "$1" "$(date +%T)"; }
-passed=0
-check() { # name expected-substring actual
-  if [[ "$3" != *"$2"* ]]; then printf 'FAIL %s\n  expected to contain: %s\n  actual: %s\n' "$1" "$2" "$3"; exit 1; fi
-  echo "ok: $1"; passed=$((passed + 1))
-}
 source tests/lib.sh
 get() { curl -s --max-time 10 "http://127.0.0.1:$1$2"; }
 
@@ -83,29 +78,29 @@ image="127.0.0.1:$registry_port/witpipe/lattice:0.1.0"
 "$witpipe" deploy tests/lattice/pipeline.yaml --target wasmcloud --image "$image" --replicas 2 \
   --spread "witpipe.node=a@127.0.0.1:$http_a" --spread "witpipe.node=b@127.0.0.1:$http_b" \
   --apply --lattice "$nats" --wait 240 -o "$work/app.yaml" 2>&1 | tee "$work/deploy.out"
-check "deploy --apply waited for wadm's report" "is deployed" "$(cat "$work/deploy.out")"
+check --contains "deploy --apply waited for wadm's report" "is deployed" "$(cat "$work/deploy.out")"
 
 step "1. real answers from each host"
 for port in $http_a $http_b; do
   wait_for "host on :$port answers" 60 curl -sf "http://127.0.0.1:$port/"
-  check "host on :$port answers" "hello from a witpipe pipeline" "$(get $port /)"
+  check --contains "host on :$port answers" "hello from a witpipe pipeline" "$(get $port /)"
 done
 
 step "2. the policy holds on the lattice"
 for port in $http_a $http_b; do
-  check ":$port the front reaches its allowed origin (the host grants HTTP)" \
+  check --contains ":$port the front reaches its allowed origin (the host grants HTTP)" \
     "status 200: the allowed origin" "$(get $port "/fetch/http://127.0.0.1:$allowed_port/")"
-  check ":$port the front is refused another origin" \
+  check --contains ":$port the front is refused another origin" \
     "HttpRequestDenied" "$(get $port "/fetch/http://127.0.0.1:$secret_port/")"
-  check ":$port the probe is refused the secret origin" \
+  check --contains ":$port the probe is refused the secret origin" \
     "HttpRequestDenied" "$(get $port "/probe/http%20http://127.0.0.1:$secret_port/")"
-  check ":$port the probe is refused even the front's origin" \
+  check --contains ":$port the probe is refused even the front's origin" \
     "HttpRequestDenied" "$(get $port "/probe/http%20http://127.0.0.1:$allowed_port/")"
   env=$(get $port /probe/env)
   [ -z "$env" ] || { echo "FAIL: the probe saw environment variables: $env"; exit 1; }
   echo "ok: :$port the probe sees no environment"; passed=$((passed + 1))
-  check ":$port the probe sees no files" "error:" "$(get $port "/probe/list%20/")"
-  check ":$port the probe cannot connect" "error:" "$(get $port "/probe/tcp%20127.0.0.1:$secret_port")"
+  check --contains ":$port the probe sees no files" "error:" "$(get $port "/probe/list%20/")"
+  check --contains ":$port the probe cannot connect" "error:" "$(get $port "/probe/tcp%20127.0.0.1:$secret_port")"
 done
 if grep -q '"GET' "$work/secret.log"; then echo "FAIL: the secret origin was reached"; exit 1; fi
 echo "ok: the secret origin never saw a request"; passed=$((passed + 1))
@@ -114,14 +109,14 @@ grep -q '"GET' "$work/allowed.log" && { echo "ok: the allowed origin did (the te
 step "3. kill one host: the other keeps answering, wadm brings the app back"
 kill -9 "$host_a"
 for i in $(seq 1 10); do
-  check "host b answers with host a dead ($i/10)" "hello from a witpipe pipeline" "$(get $http_b /)"
+  check --contains "host b answers with host a dead ($i/10)" "hello from a witpipe pipeline" "$(get $http_b /)"
 done
 start_host a2 a
 echo "waiting for wadm to schedule the application on the new host (up to 180 s)"
 start=$SECONDS
 wait_for "the replacement host answers" 180 curl -sf "http://127.0.0.1:$http_a/"
-check "the replacement host answers after $((SECONDS - start)) s" "hello from a witpipe pipeline" "$(get $http_a /)"
-check "the replacement host keeps the policy" "HttpRequestDenied" "$(get $http_a "/probe/http%20http://127.0.0.1:$secret_port/")"
+check --contains "the replacement host answers after $((SECONDS - start)) s" "hello from a witpipe pipeline" "$(get $http_a /)"
+check --contains "the replacement host keeps the policy" "HttpRequestDenied" "$(get $http_a "/probe/http%20http://127.0.0.1:$secret_port/")"
 
 step "4. the distributed counter: one count across both hosts"
 "$node" par tests/lattice/target/release/keyvalue-nats "$work/keyvalue.par.gz"
@@ -137,7 +132,7 @@ done
 # Alternate between the hosts: one count, kept by the provider in NATS key-value.
 for i in 1 2 3 4 5 6; do
   port=$([ $((i % 2)) = 1 ] && echo $count_a || echo $count_b)
-  check "hit $i, on :$port, is counted $i" "GET /hits has been requested $i time" "$(get $port /hits)"
+  check --contains "hit $i, on :$port, is counted $i" "GET /hits has been requested $i time" "$(get $port /hits)"
 done
 step "5. an application wadm cannot deploy ends at the --wait deadline"
 # An image no registry holds: wadm takes the manifest but never reports it deployed;
@@ -150,5 +145,5 @@ if "$witpipe" deploy "$work/never.yaml" --target wasmcloud --image "127.0.0.1:$r
   --spread "witpipe.node=b@127.0.0.1:18985" --apply --lattice "$nats" --wait 8 >/dev/null 2>"$work/err"; then
   echo "FAIL: an image nobody holds was reported deployed"; exit 1
 fi
-check "an undeployable image ends at the --wait deadline ($((SECONDS - started)) s)" "was not deployed within 8 s" "$(tr -d '\n│' <"$work/err")"
+check --contains "an undeployable image ends at the --wait deadline ($((SECONDS - started)) s)" "was not deployed within 8 s" "$(tr -d '\n│' <"$work/err")"
 echo "lattice: $passed passed"

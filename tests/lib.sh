@@ -1,4 +1,21 @@
-# Shell helpers shared by tests/registry.sh and tests/lattice.sh (sourced, not run).
+# Shell helpers shared by the shell tests (sourced, not run).
+
+# check NAME EXPECTED ACTUAL: ACTUAL must equal EXPECTED; check --contains NAME PART
+# ACTUAL: ACTUAL must contain PART. Prints `ok: NAME` and counts it in `passed`, or
+# prints both and fails the test.
+passed=0
+check() {
+  local contains=
+  if [ "$1" = --contains ]; then contains=1; shift; fi
+  local name=$1 expected=$2 actual=$3
+  if { [ -n "$contains" ] && [[ "$actual" == *"$expected"* ]]; } || { [ -z "$contains" ] && [ "$actual" = "$expected" ]; }; then
+    echo "ok: $name"
+    passed=$((passed + 1))
+    return 0
+  fi
+  printf 'FAIL %s\n--- expected%s\n%s\n--- actual\n%s\n' "$name" "${contains:+ to contain}" "$expected" "$actual"
+  exit 1
+}
 
 # wait_for WHAT SECONDS COMMAND...: runs COMMAND four times a second until it succeeds;
 # fails the test, naming WHAT, after SECONDS.

@@ -10,10 +10,6 @@ port=18950
 trap 'kill $registry_pid 2>/dev/null || true; rm -rf "$work"' EXIT
 start_registry "$work" $port
 
-check() { # name expected actual
-  if [ "$2" != "$3" ]; then printf 'FAIL %s\n  expected: %s\n  actual:   %s\n' "$1" "$2" "$3"; exit 1; fi
-  echo "ok: $1"
-}
 witpipe="cargo run -q --locked --"
 ref="127.0.0.1:$port/witpipe/counter:0.1.0"
 $witpipe compose pipelines/counter/pipeline.yaml -o "$work/counter.wasm" >/dev/null

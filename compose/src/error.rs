@@ -191,7 +191,7 @@ pub enum Error {
     #[error("{reason}")]
     #[diagnostic(
         code(witpipe::grants),
-        help("see the grants reference in README.md: env, args, cwd, stdio, stdin, stdout, stderr, exit, clocks, random, imports, deny")
+        help("see the grants reference in docs/policy.md; the keys are env, args, cwd, stdio, stdin, stdout, stderr, exit, clocks, random, fs, http, sockets, keyvalue, config, imports and deny")
     )]
     Grants {
         /// The policy layer's message.
@@ -463,5 +463,26 @@ pub fn name_help<'a>(
     match did_you_mean(word, candidates) {
         Some(s) => format!("did you mean `{s}`? {what}: {list}"),
         None => format!("{what}: {list}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+    use miette::Diagnostic;
+
+    #[test]
+    fn the_grants_help_names_every_grant_key() {
+        let e = Error::Grants {
+            reason: String::new(),
+            span: crate::span::Span::default(),
+        };
+        let help = e.help().unwrap().to_string();
+        for key in witpipe_policy::capabilities().chain(["imports", "deny"]) {
+            assert!(
+                help.contains(&format!(" {key}")),
+                "`{key}` missing from: {help}"
+            );
+        }
     }
 }

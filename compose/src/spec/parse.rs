@@ -400,7 +400,7 @@ fn shape_mismatch(message: &str, text: &str, span: &Span) -> Option<(String, Str
     let subject = key.map_or("this value".to_string(), |k| format!("`{k}:`"));
     Some((
         format!("{subject} takes {what}, not {found}"),
-        "see the pipeline file reference in README.md (or schema/pipeline.schema.json)".into(),
+        "see the pipeline file reference in docs/pipeline-format.md (or schema/pipeline.schema.json)".into(),
     ))
 }
 
@@ -480,13 +480,13 @@ fn explain(message: String) -> (String, String) {
         if message.starts_with(prefix) {
             return (
                 format!("expected {what} here"),
-                "check the value against the reference in README.md".into(),
+                "check the value against the reference in docs/pipeline-format.md".into(),
             );
         }
     }
     (
         message,
-        "check the indentation and the value's type against the reference in README.md".into(),
+        "check the indentation and the value's type against the reference in docs/pipeline-format.md".into(),
     )
 }
 
