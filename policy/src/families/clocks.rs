@@ -1,13 +1,12 @@
 //! Wall and monotonic clocks (`wasi:clocks`): key `clocks:`. Not `allow`, the guard
 //! answers with a fixed time: the epoch (`deny`) or 2000-01-01 (`deterministic`).
 
-use super::{host_if, Family, Routed};
+use super::Family;
 use crate::contract::Capability;
-use crate::grants::{Grants, GrantsSpec};
+use crate::grants::Grants;
 use crate::plan::Plan;
 use crate::settings::{Clock, Setting};
 use crate::wrappers::Wrapper;
-use crate::PolicyError;
 use serde::Deserialize;
 
 /// What the clocks report.
@@ -29,36 +28,18 @@ pub(crate) struct Clocks;
 const FIXED_TIME_NS: u64 = 946_684_800_000_000_000;
 
 impl Family for Clocks {
-    fn keys(&self) -> &'static [&'static str] {
-        &["clocks"]
+    one_key!("clocks", clocks, denied: ClockMode::Deny, grants: |c| *c != ClockMode::Deny);
+
+    fn interfaces(&self) -> &'static [(&'static str, &'static str, Capability)] {
+        const CLOCKS: Capability = Capability::Clocks;
+        &[
+            ("clocks", "wall-clock", CLOCKS),
+            ("clocks", "monotonic-clock", CLOCKS),
+        ]
     }
 
-    fn capability(&self, package: &str, interface: &str) -> Option<Capability> {
-        let clock = matches!(interface, "wall-clock" | "monotonic-clock");
-        (package == "clocks" && clock).then_some(Capability::Clocks)
-    }
-
-    fn overlay(&self, grants: &mut Grants, spec: &GrantsSpec) {
-        if let Some(c) = &spec.clocks {
-            grants.clocks = c.value;
-        }
-    }
-
-    fn deny(&self, grants: &mut Grants, _: &str) {
-        grants.clocks = ClockMode::Deny;
-    }
-
-    fn named(&self, own: &GrantsSpec) -> Vec<&'static str> {
-        let set = own
-            .clocks
-            .as_ref()
-            .is_some_and(|s| s.value != ClockMode::Deny);
-        set.then_some("clocks").into_iter().collect()
-    }
-
-    fn route(&self, grants: &Grants, _: Capability, _: &str) -> Result<Routed, PolicyError> {
-        let route = host_if(grants.clocks == ClockMode::Allow, Wrapper::Guard);
-        Ok(Routed::new(route, self.keys()))
+    fn allowed(&self, grants: &Grants) -> bool {
+        grants.clocks == ClockMode::Allow
     }
 
     fn settings(&self, grants: &Grants, wrapper: Wrapper, _: &Plan, out: &mut Vec<Setting>) {

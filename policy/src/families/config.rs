@@ -12,12 +12,12 @@ use crate::PolicyError;
 pub(crate) struct Config;
 
 impl Family for Config {
-    fn keys(&self) -> &'static [&'static str] {
-        &["config"]
+    fn interfaces(&self) -> &'static [(&'static str, &'static str, Capability)] {
+        &[("config", "*", Capability::Config)]
     }
 
-    fn capability(&self, package: &str, _: &str) -> Option<Capability> {
-        (package == "config").then_some(Capability::Config)
+    fn keys(&self) -> &'static [&'static str] {
+        &["config"]
     }
 
     fn wrapped(&self) -> bool {

@@ -60,12 +60,12 @@ impl Environment {
 }
 
 impl Family for Environment {
-    fn keys(&self) -> &'static [&'static str] {
-        &["env", "args", "cwd"]
+    fn interfaces(&self) -> &'static [(&'static str, &'static str, Capability)] {
+        &[("cli", "environment", Capability::Environment)]
     }
 
-    fn capability(&self, package: &str, interface: &str) -> Option<Capability> {
-        (package == "cli" && interface == "environment").then_some(Capability::Environment)
+    fn keys(&self) -> &'static [&'static str] {
+        &["env", "args", "cwd"]
     }
 
     fn overlay(&self, grants: &mut Grants, spec: &GrantsSpec) {

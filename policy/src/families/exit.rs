@@ -1,42 +1,22 @@
 //! Exiting with a status of one's own (`wasi:cli/exit`): key `exit:`. Denied, the
 //! guard answers: an exit traps instead of ending the host's process with a status.
 
-use super::{host_if, Family, Routed};
+use super::Family;
 use crate::contract::Capability;
-use crate::grants::{Access, Grants, GrantsSpec};
-use crate::wrappers::Wrapper;
-use crate::PolicyError;
+use crate::grants::{Access, Grants};
 
 /// The family of `wasi:cli/exit`.
 pub(crate) struct Exit;
 
 impl Family for Exit {
-    fn keys(&self) -> &'static [&'static str] {
-        &["exit"]
+    one_key!("exit", exit, denied: Access::Deny, grants: |a| *a == Access::Allow);
+
+    fn interfaces(&self) -> &'static [(&'static str, &'static str, Capability)] {
+        &[("cli", "exit", Capability::Exit)]
     }
 
-    fn capability(&self, package: &str, interface: &str) -> Option<Capability> {
-        (package == "cli" && interface == "exit").then_some(Capability::Exit)
-    }
-
-    fn overlay(&self, grants: &mut Grants, spec: &GrantsSpec) {
-        if let Some(v) = &spec.exit {
-            grants.exit = v.value;
-        }
-    }
-
-    fn deny(&self, grants: &mut Grants, _: &str) {
-        grants.exit = Access::Deny;
-    }
-
-    fn named(&self, own: &GrantsSpec) -> Vec<&'static str> {
-        let allowed = own.exit.as_ref().is_some_and(|s| s.value == Access::Allow);
-        allowed.then_some("exit").into_iter().collect()
-    }
-
-    fn route(&self, grants: &Grants, _: Capability, _: &str) -> Result<Routed, PolicyError> {
-        let route = host_if(grants.exit == Access::Allow, Wrapper::Guard);
-        Ok(Routed::new(route, self.keys()))
+    fn allowed(&self, grants: &Grants) -> bool {
+        grants.exit == Access::Allow
     }
 }
 

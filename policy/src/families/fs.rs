@@ -43,21 +43,21 @@ pub struct FsMount {
 pub(crate) struct Filesystem;
 
 impl Family for Filesystem {
+    fn interfaces(&self) -> &'static [(&'static str, &'static str, Capability)] {
+        &[
+            ("filesystem", "preopens", Capability::FsPreopens),
+            ("filesystem", "types", Capability::FsTypes),
+            ("filesystem", "*", Capability::Other),
+        ]
+    }
+
     fn keys(&self) -> &'static [&'static str] {
         &["fs"]
     }
 
-    fn capability(&self, package: &str, interface: &str) -> Option<Capability> {
-        (package == "filesystem").then_some(match interface {
-            "preopens" => Capability::FsPreopens,
-            "types" => Capability::FsTypes,
-            _ => Capability::Other,
-        })
-    }
-
     fn overlay(&self, grants: &mut Grants, spec: &GrantsSpec) {
         if let Some(fs) = &spec.fs {
-            grants.fs = fs.value.iter().map(|m| m.value.clone()).collect();
+            grants.fs = super::values(fs);
         }
     }
 

@@ -19,38 +19,36 @@ use crate::PolicyError;
 pub(crate) struct Http;
 
 impl Family for Http {
+    fn interfaces(&self) -> &'static [(&'static str, &'static str, Capability)] {
+        &[
+            ("http", "outgoing-handler", Capability::HttpOutgoing),
+            ("http", "types", Capability::HttpTypes),
+            ("http", "*", Capability::Other),
+        ]
+    }
+
+    fn problems(&self, spec: &GrantsSpec, out: &mut Vec<PolicyError>) {
+        let refused = |pattern: &String, why, span| PolicyError::BadHttpPattern {
+            pattern: pattern.clone(),
+            why,
+            span,
+        };
+        let patterns = spec.http.iter().flat_map(|h| h.value.iter());
+        super::refused(patterns, |p: &String| check_pattern(p), refused, out);
+    }
+
     fn keys(&self) -> &'static [&'static str] {
         &["http"]
     }
 
-    fn capability(&self, package: &str, interface: &str) -> Option<Capability> {
-        (package == "http").then_some(match interface {
-            "outgoing-handler" => Capability::HttpOutgoing,
-            "types" => Capability::HttpTypes,
-            _ => Capability::Other,
-        })
-    }
-
     fn overlay(&self, grants: &mut Grants, spec: &GrantsSpec) {
         if let Some(h) = &spec.http {
-            grants.http = h.value.iter().map(|p| p.value.clone()).collect();
+            grants.http = super::values(h);
         }
     }
 
     fn deny(&self, grants: &mut Grants, _: &str) {
         grants.http.clear();
-    }
-
-    fn problems(&self, spec: &GrantsSpec, out: &mut Vec<PolicyError>) {
-        for pattern in spec.http.iter().flat_map(|h| h.value.iter()) {
-            if let Err(why) = check_pattern(&pattern.value) {
-                out.push(PolicyError::BadHttpPattern {
-                    pattern: pattern.value.clone(),
-                    why,
-                    span: pattern.span,
-                });
-            }
-        }
     }
 
     fn named(&self, own: &GrantsSpec) -> Vec<&'static str> {

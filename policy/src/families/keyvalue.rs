@@ -4,7 +4,7 @@
 
 use super::{Family, Routed};
 use crate::contract::{Capability, HostContract};
-use crate::grants::{Access, Grants, GrantsSpec};
+use crate::grants::{Access, Grants};
 use crate::plan::{Plan, Route};
 use crate::PolicyError;
 
@@ -12,34 +12,14 @@ use crate::PolicyError;
 pub(crate) struct KeyValue;
 
 impl Family for KeyValue {
-    fn keys(&self) -> &'static [&'static str] {
-        &["keyvalue"]
-    }
+    one_key!("keyvalue", keyvalue, denied: Access::Deny, grants: |a| *a == Access::Allow);
 
-    fn capability(&self, package: &str, _: &str) -> Option<Capability> {
-        (package == "keyvalue").then_some(Capability::KeyValue)
+    fn interfaces(&self) -> &'static [(&'static str, &'static str, Capability)] {
+        &[("keyvalue", "*", Capability::KeyValue)]
     }
 
     fn wrapped(&self) -> bool {
         false
-    }
-
-    fn overlay(&self, grants: &mut Grants, spec: &GrantsSpec) {
-        if let Some(k) = &spec.keyvalue {
-            grants.keyvalue = k.value;
-        }
-    }
-
-    fn deny(&self, grants: &mut Grants, _: &str) {
-        grants.keyvalue = Access::Deny;
-    }
-
-    fn named(&self, own: &GrantsSpec) -> Vec<&'static str> {
-        let set = own
-            .keyvalue
-            .as_ref()
-            .is_some_and(|s| s.value == Access::Allow);
-        set.then_some("keyvalue").into_iter().collect()
     }
 
     fn route(&self, grants: &Grants, _: Capability, import: &str) -> Result<Routed, PolicyError> {

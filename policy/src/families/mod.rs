@@ -10,6 +10,52 @@ use crate::settings::Setting;
 use crate::wrappers::Wrapper;
 use crate::PolicyError;
 
+/// The methods of a family with one grant key that sets one field of [`Grants`]:
+/// `one_key!(KEY, FIELD, denied: VALUE, grants: |value| ...)`: `deny:` leaves
+/// `VALUE`, and a block's value that `grants` says grants something counts as named.
+macro_rules! one_key {
+    ($key:literal, $field:ident, denied: $denied:expr, grants: $grants:expr) => {
+        fn keys(&self) -> &'static [&'static str] {
+            &[$key]
+        }
+
+        fn overlay(&self, grants: &mut crate::Grants, spec: &crate::GrantsSpec) {
+            if let Some(v) = &spec.$field {
+                grants.$field = v.value.clone();
+            }
+        }
+
+        fn deny(&self, grants: &mut crate::Grants, _: &str) {
+            grants.$field = $denied;
+        }
+
+        fn named(&self, own: &crate::GrantsSpec) -> Vec<&'static str> {
+            let grants: fn(&_) -> bool = $grants;
+            let named = own.$field.as_ref().filter(|v| grants(&v.value));
+            named.map(|_| $key).into_iter().collect()
+        }
+    };
+}
+
+/// The values of a list key, without their locations.
+pub(crate) fn values<T: Clone>(list: &crate::At<Vec<crate::At<T>>>) -> Vec<T> {
+    list.value.iter().map(|v| v.value.clone()).collect()
+}
+
+/// Each entry of a list key that `check` refuses, as the error `refused` makes of it.
+pub(crate) fn refused<'a, T: 'a>(
+    list: impl IntoIterator<Item = &'a crate::At<T>>,
+    check: impl Fn(&T) -> Result<(), String>,
+    refused: impl Fn(&T, String, crate::Span) -> PolicyError,
+    out: &mut Vec<PolicyError>,
+) {
+    for entry in list {
+        if let Err(why) = check(&entry.value) {
+            out.push(refused(&entry.value, why, entry.span));
+        }
+    }
+}
+
 pub mod clocks;
 pub mod config;
 pub mod env;
@@ -54,8 +100,19 @@ pub(crate) trait Family: Sync {
     /// The grant keys (and `deny:` names) of this family.
     fn keys(&self) -> &'static [&'static str];
 
+    /// The interfaces it owns: `(package, interface, what it is)`; an interface ending
+    /// in `*` is a prefix (`terminal-*`), `*` alone any other interface of the package.
+    fn interfaces(&self) -> &'static [(&'static str, &'static str, Capability)];
+
     /// What an import of `wasi:{package}/{interface}` is, if this family owns it.
-    fn capability(&self, package: &str, interface: &str) -> Option<Capability>;
+    fn capability(&self, package: &str, interface: &str) -> Option<Capability> {
+        let matches = |pattern: &str| match pattern.strip_suffix('*') {
+            Some(prefix) => interface.starts_with(prefix),
+            None => pattern == interface,
+        };
+        let mut owned = self.interfaces().iter().filter(|(p, _, _)| *p == package);
+        owned.find(|(_, i, _)| matches(i)).map(|(_, _, c)| *c)
+    }
 
     /// Whether its imports are answered by wrappers (built for one WASI version, so the
     /// import's version is checked) rather than only by the host.
@@ -81,14 +138,18 @@ pub(crate) trait Family: Sync {
         None
     }
 
+    /// Whether `grants` let the host serve this family (for [`Family::route`]'s default).
+    fn allowed(&self, _grants: &Grants) -> bool {
+        false
+    }
+
     /// Who serves `import` (a `wasi:{package}/{interface}` this family owns) under
-    /// `grants`.
-    fn route(
-        &self,
-        grants: &Grants,
-        capability: Capability,
-        import: &str,
-    ) -> Result<Routed, PolicyError>;
+    /// `grants`. By default: the host when [`Family::allowed`], else the guard, which
+    /// answers with the family's settings.
+    fn route(&self, grants: &Grants, _: Capability, _: &str) -> Result<Routed, PolicyError> {
+        let route = host_if(self.allowed(grants), Wrapper::Guard);
+        Ok(Routed::new(route, self.keys()))
+    }
 
     /// What this family tells `wrapper`, once a component's routes are known.
     fn settings(&self, _grants: &Grants, _wrapper: Wrapper, _plan: &Plan, _out: &mut Vec<Setting>) {

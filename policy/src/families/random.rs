@@ -2,13 +2,12 @@
 //! traps (`deny`), or a fixed-seed generator gives the same sequence every run
 //! (`deterministic`).
 
-use super::{host_if, Family, Routed};
+use super::Family;
 use crate::contract::Capability;
-use crate::grants::{Grants, GrantsSpec};
+use crate::grants::Grants;
 use crate::plan::Plan;
 use crate::settings::{Randomness, Setting};
 use crate::wrappers::Wrapper;
-use crate::PolicyError;
 use serde::Deserialize;
 
 /// Where random numbers come from.
@@ -27,36 +26,19 @@ pub enum RandomMode {
 pub(crate) struct Random;
 
 impl Family for Random {
-    fn keys(&self) -> &'static [&'static str] {
-        &["random"]
+    one_key!("random", random, denied: RandomMode::Deny, grants: |r| *r != RandomMode::Deny);
+
+    fn interfaces(&self) -> &'static [(&'static str, &'static str, Capability)] {
+        const RANDOM: Capability = Capability::Random;
+        &[
+            ("random", "random", RANDOM),
+            ("random", "insecure", RANDOM),
+            ("random", "insecure-seed", RANDOM),
+        ]
     }
 
-    fn capability(&self, package: &str, interface: &str) -> Option<Capability> {
-        let source = matches!(interface, "random" | "insecure" | "insecure-seed");
-        (package == "random" && source).then_some(Capability::Random)
-    }
-
-    fn overlay(&self, grants: &mut Grants, spec: &GrantsSpec) {
-        if let Some(r) = &spec.random {
-            grants.random = r.value;
-        }
-    }
-
-    fn deny(&self, grants: &mut Grants, _: &str) {
-        grants.random = RandomMode::Deny;
-    }
-
-    fn named(&self, own: &GrantsSpec) -> Vec<&'static str> {
-        let set = own
-            .random
-            .as_ref()
-            .is_some_and(|s| s.value != RandomMode::Deny);
-        set.then_some("random").into_iter().collect()
-    }
-
-    fn route(&self, grants: &Grants, _: Capability, _: &str) -> Result<Routed, PolicyError> {
-        let route = host_if(grants.random == RandomMode::Allow, Wrapper::Guard);
-        Ok(Routed::new(route, self.keys()))
+    fn allowed(&self, grants: &Grants) -> bool {
+        grants.random == RandomMode::Allow
     }
 
     fn settings(&self, grants: &Grants, wrapper: Wrapper, _: &Plan, out: &mut Vec<Setting>) {

@@ -31,17 +31,28 @@ pub struct SocketsGrant {
 pub(crate) struct Sockets;
 
 impl Family for Sockets {
-    fn keys(&self) -> &'static [&'static str] {
-        &["sockets"]
+    fn interfaces(&self) -> &'static [(&'static str, &'static str, Capability)] {
+        &[
+            ("sockets", "network", Capability::Network),
+            ("sockets", "instance-network", Capability::Network),
+            ("sockets", "ip-name-lookup", Capability::NameLookup),
+            ("sockets", "udp*", Capability::Udp),
+            ("sockets", "*", Capability::Tcp),
+        ]
     }
 
-    fn capability(&self, package: &str, interface: &str) -> Option<Capability> {
-        (package == "sockets").then_some(match interface {
-            "network" | "instance-network" => Capability::Network,
-            "ip-name-lookup" => Capability::NameLookup,
-            "udp" | "udp-create-socket" => Capability::Udp,
-            _ => Capability::Tcp,
-        })
+    fn problems(&self, spec: &GrantsSpec, out: &mut Vec<PolicyError>) {
+        let refused = |rule: &String, why, span| PolicyError::BadConnectRule {
+            rule: rule.clone(),
+            why,
+            span,
+        };
+        let rules = spec.sockets.iter().flat_map(|s| s.value.connect.iter());
+        super::refused(rules, |r: &String| check_connect_rule(r), refused, out);
+    }
+
+    fn keys(&self) -> &'static [&'static str] {
+        &["sockets"]
     }
 
     fn overlay(&self, grants: &mut Grants, spec: &GrantsSpec) {
@@ -54,18 +65,6 @@ impl Family for Sockets {
     fn deny(&self, grants: &mut Grants, _: &str) {
         grants.connect.clear();
         grants.lookup = Access::Deny;
-    }
-
-    fn problems(&self, spec: &GrantsSpec, out: &mut Vec<PolicyError>) {
-        for rule in spec.sockets.iter().flat_map(|s| s.value.connect.iter()) {
-            if let Err(why) = check_connect_rule(&rule.value) {
-                out.push(PolicyError::BadConnectRule {
-                    rule: rule.value.clone(),
-                    why,
-                    span: rule.span,
-                });
-            }
-        }
     }
 
     fn named(&self, own: &GrantsSpec) -> Vec<&'static str> {

@@ -15,18 +15,17 @@ use crate::PolicyError;
 pub(crate) struct Stdio;
 
 impl Family for Stdio {
-    fn keys(&self) -> &'static [&'static str] {
-        &["stdio", "stdin", "stdout", "stderr"]
+    fn interfaces(&self) -> &'static [(&'static str, &'static str, Capability)] {
+        &[
+            ("cli", "stdin", Capability::Stdin),
+            ("cli", "stdout", Capability::Stdout),
+            ("cli", "stderr", Capability::Stderr),
+            ("cli", "terminal-*", Capability::Terminal),
+        ]
     }
 
-    fn capability(&self, package: &str, interface: &str) -> Option<Capability> {
-        match (package, interface) {
-            ("cli", "stdin") => Some(Capability::Stdin),
-            ("cli", "stdout") => Some(Capability::Stdout),
-            ("cli", "stderr") => Some(Capability::Stderr),
-            ("cli", t) if t.starts_with("terminal-") => Some(Capability::Terminal),
-            _ => None,
-        }
+    fn keys(&self) -> &'static [&'static str] {
+        &["stdio", "stdin", "stdout", "stderr"]
     }
 
     fn overlay(&self, grants: &mut Grants, spec: &GrantsSpec) {
