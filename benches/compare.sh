@@ -6,6 +6,7 @@
 #   bash benches/compare.sh            # everything
 #   RUNS=5 bash benches/compare.sh     # fewer repetitions
 #   NOPIE=1 bash benches/compare.sh    # also time compose with witpipe linked without PIE
+#   ONLY=compose bash benches/compare.sh  # the compose-time tables only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -33,13 +34,16 @@ if [ -n "${NOPIE:-}" ]; then
   nopie=$tools/nopie/witpipe
 fi
 cargo build -q --release --locked
+# The lean composer (--no-default-features: no wasmtime, OCI or NATS), its own target dir.
+cargo build -q --release --locked --no-default-features --target-dir "$root/target/lean"
+lean=$root/target/lean/release/witpipe
 
 # Every executable compared is dropped from the page cache and read back in one
 # sequential pass, so all start from the same state. Without this, the binary the
 # linker has just written starts ~0.4 ms slower than the same bytes copied elsewhere
 # (its page cache holds the small pieces the linker wrote, so a start takes more page
 # faults), while `cargo install`ed and pip-installed tools are plain copies.
-python3 - "$witpipe" "$(command -v wac)" "$(command -v wasm-tools)" "$wasmtime" ${nopie:+"$nopie"} <<'PY'
+python3 - "$witpipe" "$lean" "$(command -v wac)" "$(command -v wasm-tools)" "$wasmtime" ${nopie:+"$nopie"} <<'PY'
 import os, sys
 for path in sys.argv[1:]:
     fd = os.open(path, os.O_RDONLY)
@@ -122,23 +126,36 @@ chain() { # N: writes chain-N.yaml, chain-N.wac, compose-N.yml
     echo "    dependency: source"
   } >"compose-$n.yml"
 }
+echo "## The two builds"
+echo
+relocs() { readelf -r "$1" | grep -c R_X86_64_RELATIVE || true; }
+echo "| build | size (MB) | relative relocations |"
+echo "|---|---:|---:|"
+for b in "full:$witpipe" "lean (--no-default-features):$lean"; do
+  echo "| ${b%%:*} | $(python3 -c "import os; print('%.1f' % (os.path.getsize('${b#*:}') / 1e6))") | $(relocs "${b#*:}") |"
+done
+echo
 echo "## Compose time"
 echo
-echo "| graph | witpipe (ms) | wac compose (ms) | wasm-tools compose (ms) | witpipe / wac | witpipe peak RSS (MiB) | wac peak RSS (MiB) |${nopie:+ witpipe without PIE (ms) | without PIE / wac |}"
-echo "|---|---:|---:|---:|---:|---:|---:|${nopie:+---:|---:|}"
+echo "| graph | witpipe (ms) | lean witpipe (ms) | wac compose (ms) | wasm-tools compose (ms) | witpipe / wac | lean / wac | lean / wasm-tools | witpipe peak RSS (MiB) | wac peak RSS (MiB) |${nopie:+ witpipe without PIE (ms) | without PIE / wac |}"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|${nopie:+---:|---:|}"
 deps="--dep test:source=source.wasm --dep test:middle=middle.wasm --dep test:sink=sink.wasm"
 for n in 1 30 300 1000; do
   chain "$n"
   w=$(median_ms "$witpipe compose chain-$n.yaml -o w-$n.wasm")
+  l=$(median_ms "$lean compose chain-$n.yaml -o l-$n.wasm")
   a=$(median_ms "wac compose chain-$n.wac $deps -o a-$n.wasm")
   t=$(median_ms "wasm-tools compose sink.wasm -c compose-$n.yml -o t-$n.wasm")
+  cmp -s "w-$n.wasm" "l-$n.wasm" || { echo "the lean and the full build disagree on chain-$n" >&2; exit 1; }
   ratio=$(python3 -c "print('%.2f' % ($w / $a))" 2>/dev/null || echo "-")
+  lratio=$(python3 -c "print('%.2f' % ($l / $a))" 2>/dev/null || echo "-")
+  tratio=$(python3 -c "print('%.2f' % ($l / $t))" 2>/dev/null || echo "-")
   extra=
   if [ -n "$nopie" ]; then
     np=$(median_ms "$nopie compose chain-$n.yaml -o n-$n.wasm")
     extra=" $np | $(python3 -c "print('%.2f' % ($np / $a))" 2>/dev/null || echo "-") |"
   fi
-  echo "| chain of $n pass-through stages (+ source, sink) | $w | $a | $t | $ratio | $(peak_mib "$witpipe compose chain-$n.yaml -o w-$n.wasm") | $(peak_mib "wac compose chain-$n.wac $deps -o a-$n.wasm") |$extra"
+  echo "| chain of $n pass-through stages (+ source, sink) | $w | $l | $a | $t | $ratio | $lratio | $tratio | $(peak_mib "$witpipe compose chain-$n.yaml -o w-$n.wasm") | $(peak_mib "wac compose chain-$n.wac $deps -o a-$n.wasm") |$extra"
 done
 # The three-stage example, composed by witpipe with and without its policy work.
 w=$(median_ms "$witpipe compose $root/pipelines/wordfreq/pipeline.yaml -o wordfreq.wasm")
@@ -146,6 +163,7 @@ echo
 echo "wordfreq (3 stages, policy wrappers for \`report\`): witpipe $w ms."
 echo "'fails': the tool refused the graph (wac: instances count exceeds limit of 1000). witpipe composes the 1,000-stage chain as nested parts; wasm-tools compose (deprecated) fits it in one component."
 echo
+[ "${ONLY:-}" = compose ] && exit 0
 
 # --- 3. Throughput ------------------------------------------------------------------
 echo "## Throughput: 1,000,000 records through three stages"

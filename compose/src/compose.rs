@@ -1,4 +1,5 @@
-//! Wiring the resolved link graph into wac-graph and encoding one component.
+//! Wiring the resolved link graph into wac-graph and encoding one component (one
+//! part, for [`crate::nest`], or the whole output, for [`crate::output`]).
 //!
 //! wac-graph checks every link's types (export ⊑ import) as it is wired; its errors
 //! carry no locations, so this module maps each back to the link's pipeline line.
@@ -15,62 +16,6 @@ use wac_graph::{EncodeOptions, ExportError, InstantiationArgumentError, NodeId, 
 use witpipe_policy::{
     retarget, settings_component, Route, Wrapper, WrapperUse, SETTINGS_INTERFACE,
 };
-
-/// Composes the pipeline into one component: flat when it fits the component model's
-/// instance limit, else nested in parts ([`crate::nest`]). Returns the validated
-/// component and the names of its imports that carry only types.
-pub fn compose(
-    loaded: &mut Loaded,
-    links: &LinkGraph,
-    policies: &[ComponentPolicy],
-) -> Result<(Vec<u8>, Vec<String>), Vec<Error>> {
-    let bytes = if crate::nest::needed(loaded, links, policies) {
-        crate::nest::compose_nested(loaded, links, policies)?
-    } else {
-        compose_flat(loaded, links, policies)?
-    };
-    let used = crate::nest::used(loaded, links);
-    let in_output: std::collections::BTreeSet<usize> = used
-        .iter()
-        .filter_map(|&i| loaded.instances[i].file)
-        .collect();
-    match validate_output(&bytes, used.len()) {
-        // Files left out of the output were not validated with it.
-        Ok(type_only) => match crate::load::invalid_file(
-            (loaded.files.iter().enumerate())
-                .filter(|(f, _)| !in_output.contains(f))
-                .map(|(_, file)| file),
-        ) {
-            None => Ok((bytes, type_only)),
-            Some(e) => Err(vec![e]),
-        },
-        // An input's broken function body shows up here first: name the input.
-        Err(e) => Err(vec![crate::load::invalid_file(&loaded.files).unwrap_or(e)]),
-    }
-}
-
-/// Validates an output with every feature and the validator's limits, as any engine
-/// will, and names its imports that carry only types (instances without functions:
-/// records, resources, no authority) from the types the validation found.
-fn validate_output(bytes: &[u8], instances: usize) -> Result<Vec<String>, Error> {
-    use wasmparser::component_types::ComponentEntityType;
-    let types = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
-        .validate_all(bytes)
-        .map_err(|e| invalid_output(&e, instances))?;
-    let (imports, _) = crate::wit::top_level_names(bytes);
-    Ok(imports
-        .into_iter()
-        .filter(
-            |name| match types.component_item_for_import(name).map(|i| &i.ty) {
-                Some(ComponentEntityType::Instance(id)) => !types[*id]
-                    .exports
-                    .values()
-                    .any(|e| matches!(e.ty, ComponentEntityType::Func(_))),
-                _ => false,
-            },
-        )
-        .collect())
-}
 
 /// Instantiates every loaded instance (those with a file), wires every link between
 /// them and every export, and encodes one component (validated by [`compose`]);
@@ -184,20 +129,6 @@ pub(crate) fn encode_options() -> EncodeOptions<'static> {
             name: "witpipe",
             version: env!("CARGO_PKG_VERSION"),
         }),
-    }
-}
-
-/// The error for an output that fails validation: a limit the user can act on, or a bug.
-fn invalid_output(e: &wasmparser::BinaryReaderError, instances: usize) -> Error {
-    if e.message().contains("count exceeds limit") {
-        Error::TooLarge {
-            reason: e.message().to_string(),
-            instances,
-        }
-    } else {
-        Error::Encode {
-            reason: format!("the composed component is invalid: {e}"),
-        }
     }
 }
 

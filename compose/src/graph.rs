@@ -76,6 +76,48 @@ pub struct LinkGraph {
     pub unused: Vec<usize>,
 }
 
+impl LinkGraph {
+    /// The instances that go into the output.
+    pub fn used(&self, loaded: &Loaded) -> Vec<usize> {
+        (0..loaded.instances.len())
+            .filter(|i| loaded.instances[*i].file.is_some() && !self.unused.contains(i))
+            .collect()
+    }
+
+    /// The used instances, producers before consumers (the link graph has no cycles).
+    pub fn producers_first(&self, loaded: &Loaded) -> Vec<usize> {
+        let used = self.used(loaded);
+        let mut waiting: BTreeMap<usize, usize> = used.iter().map(|i| (*i, 0)).collect();
+        for link in &self.links {
+            if waiting.contains_key(&link.from) {
+                if let Some(n) = waiting.get_mut(&link.to) {
+                    *n += 1;
+                }
+            }
+        }
+        let mut order = Vec::new();
+        let mut ready: Vec<usize> = waiting
+            .iter()
+            .filter(|(_, n)| **n == 0)
+            .map(|(i, _)| *i)
+            .collect();
+        while let Some(i) = ready.first().copied() {
+            ready.remove(0);
+            order.push(i);
+            for link in self.links.iter().filter(|l| l.from == i) {
+                if let Some(n) = waiting.get_mut(&link.to) {
+                    *n -= 1;
+                    if *n == 0 {
+                        let at = ready.partition_point(|r| *r < link.to);
+                        ready.insert(at, link.to);
+                    }
+                }
+            }
+        }
+        order
+    }
+}
+
 /// The imports (or exports) of one loaded instance that links can use.
 fn items(loaded: &Loaded, instance: usize, exports: bool) -> Vec<&str> {
     let Some(package) = loaded.package(instance) else {

@@ -34,6 +34,7 @@ pub mod graph;
 pub mod load;
 pub mod migrate;
 pub mod nest;
+pub mod output;
 pub mod policy;
 mod report;
 pub mod span;
@@ -180,7 +181,7 @@ impl Pipeline {
     /// Wires the components together (checking every link's types) and encodes the
     /// composed component.
     pub fn compose(mut self) -> Result<Composition, Failure> {
-        match compose::compose(&mut self.loaded, &self.links, &self.policies) {
+        match output::build(&mut self.loaded, &self.links, &self.policies) {
             Ok((bytes, type_only)) => Ok(Composition {
                 warnings: std::mem::take(&mut self.warnings),
                 contract: self.host_contract(&type_only),

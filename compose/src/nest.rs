@@ -49,51 +49,12 @@ fn costs(loaded: &Loaded, links: &LinkGraph, policies: &[ComponentPolicy]) -> Ve
 /// Whether the pipeline needs nesting to fit.
 pub fn needed(loaded: &Loaded, links: &LinkGraph, policies: &[ComponentPolicy]) -> bool {
     let cost = costs(loaded, links, policies);
-    used(loaded, links)
+    links
+        .used(loaded)
         .into_iter()
         .map(|i| cost[i])
         .sum::<usize>()
         > GROUP_BUDGET
-}
-
-/// The instances that go into the output.
-pub(crate) fn used(loaded: &Loaded, links: &LinkGraph) -> Vec<usize> {
-    (0..loaded.instances.len())
-        .filter(|i| loaded.instances[*i].file.is_some() && !links.unused.contains(i))
-        .collect()
-}
-
-/// The used instances, producers before consumers (the link graph has no cycles).
-fn topological(loaded: &Loaded, links: &LinkGraph) -> Vec<usize> {
-    let used = used(loaded, links);
-    let mut waiting: BTreeMap<usize, usize> = used.iter().map(|i| (*i, 0)).collect();
-    for link in &links.links {
-        if waiting.contains_key(&link.from) {
-            if let Some(n) = waiting.get_mut(&link.to) {
-                *n += 1;
-            }
-        }
-    }
-    let mut order = Vec::new();
-    let mut ready: Vec<usize> = waiting
-        .iter()
-        .filter(|(_, n)| **n == 0)
-        .map(|(i, _)| *i)
-        .collect();
-    while let Some(i) = ready.first().copied() {
-        ready.remove(0);
-        order.push(i);
-        for link in links.links.iter().filter(|l| l.from == i) {
-            if let Some(n) = waiting.get_mut(&link.to) {
-                *n -= 1;
-                if *n == 0 {
-                    let at = ready.partition_point(|r| *r < link.to);
-                    ready.insert(at, link.to);
-                }
-            }
-        }
-    }
-    order
 }
 
 /// A fresh graph holding the pipeline's component files (nothing instantiated), with
@@ -144,14 +105,14 @@ pub fn compose_nested(
             reason: format!(
                 "it needs nesting into parts below the limit, and {what}, which one nested part cannot express"
             ),
-            instances: used(loaded, links).len(),
+            instances: links.used(loaded).len(),
         }]
     };
     // Groups of consecutive stages within the budget.
     let mut groups: Vec<Vec<usize>> = vec![Vec::new()];
     let mut spent = 0;
     let cost = costs(loaded, links, policies);
-    for i in topological(loaded, links) {
+    for i in links.producers_first(loaded) {
         let c = cost[i];
         if spent + c > GROUP_BUDGET && !groups.last().is_some_and(Vec::is_empty) {
             groups.push(Vec::new());
