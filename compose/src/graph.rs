@@ -86,31 +86,29 @@ impl LinkGraph {
 
     /// The used instances, producers before consumers (the link graph has no cycles).
     pub fn producers_first(&self, loaded: &Loaded) -> Vec<usize> {
-        let used = self.used(loaded);
-        let mut waiting: BTreeMap<usize, usize> = used.iter().map(|i| (*i, 0)).collect();
-        for link in &self.links {
-            if waiting.contains_key(&link.from) {
-                if let Some(n) = waiting.get_mut(&link.to) {
-                    *n += 1;
-                }
-            }
+        let count = loaded.instances.len();
+        let mut used = vec![false; count];
+        for i in self.used(loaded) {
+            used[i] = true;
         }
-        let mut order = Vec::new();
-        let mut ready: Vec<usize> = waiting
-            .iter()
-            .filter(|(_, n)| **n == 0)
-            .map(|(i, _)| *i)
+        // Links between used instances: how many each waits for, whom each feeds.
+        let mut waiting = vec![0usize; count];
+        let mut feeds: Vec<Vec<usize>> = vec![Vec::new(); count];
+        for link in self.links.iter().filter(|l| used[l.from] && used[l.to]) {
+            waiting[link.to] += 1;
+            feeds[link.from].push(link.to);
+        }
+        // Lowest index first among the ready ones: the order is the file's where it can be.
+        let mut ready: std::collections::BTreeSet<usize> = (0..count)
+            .filter(|i| used[*i] && waiting[*i] == 0)
             .collect();
-        while let Some(i) = ready.first().copied() {
-            ready.remove(0);
+        let mut order = Vec::new();
+        while let Some(i) = ready.pop_first() {
             order.push(i);
-            for link in self.links.iter().filter(|l| l.from == i) {
-                if let Some(n) = waiting.get_mut(&link.to) {
-                    *n -= 1;
-                    if *n == 0 {
-                        let at = ready.partition_point(|r| *r < link.to);
-                        ready.insert(at, link.to);
-                    }
+            for &to in &feeds[i] {
+                waiting[to] -= 1;
+                if waiting[to] == 0 {
+                    ready.insert(to);
                 }
             }
         }
