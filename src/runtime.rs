@@ -128,7 +128,8 @@ impl RuntimeArgs {
             Some("wasm" | "cwasm")
         );
         if is_component {
-            let bytes = std::fs::read(path).map_err(|e| {
+            let max = witpipe_compose::load::MAX_COMPONENT_BYTES;
+            let bytes = witpipe_compose::load::read_at_most(path, max).map_err(|e| {
                 report_plain(format!(
                     "{}: cannot read the component: {e}; check the path",
                     path.display()

@@ -211,3 +211,117 @@ fn a_killed_compose_never_leaves_a_partial_output() {
         );
     }
 }
+
+#[test]
+fn a_pipeline_argument_that_never_ends_is_read_only_to_the_limit() {
+    let dir = case(NAMES_X);
+    // A device and a pipe: neither has a length to check first.
+    for endless in ["/dev/zero", "/dev/urandom"] {
+        let (code, err) = witpipe(dir.path(), &["check", endless]);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("more than 16777216 bytes"), "{err}");
+    }
+    let yes = Command::new("bash")
+        .args([
+            "-c",
+            &format!("{} check <(yes)", env!("CARGO_BIN_EXE_witpipe")),
+        ])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&yes.stderr);
+    assert_eq!(yes.status.code(), Some(1), "{err}");
+    assert!(err.contains("more than 16777216 bytes"), "{err}");
+}
+
+/// `witpipe compose pipeline.yaml -o OUT` in `dir`: (exit code, stderr).
+fn compose_to(dir: &Path, out: &str) -> (i32, String) {
+    witpipe(dir, &["compose", "pipeline.yaml", "-o", out])
+}
+
+#[test]
+fn outputs_go_into_devices_and_pipes_never_over_them() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = case("version: 1\ncomponents:\n  ok: ok.wasm\n");
+    let p = dir.path();
+    // A symbolic link to /dev/null: written into; the link and the device stay.
+    std::os::unix::fs::symlink("/dev/null", p.join("null.wasm")).unwrap();
+    let (code, err) = compose_to(p, "null.wasm");
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::symlink_metadata(p.join("null.wasm"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(std::fs::metadata("/dev/null")
+        .unwrap()
+        .file_type()
+        .is_char_device());
+    // A FIFO: its reader gets the component; the FIFO stays a FIFO.
+    let fifo = p.join("fifo.wasm");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    let (code, err) = compose_to(p, "fifo.wasm");
+    assert_eq!(code, 0, "{err}");
+    assert!(reader.join().unwrap().starts_with(b"\0asm"));
+    assert!(std::fs::symlink_metadata(&fifo)
+        .unwrap()
+        .file_type()
+        .is_fifo());
+    // A symbolic link to a regular file: the file is replaced, the link stays.
+    std::fs::write(p.join("real.wasm"), b"old").unwrap();
+    std::os::unix::fs::symlink("real.wasm", p.join("link.wasm")).unwrap();
+    let (code, err) = compose_to(p, "link.wasm");
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::read(p.join("real.wasm"))
+        .unwrap()
+        .starts_with(b"\0asm"));
+    assert!(std::fs::symlink_metadata(p.join("link.wasm"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    // A directory, and a link that leads nowhere: refused.
+    std::fs::create_dir(p.join("dir.wasm")).unwrap();
+    let (code, err) = compose_to(p, "dir.wasm");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("it is a directory"), "{err}");
+    std::os::unix::fs::symlink("nowhere/x.wasm", p.join("dangling.wasm")).unwrap();
+    let (code, err) = compose_to(p, "dangling.wasm");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("symbolic link to nothing"), "{err}");
+}
+
+#[test]
+fn the_output_never_overwrites_an_input() {
+    let pipeline = "version: 1\ncomponents:\n  ok: ok.wasm\n";
+    let dir = case(pipeline);
+    let p = dir.path();
+    let component = std::fs::read(p.join("ok.wasm")).unwrap();
+    std::os::unix::fs::symlink("ok.wasm", p.join("alias.wasm")).unwrap();
+    for (out, what) in [
+        ("pipeline.yaml", "the pipeline file"),
+        ("ok.wasm", "the component file of `ok`"),
+        ("./sub/../ok.wasm", "the component file of `ok`"),
+        ("alias.wasm", "the component file of `ok`"),
+    ] {
+        std::fs::create_dir_all(p.join("sub")).unwrap();
+        let (code, err) = compose_to(p, out);
+        assert_eq!(code, 1, "{out}: {err}");
+        assert!(err.contains(what), "{out}: {err}");
+    }
+    // `name:` chooses the default output: one that is an input's name is refused too.
+    std::fs::write(p.join("pipeline.yaml"), format!("name: ok\n{pipeline}")).unwrap();
+    let (code, err) = witpipe(p, &["compose", "pipeline.yaml"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("the component file of `ok`"), "{err}");
+    assert_eq!(std::fs::read(p.join("ok.wasm")).unwrap(), component);
+    assert!(std::fs::read_to_string(p.join("pipeline.yaml"))
+        .unwrap()
+        .starts_with("name: ok"));
+}

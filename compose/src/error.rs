@@ -80,6 +80,19 @@ pub enum Error {
         #[label("invalid name")]
         span: Span,
     },
+    /// A `name:` that cannot name the output file.
+    #[error("`{name}` is not a valid pipeline name")]
+    #[diagnostic(
+        code(witpipe::pipeline_name),
+        help("the name becomes the default output, `<name>.wasm` next to the pipeline file: use letters, digits, `-` and `_`, starting with a letter (e.g. `word-count`)")
+    )]
+    BadPipelineName {
+        /// The name (shortened and escaped for display).
+        name: String,
+        /// Where.
+        #[label("invalid name")]
+        span: Span,
+    },
     /// A `pipe:` with fewer than two instances.
     #[error("a `pipe:` needs at least two instances")]
     #[diagnostic(
@@ -189,16 +202,15 @@ pub enum Error {
     },
     /// A grants block that cannot be honoured as written.
     #[error("{reason}")]
-    #[diagnostic(
-        code(witpipe::grants),
-        help("see the grants reference in docs/policy.md; the keys are env, args, cwd, stdio, stdin, stdout, stderr, exit, clocks, random, fs, http, sockets, keyvalue, config, imports and deny")
-    )]
+    #[diagnostic(code(witpipe::grants), help("{help}"))]
     Grants {
         /// The policy layer's message.
         reason: String,
         /// Where.
         #[label("here")]
         span: Span,
+        /// The policy's own fix, or [`GRANTS_HELP`].
+        help: String,
     },
     /// An import of a component that its policy cannot serve.
     #[error("component `{instance}` {reason}")]
@@ -383,6 +395,18 @@ pub enum Error {
         /// The encoder's message.
         reason: String,
     },
+    /// The output would overwrite one of the pipeline's inputs.
+    #[error("will not write {}: it is {input}, an input of this pipeline", path.display())]
+    #[diagnostic(
+        code(witpipe::output_is_input),
+        help("write the output somewhere else (`-o OUT.wasm`), or give the pipeline a `name:` no input file has")
+    )]
+    OutputIsInput {
+        /// The output path.
+        path: PathBuf,
+        /// Which input (`the pipeline file`, `the component file of `x``).
+        input: String,
+    },
     /// The output could not be written.
     #[error("cannot write {}: {reason}", path.display())]
     #[diagnostic(
@@ -395,6 +419,23 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+}
+
+/// `text` as a message may echo it: control characters escaped, and cut to the first
+/// 60 characters (a name of 10,000 characters is not worth printing whole).
+pub fn shown(text: &str) -> String {
+    const MAX: usize = 60;
+    let mut out: String = text
+        .chars()
+        .take(MAX)
+        .collect::<String>()
+        .escape_debug()
+        .to_string();
+    let len = text.chars().count();
+    if len > MAX {
+        out.push_str(&format!("… ({len} characters)"));
+    }
+    out
 }
 
 /// Something worth knowing that does not stop composition.
@@ -466,18 +507,16 @@ pub fn name_help<'a>(
     }
 }
 
+/// The help of a grants error whose policy error brings none of its own.
+pub const GRANTS_HELP: &str = "see the grants reference in docs/policy.md; the keys are env, args, cwd, stdio, stdin, stdout, stderr, exit, clocks, random, fs, http, sockets, keyvalue, config, imports and deny";
+
 #[cfg(test)]
 mod tests {
-    use super::Error;
-    use miette::Diagnostic;
+    use super::GRANTS_HELP;
 
     #[test]
     fn the_grants_help_names_every_grant_key() {
-        let e = Error::Grants {
-            reason: String::new(),
-            span: crate::span::Span::default(),
-        };
-        let help = e.help().unwrap().to_string();
+        let help = GRANTS_HELP;
         for key in witpipe_policy::capabilities().chain(["imports", "deny"]) {
             assert!(
                 help.contains(&format!(" {key}")),

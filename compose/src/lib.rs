@@ -112,7 +112,7 @@ impl Pipeline {
                 )),
             }]));
         }
-        let bytes = std::fs::read(&path).map_err(|source| {
+        let bytes = load::read_at_most(&path, MAX_PIPELINE_BYTES).map_err(|source| {
             fail(vec![Error::ReadPipeline {
                 path: path.clone(),
                 source,
@@ -209,6 +209,26 @@ impl Pipeline {
     pub fn default_output(&self) -> PathBuf {
         self.path
             .with_file_name(format!("{}.wasm", self.output_name()))
+    }
+
+    /// Refuses `out` as an output path when it is one of this pipeline's inputs: the
+    /// pipeline file or a component file (which writing would destroy).
+    pub fn refuse_as_output(&self, out: &Path) -> Result<(), Error> {
+        let pipeline = std::iter::once((self.path.as_path(), "the pipeline file".to_string()));
+        let components = self.loaded.files.iter().enumerate().map(|(n, f)| {
+            let users: Vec<&str> = self
+                .loaded
+                .instances
+                .iter()
+                .filter(|i| i.file == Some(n))
+                .map(|i| i.name.value.as_str())
+                .collect();
+            (
+                f.path.as_path(),
+                format!("the component file of `{}`", users.join("`, `")),
+            )
+        });
+        emit::refuse_inputs(out, pipeline.chain(components))
     }
 
     /// The host contract of this pipeline composed, whose imports that carry only

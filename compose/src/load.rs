@@ -14,6 +14,22 @@ use wac_graph::{CompositionGraph, PackageId};
 /// The largest component file witpipe reads (1 GiB): bigger files are refused, not read.
 pub const MAX_COMPONENT_BYTES: u64 = 1 << 30;
 
+/// Reads `path` whole, but never more than `max` bytes, whatever it is (a device such
+/// as `/dev/zero` or a pipe never ends, and a file can grow while it is read).
+pub fn read_at_most(path: &std::path::Path, max: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(max + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(std::io::Error::other(format!(
+            "it holds more than {max} bytes, the most witpipe reads from such a file"
+        )));
+    }
+    Ok(bytes)
+}
+
 /// A component file, read and registered.
 #[derive(Debug, Clone)]
 pub struct ComponentFile {
@@ -197,7 +213,7 @@ fn read_component(path: &Path, at: &At<String>) -> Result<Vec<u8>, Error> {
             MAX_COMPONENT_BYTES
         )));
     }
-    let bytes = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
+    let bytes = read_at_most(path, MAX_COMPONENT_BYTES).map_err(|e| unreadable(e.to_string()))?;
     if wasmparser::Parser::is_core_wasm(&bytes) {
         return Err(Error::CoreModule {
             path: path.to_path_buf(),

@@ -43,9 +43,11 @@ pub fn apply(
     for block in blocks {
         let problems = witpipe_policy::check_mounts(&block.value, base_dir);
         for problem in problems.into_iter().chain(block.value.problems()) {
+            let help = miette::Diagnostic::help(&problem).map(|h| h.to_string());
             errors.push(Error::Grants {
                 span: problem.span().unwrap_or(block.span),
                 reason: problem.to_string(),
+                help: help.unwrap_or_else(|| crate::error::GRANTS_HELP.into()),
             });
         }
     }

@@ -9,6 +9,7 @@ use crate::span::Span;
 pub enum PolicyError {
     /// An `http:` entry that is not `scheme://host[:port]`.
     #[error("`{pattern}` is not an HTTP destination: {why}")]
+    #[diagnostic(help("an `http:` entry is `scheme://host[:port]`: scheme `http`, `https` or `*`; host an ASCII name, an IPv4 address, an `[IPv6]` address, `*` or `*.domain`; port a number or `*` (required after `*://`); no path, query or fragment (docs/policy.md)"))]
     BadHttpPattern {
         /// The entry.
         pattern: String,
@@ -19,11 +20,36 @@ pub enum PolicyError {
     },
     /// A `sockets: connect:` entry that is not `ADDRESS[/PREFIX]:PORT`.
     #[error("`{rule}` is not a TCP destination: {why}")]
+    #[diagnostic(help("a `connect:` entry is `ADDRESS[/PREFIX]:PORT`: an IPv4 address, an IPv6 address in brackets (`[::1]:80`) or `*`; port a number or `*` (docs/policy.md)"))]
     BadConnectRule {
         /// The entry.
         rule: String,
         /// What is wrong.
         why: String,
+        /// Where.
+        span: Span,
+    },
+    /// An `imports:` entry that is not one non-WASI interface named in full.
+    #[error("`{name}` cannot be granted by `imports:`: {why}")]
+    #[diagnostic(help("`imports:` lets the host serve non-WASI interfaces that no link satisfies, each named in full (`namespace:package/interface[@version]`)"))]
+    BadImportGrant {
+        /// The entry.
+        name: String,
+        /// What is wrong, and the key to use instead.
+        why: String,
+        /// Where.
+        span: Span,
+    },
+    /// An `env:` variable name that no host could pass.
+    #[error("`{name}` is not an environment variable name: {why}")]
+    #[diagnostic(help(
+        "write the variable's name alone: not empty, without `=` or control characters"
+    ))]
+    BadEnvName {
+        /// The name, with control characters escaped.
+        name: String,
+        /// What is wrong.
+        why: &'static str,
         /// Where.
         span: Span,
     },
@@ -103,6 +129,8 @@ impl PolicyError {
         match self {
             PolicyError::BadHttpPattern { span, .. }
             | PolicyError::BadConnectRule { span, .. }
+            | PolicyError::BadImportGrant { span, .. }
+            | PolicyError::BadEnvName { span, .. }
             | PolicyError::UnknownCapability { span, .. }
             | PolicyError::MissingDirectory { span, .. }
             | PolicyError::GuestPath { span, .. } => Some(*span),

@@ -170,6 +170,15 @@ impl GrantsSpec {
         for family in families::ALL {
             family.problems(self, &mut out);
         }
+        for name in self.imports.iter().flat_map(|i| i.value.iter()) {
+            if let Err(why) = check_import_grant(&name.value) {
+                out.push(crate::PolicyError::BadImportGrant {
+                    name: name.value.clone(),
+                    why,
+                    span: name.span,
+                });
+            }
+        }
         for name in self.deny.iter().flat_map(|d| d.value.iter()) {
             if !capabilities().any(|c| c == name.value) {
                 out.push(crate::PolicyError::UnknownCapability {
@@ -179,5 +188,52 @@ impl GrantsSpec {
             }
         }
         out
+    }
+}
+
+/// Checks an `imports:` entry: one non-WASI interface, named in full
+/// (`namespace:package/interface[@version]`). A WASI interface or a wildcard would
+/// silently do nothing (WASI imports are routed by their family's key).
+fn check_import_grant(name: &str) -> Result<(), String> {
+    let ident = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '+')
+    };
+    if name.contains('*') {
+        return Err("`imports:` takes no wildcards: name each interface in full, as `namespace:package/interface[@version]`".into());
+    }
+    let Some((ns, package, interface, version)) = crate::name::split(name) else {
+        return Err("expected an interface name, `namespace:package/interface[@version]`".into());
+    };
+    if ns == "wasi" {
+        let key = families::owner(package, interface).map(|(family, _)| family.keys().join("`, `"));
+        return Err(match key {
+            Some(key) => format!(
+                "WASI interfaces are granted by their family's key, not by `imports:`: use `{key}:` (see docs/policy.md)"
+            ),
+            None => "WASI interfaces are granted by their family's key, not by `imports:` (see docs/policy.md)".into(),
+        });
+    }
+    if ![ns, package, interface].into_iter().all(ident) || version.is_some_and(|v| !ident(v)) {
+        return Err("expected an interface name, `namespace:package/interface[@version]`".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_import_grant;
+
+    #[test]
+    fn imports_names_one_non_wasi_interface_in_full() {
+        assert!(check_import_grant("acme:db/query@1.2.0").is_ok());
+        assert!(check_import_grant("acme:db/query").is_ok());
+        let wasi = check_import_grant("wasi:random/random@0.2.6").unwrap_err();
+        assert!(wasi.contains("`random:`"), "{wasi}");
+        assert!(check_import_grant("wasi:*").is_err());
+        assert!(check_import_grant("acme:db/*").is_err());
+        assert!(check_import_grant("query").is_err());
+        assert!(check_import_grant("acme:db/").is_err());
     }
 }

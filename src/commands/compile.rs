@@ -20,6 +20,9 @@ pub struct Args {
 impl Args {
     /// Runs the command.
     pub fn exec(self) -> Result<(), Reported> {
+        let input = [(self.file.as_path(), "the file being compiled".to_string())];
+        witpipe_compose::emit::refuse_inputs(&self.output, input)
+            .map_err(|e| report_plain(format!("{}: {e}", self.output.display())))?;
         let target = self.runtime.load(&self.file)?;
         let engine = self.runtime.engine(&target, None)?;
         let code = witpipe_host::precompile(&engine, &target.bytes).map_err(|e| target.fail(e))?;

@@ -20,7 +20,11 @@ impl Args {
         let out = self
             .output
             .unwrap_or_else(|| composition.pipeline.default_output());
-        if let Err(e) = witpipe_compose::emit::write_atomically(&out, &composition.bytes) {
+        let written = composition
+            .pipeline
+            .refuse_as_output(&out)
+            .and_then(|()| witpipe_compose::emit::write_atomically(&out, &composition.bytes));
+        if let Err(e) = written {
             return Err(report_failure(&composition.pipeline.failure(vec![e])));
         }
         let p = &composition.pipeline;

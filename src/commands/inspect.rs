@@ -19,7 +19,11 @@ pub struct Args {
 impl Args {
     /// Runs the command.
     pub fn exec(self) -> Result<(), Reported> {
-        let head = std::fs::read(&self.file)
+        let max = match self.file.extension().is_some_and(|e| e == "wasm") {
+            true => witpipe_compose::load::MAX_COMPONENT_BYTES,
+            false => witpipe_compose::MAX_PIPELINE_BYTES,
+        };
+        let head = witpipe_compose::load::read_at_most(&self.file, max)
             .map_err(|e| report_plain(format!("cannot read {}: {e}", self.file.display())))?;
         let is_wasm = head.starts_with(b"\0asm");
         // For a pipeline: which instances each remaining import and each export come from.

@@ -20,7 +20,8 @@ impl Args {
     /// Runs the command.
     pub fn exec(self) -> Result<(), Reported> {
         let bytes = if self.file.extension().is_some_and(|e| e == "wasm") {
-            std::fs::read(&self.file).map_err(|e| {
+            let max = witpipe_compose::load::MAX_COMPONENT_BYTES;
+            witpipe_compose::load::read_at_most(&self.file, max).map_err(|e| {
                 report_plain(format!(
                     "{}: cannot read the component: {e}",
                     self.file.display()

@@ -255,9 +255,18 @@ fn into_spec(raw: RawPipeline) -> Result<PipelineSpec, Vec<Error>> {
         return Err(errors);
     };
     let components_span = crate::span::span_of(&components);
+    let name = raw.name.map(at);
+    if let Some(name) = &name {
+        if !is_identifier(&name.value) {
+            errors.push(Error::BadPipelineName {
+                name: crate::error::shown(&name.value),
+                span: name.span,
+            });
+        }
+    }
     let mut spec = PipelineSpec {
         version,
-        name: raw.name.map(at),
+        name,
         components_span,
         ..Default::default()
     };
@@ -330,19 +339,19 @@ fn into_spec(raw: RawPipeline) -> Result<PipelineSpec, Vec<Error>> {
     }
 }
 
-fn check_instance_name(name: &At<String>, errors: &mut Vec<Error>) {
-    let ok = name
-        .value
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic())
+/// Letters, digits, `-` and `_`, starting with a letter: an instance or pipeline name
+/// (it becomes a file name, an export name and a manifest key, so nothing else).
+fn is_identifier(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && name
-            .value
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if !ok {
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+fn check_instance_name(name: &At<String>, errors: &mut Vec<Error>) {
+    if !is_identifier(&name.value) {
         errors.push(Error::BadInstanceName {
-            name: name.value.clone(),
+            name: crate::error::shown(&name.value),
             span: name.span,
         });
     }

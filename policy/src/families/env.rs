@@ -68,6 +68,21 @@ impl Family for Environment {
         &["env", "args", "cwd"]
     }
 
+    fn problems(&self, spec: &GrantsSpec, out: &mut Vec<PolicyError>) {
+        let Some(env) = &spec.env else { return };
+        let names = env.value.allow.iter().filter(|n| *n != "*");
+        let set = env.value.set.iter().map(|(name, _)| name);
+        for name in names.chain(set) {
+            if let Some(why) = bad_env_name(name) {
+                out.push(PolicyError::BadEnvName {
+                    name: name.escape_debug().to_string(),
+                    why,
+                    span: env.span,
+                });
+            }
+        }
+    }
+
     fn overlay(&self, grants: &mut Grants, spec: &GrantsSpec) {
         if let Some(e) = &spec.env {
             grants.env = e.value.clone();
@@ -220,6 +235,20 @@ impl<'de> Deserialize<'de> for ArgsGrant {
     }
 }
 
+/// What makes `name` unusable as a variable name: a host cannot pass it (or the
+/// stock-`wasmtime` line would pass another one).
+fn bad_env_name(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        Some("it is empty")
+    } else if name.contains('=') {
+        Some("it contains `=`, which ends a name")
+    } else if name.chars().any(char::is_control) {
+        Some("it contains a control character")
+    } else {
+        None
+    }
+}
+
 /// Every string of a YAML sequence.
 fn collect<'de, A: SeqAccess<'de>>(mut s: A) -> Result<Vec<String>, A::Error> {
     let mut out = Vec::new();
@@ -260,6 +289,16 @@ mod tests {
             wrapper_settings(&g, ENV, Wrapper::EnvFilter),
             "allow-env=HOME\n"
         );
+    }
+
+    #[test]
+    fn names_no_host_could_pass_are_refused() {
+        use super::bad_env_name;
+        assert_eq!(bad_env_name("HOME"), None);
+        assert!(bad_env_name("").is_some());
+        assert!(bad_env_name("A=B").is_some());
+        assert!(bad_env_name("A\0").is_some());
+        assert!(bad_env_name("A\nB").is_some());
     }
 
     #[test]

@@ -96,7 +96,9 @@ impl Family for Http {
 }
 
 /// Checks an `http:` entry: `scheme://host[:port]`, scheme `http`, `https` or `*`,
-/// host a name, an IP literal, `*` or `*.domain`, port a number or `*`.
+/// host an ASCII name, an IPv4 address, a bracketed IPv6 address, `*` or `*.domain`,
+/// port a number or `*` (required with scheme `*`, which has no default port). Every
+/// entry refused here is one the `http-guard` wrapper could never match.
 fn check_pattern(p: &str) -> Result<(), String> {
     let (scheme, rest) = p
         .split_once("://")
@@ -104,28 +106,82 @@ fn check_pattern(p: &str) -> Result<(), String> {
     if !matches!(scheme, "http" | "https" | "*") {
         return Err(format!("scheme `{scheme}` is not `http`, `https` or `*`"));
     }
-    if rest.contains('/') {
-        return Err("a destination has no path; write only `scheme://host[:port]`".into());
-    }
-    let (host, port) = match rest.rsplit_once(':') {
-        Some((h, port)) if !h.contains(':') || h.ends_with(']') => (h, Some(port)),
-        _ => (rest, None),
-    };
-    let wildcard_ok = host == "*"
-        || host
-            .strip_prefix("*.")
-            .is_some_and(|base| !base.contains('*'));
-    if host.is_empty() || (host.contains('*') && !wildcard_ok) {
+    if let Some(c) = rest.chars().find(|c| matches!(c, '/' | '?' | '#')) {
+        let what = match c {
+            '/' => "path",
+            '?' => "query",
+            _ => "fragment",
+        };
         return Err(format!(
-            "host `{host}` must be a name, an address, `*` or `*.domain`"
+            "a destination has no {what}; write only `scheme://host[:port]`"
         ));
     }
-    if let Some(port) = port {
-        if port != "*" && port.parse::<u16>().is_err() {
-            return Err(format!("port `{port}` is not a number or `*`"));
-        }
+    if rest.contains('@') {
+        return Err("a destination has no user name; write only `scheme://host[:port]`".into());
     }
-    Ok(())
+    let (host, port) = match rest.strip_prefix('[') {
+        Some(v6) => {
+            let (addr, tail) = v6
+                .split_once(']')
+                .ok_or("an IPv6 address needs its closing `]`")?;
+            if addr.parse::<std::net::Ipv6Addr>().is_err() {
+                return Err(format!("`[{addr}]` is not an IPv6 address"));
+            }
+            match tail {
+                "" => (addr, None),
+                _ => match tail.strip_prefix(':') {
+                    Some(port) => (addr, Some(port)),
+                    None => return Err(format!("expected `:PORT` after `[{addr}]`")),
+                },
+            }
+        }
+        None => {
+            let (host, port) = match rest.split_once(':') {
+                Some((h, port)) => (h, Some(port)),
+                None => (rest, None),
+            };
+            if port.is_some_and(|p| p.contains(':')) {
+                return Err(format!(
+                    "an IPv6 address is written in brackets, as `{scheme}://[ADDRESS]:PORT`"
+                ));
+            }
+            check_host(host)?;
+            (host, port)
+        }
+    };
+    match port {
+        Some(port) if port != "*" && port.parse::<u16>().is_err() => {
+            Err(format!("port `{port}` is not a number or `*`"))
+        }
+        None if scheme == "*" => Err(format!(
+            "scheme `*` has no default port, so `{p}` could never match: add one (`*://{host}:443`) or `:*` for any"
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A host name (`*`, `*.domain`, ASCII labels of letters, digits, `-` and `_`).
+fn check_host(host: &str) -> Result<(), String> {
+    if !host.is_ascii() {
+        return Err(format!(
+            "host `{host}` is not ASCII: write an international name in its ASCII (`xn--`) form, as requests carry it"
+        ));
+    }
+    let name = match host {
+        "*" => return Ok(()),
+        _ => host.strip_prefix("*.").unwrap_or(host),
+    };
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    };
+    match name.split('.').all(label_ok) {
+        true => Ok(()),
+        false => Err(format!(
+            "host `{host}` must be a name, an address, `*` or `*.domain`"
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -162,5 +218,24 @@ mod tests {
         assert!(check_pattern("https://x/path").is_err());
         assert!(check_pattern("https://a*b").is_err());
         assert!(check_pattern("https://x:port").is_err());
+        assert!(check_pattern("https://[::1]").is_ok());
+        assert!(check_pattern("*://*:*").is_ok());
+        // Entries the wrapper could never match are refused.
+        for never in [
+            "https://x?q=1",
+            "https://x#top",
+            "https://bücher.example",
+            "*://example.com",
+            "https://::1",
+            "https://user@x",
+            "https://[::1",
+            "https://[nope]:80",
+            "https://a..b",
+        ] {
+            assert!(check_pattern(never).is_err(), "{never}");
+        }
+        assert!(check_pattern("*://example.com")
+            .unwrap_err()
+            .contains("no default port"));
     }
 }

@@ -110,12 +110,24 @@ impl Family for Sockets {
 /// Checks a `connect:` entry: `ADDRESS[/PREFIX]:PORT`, `[IPV6][/PREFIX]:PORT` or
 /// `*:PORT`, the port a number or `*`.
 fn check_connect_rule(rule: &str) -> Result<(), String> {
+    let bracketed = rule.starts_with('[');
     let (addr, port) = if let Some(rest) = rule.strip_prefix('[') {
         rest.split_once("]:").ok_or("expected `[ipv6]:port`")?
     } else {
         rule.rsplit_once(':')
             .ok_or("expected `address:port`, e.g. `127.0.0.1:8080` or `10.0.0.0/8:443`")?
     };
+    let ip_part = addr.split('/').next().unwrap_or(addr);
+    if !bracketed && ip_part.contains(':') {
+        return Err(format!(
+            "an IPv6 address is written in brackets, as `[{ip_part}]:PORT`; without them `{rule}` is ambiguous"
+        ));
+    }
+    if bracketed && ip_part.parse::<std::net::Ipv6Addr>().is_err() {
+        return Err(format!(
+            "brackets hold an IPv6 address, and `{ip_part}` is not one (write IPv4 addresses without brackets)"
+        ));
+    }
     if port != "*" && port.parse::<u16>().is_err() {
         return Err(format!("port `{port}` is not a number or `*`"));
     }
@@ -179,5 +191,11 @@ mod tests {
         assert!(check_connect_rule("example.com:80").is_err());
         assert!(check_connect_rule("10.0.0.0/33:80").is_err());
         assert!(check_connect_rule("127.0.0.1").is_err());
+        assert!(check_connect_rule("[::1/64]:80").is_ok());
+        // An unbracketed IPv6 address is ambiguous (`::1:80` could be `[::1:80]`).
+        let why = check_connect_rule("::1:80").unwrap_err();
+        assert!(why.contains("`[::1]:PORT`"), "{why}");
+        assert!(check_connect_rule("fe80::1/64:443").is_err());
+        assert!(check_connect_rule("[127.0.0.1]:80").is_err());
     }
 }
