@@ -55,15 +55,44 @@ impl fmt::Debug for InFile<'_> {
 
 impl fmt::Display for InFile<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message = clean(&self.inner.to_string());
         // Without a label miette shows no snippet, so name the file in the message.
         if let Some(position) = &self.position {
-            write!(f, "{}:{position}: {}", self.name, self.inner)
+            write!(f, "{}:{position}: {message}", clean(self.name))
         } else if self.inner.labels().is_none() {
-            write!(f, "{}: {}", self.name, self.inner)
+            write!(f, "{}: {message}", clean(self.name))
         } else {
-            write!(f, "{}", self.inner)
+            f.write_str(&message)
         }
     }
+}
+
+/// Words longer than this are cut when a message echoes them.
+const MAX_WORD: usize = 200;
+
+/// `text` as it may reach a terminal: control characters escaped (a value from a
+/// hostile file could otherwise move the cursor or recolour the screen), and any word
+/// longer than [`MAX_WORD`] characters cut, with its length said.
+pub fn clean(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, word) in text.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let len = word.chars().count();
+        let kept = word.chars().take(if len > MAX_WORD { 60 } else { len });
+        for c in kept {
+            match c {
+                '\n' => out.push(c),
+                c if c.is_control() => out.extend(c.escape_default()),
+                c => out.push(c),
+            }
+        }
+        if len > MAX_WORD {
+            out.push_str(&format!("…({len} characters)"));
+        }
+    }
+    out
 }
 
 impl std::error::Error for InFile<'_> {}
@@ -76,13 +105,21 @@ impl Diagnostic for InFile<'_> {
         self.inner.severity()
     }
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.inner.help()
+        let help = clean(&self.inner.help()?.to_string());
+        Some(Box::new(help))
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         if self.position.is_some() {
             return None;
         }
-        self.inner.labels()
+        let labels = self.inner.labels()?.map(|l| {
+            let text = l.label().map(clean);
+            match l.primary() {
+                true => LabeledSpan::new_primary_with_span(text, *l.inner()),
+                false => LabeledSpan::new_with_span(text, *l.inner()),
+            }
+        });
+        Some(Box::new(labels.collect::<Vec<_>>().into_iter()))
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         Some(self.file)
@@ -102,13 +139,27 @@ fn handler() -> GraphicalReportHandler {
         .with_links(false)
 }
 
+/// `source` as its snippets may reach a terminal: each control character but tab and
+/// line breaks becomes as many `?` as it has bytes, so every span's offsets still hold.
+fn shown_source(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    for c in source.chars() {
+        match c {
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c.is_control() => out.extend(std::iter::repeat_n('?', c.len_utf8())),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Renders diagnostics that point into `source` (the text of `name`).
 pub fn render<'a>(
     name: &str,
     source: &str,
     items: impl IntoIterator<Item = &'a dyn Diagnostic>,
 ) -> String {
-    let file = NamedSource::new(name, source.to_string());
+    let file = NamedSource::new(name, shown_source(source));
     let handler = handler();
     let mut out = String::new();
     for inner in items {
@@ -155,16 +206,33 @@ pub fn report_failure(failure: &Failure) -> Reported {
 
 /// Prints warnings (composition went on) to stderr.
 pub fn report_warnings(name: &str, source: &str, warnings: &[witpipe_compose::Warning]) {
-    if !warnings.is_empty() {
-        eprint!(
-            "{}",
-            render(name, source, warnings.iter().map(|w| w as &dyn Diagnostic))
-        );
+    let shown = warnings
+        .iter()
+        .take(MAX_SHOWN)
+        .map(|w| w as &dyn Diagnostic);
+    eprint!("{}", render(name, source, shown));
+    if let Some(hidden) = warnings.len().checked_sub(MAX_SHOWN).filter(|&n| n > 0) {
+        eprintln!("warning: … and {hidden} more warnings like these, not shown");
     }
 }
 
 /// Prints a one-line error that has no location in a pipeline file.
 pub fn report_plain(message: impl fmt::Display) -> Reported {
-    eprintln!("error: {message}");
+    eprintln!("error: {}", clean(&message.to_string()));
     Reported
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clean;
+
+    #[test]
+    fn control_characters_are_escaped_and_long_words_cut() {
+        assert_eq!(clean("unknown `b\u{1b}[31m`"), "unknown `b\\u{1b}[31m`");
+        assert_eq!(clean("two\nlines\tand a tab"), "two\nlines\\tand a tab");
+        let long = format!("`{}`", "x".repeat(10_000));
+        let shown = clean(&format!("unknown instance {long}"));
+        assert!(shown.len() < 120, "{shown}");
+        assert!(shown.ends_with("…(10002 characters)"), "{shown}");
+    }
 }

@@ -442,8 +442,8 @@ pub fn shown(text: &str) -> String {
 #[derive(Debug, thiserror::Error, Diagnostic)]
 #[diagnostic(severity(Warning))]
 pub enum Warning {
-    /// An instance nothing links to or from and that exports nothing.
-    #[error("instance `{name}` is not linked to anything and exports nothing: it is left out of the output")]
+    /// An instance nothing links to or from and that `exports:` does not name.
+    #[error("instance `{name}` is not linked to anything and not named in `exports:`: it is left out of the output")]
     #[diagnostic(
         code(witpipe::unused),
         help("add it to `pipe:`, `links:` or `exports:`, or remove it")

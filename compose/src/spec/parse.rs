@@ -215,6 +215,9 @@ pub fn parse_pipeline(text: &str) -> Result<PipelineSpec, Vec<Error>> {
     if text.trim().is_empty() {
         return Err(vec![Error::EmptyPipeline]);
     }
+    if let Some(e) = control_character(text) {
+        return Err(vec![e]);
+    }
     let raw: RawPipeline = serde_saphyr::from_str_with_options(text, options)
         .map_err(|e| vec![yaml_error(e, text)])?;
     into_spec(raw)
@@ -339,6 +342,34 @@ fn into_spec(raw: RawPipeline) -> Result<PipelineSpec, Vec<Error>> {
     }
 }
 
+/// YAML allows no control characters but tab and line breaks in a file (escaped inside
+/// double quotes they are fine); the parser reports them without a usable position, so
+/// find the first one here and point at it.
+fn control_character(text: &str) -> Option<Error> {
+    let (offset, c) = text
+        .char_indices()
+        .find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{85}'))?;
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let span = Span {
+        offset,
+        len: c.len_utf8(),
+        line: before.matches('\n').count() as u32 + 1,
+        column: before[line_start..].chars().count() as u32 + 1,
+    };
+    Some(Error::Yaml {
+        message: format!(
+            "a control character (U+{:04X}) is not allowed in a YAML file",
+            c as u32
+        ),
+        span,
+        help: format!(
+            "remove it, or write it as an escape inside double quotes (`\"\\u{:04X}\"`)",
+            c as u32
+        ),
+    })
+}
+
 /// Letters, digits, `-` and `_`, starting with a letter: an instance or pipeline name
 /// (it becomes a file name, an export name and a manifest key, so nothing else).
 fn is_identifier(name: &str) -> bool {
@@ -401,12 +432,30 @@ fn shape_mismatch(message: &str, text: &str, span: &Span) -> Option<(String, Str
         Some('{') => "a mapping".to_string(),
         _ => format!("`{}`", line[at..].trim()),
     };
-    let key = key_before(text, span.line as usize, &line[..at]);
+    let before = &line[..at];
+    // An entry of a list: after `[` or `,` on the line, or after a `- ` line start.
+    let flow_entry = before.trim_end().ends_with(['[', ',']);
+    let block_entry = before.trim() == "-";
+    let (key, shapes) = match (flow_entry, block_entry) {
+        (true, _) => {
+            let open = before.find('[').unwrap_or(before.len());
+            (
+                key_before(text, span.line as usize, &before[..open]),
+                ENTRY_SHAPES,
+            )
+        }
+        (_, true) => (key_before(text, span.line as usize, before), ENTRY_SHAPES),
+        _ => (key_before(text, span.line as usize, before), KEY_SHAPES),
+    };
     let what = key
         .as_deref()
-        .and_then(|k| KEY_SHAPES.iter().find(|(name, _)| *name == k))
+        .and_then(|k| shapes.iter().find(|(name, _)| *name == k))
         .map_or(wanted, |(_, shape)| shape);
-    let subject = key.map_or("this value".to_string(), |k| format!("`{k}:`"));
+    let subject = match (key, flow_entry || block_entry) {
+        (Some(k), true) => format!("an entry of `{k}:`"),
+        (Some(k), false) => format!("`{k}:`"),
+        (None, _) => "this value".to_string(),
+    };
     Some((
         format!("{subject} takes {what}, not {found}"),
         "see the pipeline file reference in docs/pipeline-format.md (or schema/pipeline.schema.json)".into(),
@@ -437,6 +486,23 @@ const KEY_SHAPES: &[(&str, &str)] = &[
     ("config", "a mapping of names to values"),
     ("imports", "a list of interface names"),
     ("deny", "a list of capability names"),
+];
+
+/// What each entry of a list key takes, for [`shape_mismatch`].
+const ENTRY_SHAPES: &[(&str, &str)] = &[
+    ("pipe", "an instance name"),
+    (
+        "exports",
+        "an instance name or a mapping (`{ from: a, as: name }`)",
+    ),
+    ("links", "a mapping (`{ from: a, to: b }`)"),
+    ("fs", "a mapping (`{ host: ./data, guest: /data }`)"),
+    ("http", "a destination (`https://host[:port]`)"),
+    ("connect", "an address and port (`10.0.0.1:443`)"),
+    ("imports", "an interface name"),
+    ("deny", "a capability name"),
+    ("args", "an argument"),
+    ("allow", "a variable name"),
 ];
 
 /// The key whose value starts at `column` of line `line` (1-based): the key on the same
@@ -470,6 +536,18 @@ fn explain(message: String) -> (String, String) {
         return (
             format!("duplicate key `{key}`"),
             "each key may appear once in a mapping (instance names must be unique); rename or remove one".into(),
+        );
+    }
+    if message.starts_with("multiple YAML documents") {
+        return (
+            "this file holds more than one YAML document (a `---` line starts another); a pipeline file is one".into(),
+            "remove the `---` line and what follows it, or move the second pipeline into a file of its own".into(),
+        );
+    }
+    if message.contains("cannot deserialize null") {
+        return (
+            "this value is empty, and a value is needed here".into(),
+            "write the value after the key (e.g. `path: app.wasm`), or remove the key".into(),
         );
     }
     if let Some(what) = message.strip_prefix("budget breached: ") {
