@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, UNIX_EPOCH};
 use witpipe_compose::cache::CompositionCache;
 use witpipe_compose::Report;
-use witpipe_host::{Component, Engine, EngineOptions, HostGrants, Limits};
+use witpipe_host::{Component, Engine, EngineOptions, HostGrants, Limits, TrapNote};
 
 /// Options of every command that runs a component.
 #[derive(clap::Args)]
@@ -39,6 +39,8 @@ pub struct Target {
     pub report: Option<Report>,
     /// The program name the component sees as `argv[0]`.
     pub argv0: String,
+    /// `-v`: errors keep their backtraces.
+    pub verbose: bool,
 }
 
 impl Target {
@@ -77,8 +79,11 @@ impl Target {
     /// instance (or policy wrapper) and the function it happened in.
     pub fn fail(&self, e: witpipe_host::HostError) -> Reported {
         let text = e.to_string();
-        if let Some(site) = self.trap_site(&e) {
-            return report_plain(format!("{}: {site}: {text}", self.path.display()));
+        if let Some(note) = self.trap_note(&e) {
+            return match note.explains {
+                true => report_plain(format!("{}: {}", self.path.display(), note.site)),
+                false => report_plain(format!("{}: {}: {text}", self.path.display(), note.site)),
+            };
         }
         // A bare component asking for more than streams and arguments.
         let hint = match self.report.is_none() && text.contains("was not found in the linker") {
@@ -88,20 +93,33 @@ impl Target {
         report_plain(format!("{}: {text}{hint}", self.path.display()))
     }
 
-    /// Where a trap happened, if this is a pipeline (see [`trap_site`]).
-    pub fn trap_site(&self, e: &witpipe_host::HostError) -> Option<String> {
-        trap_site(self.report.as_ref()?, e)
+    /// Where a trap happened, if this is a pipeline (see [`trap_note`]).
+    pub fn trap_note(&self, e: &witpipe_host::HostError) -> Option<TrapNote> {
+        trap_note(self.report.as_ref()?, e, self.verbose)
     }
 }
 
-/// The pipeline instance (or policy wrapper) whose code a trap happened in.
-pub fn trap_site(report: &Report, e: &witpipe_host::HostError) -> Option<String> {
+/// The pipeline instance (or policy wrapper) whose code a trap happened in; a denial
+/// is explained with the grant that allows it, without the backtrace unless `verbose`.
+pub fn trap_note(report: &Report, e: &witpipe_host::HostError, verbose: bool) -> Option<TrapNote> {
     let frames = witpipe_host::trap_frames(e);
-    report.trap_site(
-        frames
-            .iter()
-            .map(|f| (f.exports.as_slice(), f.function.as_str())),
-    )
+    let site = report.trap_site(frames.iter().map(|f| {
+        (
+            f.module.as_deref(),
+            f.exports.as_slice(),
+            f.function.as_str(),
+        )
+    }))?;
+    Some(match site.denial_message() {
+        Some(message) if !verbose => TrapNote {
+            site: message,
+            explains: true,
+        },
+        _ => TrapNote {
+            site: site.to_string(),
+            explains: false,
+        },
+    })
 }
 
 impl RuntimeArgs {
@@ -145,6 +163,7 @@ impl RuntimeArgs {
                 path: path.to_path_buf(),
                 bytes,
                 report: None,
+                verbose: self.verbose,
             });
         }
         let started = Instant::now();
@@ -206,6 +225,7 @@ impl RuntimeArgs {
             path: path.to_path_buf(),
             bytes,
             report: Some(report),
+            verbose: self.verbose,
         }
     }
 

@@ -579,15 +579,45 @@ fn a_trap_names_the_instance_or_wrapper_it_happened_in() {
         err.contains("hog.yaml: in instance `hog` (wasm function "),
         "{err}"
     );
-    // Without stdout, the policy wrapper answering `get-stdout` is where it stops.
+    // Without stdout, the policy wrapper answering `get-stdout` stops it: the message
+    // says which instance, what it asked for and the grant, without a backtrace.
     let (code, _, err) = witpipe_run(&root().join("tests/e2e/hog-mute.yaml"), &[], "");
     assert_eq!(code, 1);
+    assert_eq!(
+        err.trim_end(),
+        "error: tests/e2e/hog-mute.yaml: instance `hog` was stopped by its policy: it asked for its standard output (`wasi:cli/stdout`), which its grants deny. To allow it, grant it under `hog` in the pipeline file: `grants: { stdout: allow }`; `stdio: allow` grants all three streams"
+            .replace("tests/e2e/", &format!("{}/tests/e2e/", root().display())),
+    );
+    // `-v` keeps the trap and its backtrace.
+    let (code, _, err) =
+        witpipe_run_with(&root().join("tests/e2e/hog-mute.yaml"), &["-v"], &[], "");
+    assert_eq!(code, 1);
+    assert!(err.contains("in instance `hog`, denied its standard output (`wasi:cli/stdout`) by its policy: the component trapped"), "{err}");
+    assert!(err.contains("wasm backtrace"), "{err}");
+}
+
+#[test]
+fn a_denial_names_the_instance_whose_guard_stopped_it() {
+    // Two guarded instances of different components: each denial is its own.
+    let p = root().join("tests/e2e/two-guarded.yaml");
+    let (code, _, err) = witpipe_call(&p, "run-snoop(\"random\")", false);
+    assert_eq!(code, 1);
+    assert!(err.contains("instance `snoop` was stopped by its policy: it asked for random numbers (`wasi:random`)"), "{err}");
+    assert!(err.contains("`grants: { random: allow }`"), "{err}");
     assert!(
-        err.contains(
-            "hog-mute.yaml: in the `guard` policy wrapper of instance `hog` (wasm function "
-        ),
+        !err.contains("`hog`") && !err.contains("backtrace"),
         "{err}"
     );
+    let (code, _, err) = witpipe_run(&p, &[], "");
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("instance `hog` was stopped by its policy: it asked for its standard output"),
+        "{err}"
+    );
+    assert!(!err.contains("`snoop`"), "{err}");
+    let (code, _, err) = witpipe_call(&p, "run-snoop(\"exit\")", false);
+    assert_eq!(code, 1);
+    assert!(err.contains("instance `snoop` was stopped by its policy: it asked for an exit with a status of its own (`wasi:cli/exit`), which its grants deny. To allow it, grant it under `snoop` in the pipeline file: `grants: { exit: allow }`"), "{err}");
 }
 
 #[test]

@@ -22,6 +22,16 @@ check wordfreq "$(printf 'words: 3\ndistinct: 2\nlongest: pipes (at byte 4)\n 1.
 check shout "$(printf '[[HELLO]]\n[[TYPED PIPES]]')" \
   "$(printf 'hello\ntyped pipes\n' | "$wasmtime" run "$out/shout.wasm")"
 
+# An output that is not a command: the line `check` prints runs it with `--invoke`
+# (placeholders filled in, the output path ours).
+line=$(cargo run -q --locked -- check tests/e2e/analyze.yaml | sed -n 's/^stock wasmtime equivalent (after `witpipe compose`): //p')
+check --contains "check prints --invoke for a library output" "--invoke 'analyze(TEXT, TOP)'" "$line"
+cargo run -q --locked -- compose tests/e2e/analyze.yaml -o "$out/analyze.wasm" >/dev/null
+line=${line/tests\/e2e\/analyze.wasm/$out/analyze.wasm}
+line=${line/TEXT, TOP/\"b a b\", 1}
+check "the printed --invoke line runs" '{words: 3, distinct: 2, longest: some({word: "b", offset: 0}), top: [{word: "b", count: 2}]}' \
+  "$(eval "${line/wasmtime/\"\$wasmtime\"}" 2>&1)"
+
 # Policy enforcement lives inside the component: the stock CLI, told to pass the
 # whole host environment (-S inherit-env) with a secret in it, still shows the
 # probe nothing its pipeline did not grant.

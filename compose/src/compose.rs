@@ -159,7 +159,6 @@ fn wrap(
 ) -> Result<(), Error> {
     let encode_err = |reason: String| Error::Encode { reason };
     let mut wrappers: BTreeMap<(Wrapper, String), PackageId> = BTreeMap::new();
-    let mut settings: BTreeMap<String, PackageId> = BTreeMap::new();
     for g in policies {
         let Some(target) = nodes[g.instance] else {
             continue;
@@ -194,17 +193,9 @@ fn wrap(
                     Some(e) => e,
                     None => {
                         let text = g.plan.settings.clone().unwrap_or_default();
-                        let provider = match settings.get(&text) {
-                            Some(p) => *p,
-                            None => {
-                                let p = register(
-                                    loaded,
-                                    settings_component(&text).map_err(encode_err)?,
-                                )?;
-                                settings.insert(text, p);
-                                p
-                            }
-                        };
+                        // One per instance: its name is in the provider (see `deny`).
+                        let bytes = settings_component(&text, &name).map_err(encode_err)?;
+                        let provider = register(loaded, bytes)?;
                         let provider_node = loaded.graph.instantiate(provider);
                         loaded
                             .graph

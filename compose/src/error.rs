@@ -455,6 +455,41 @@ pub enum Warning {
         #[label("declared here")]
         span: Span,
     },
+    /// A component whose toolchain asks for a capability at start-up that its grants
+    /// deny: its first call will trap.
+    #[error("instance `{instance}` looks built by {toolchain}: {need}, which its grants deny, so that call will trap")]
+    #[diagnostic(
+        code(witpipe::startup_need),
+        help("grant it under `{instance}`: `grants: {{ {grant} }}` (see docs/policy.md)")
+    )]
+    StartupNeed {
+        /// The instance.
+        instance: String,
+        /// The toolchain recognised.
+        toolchain: &'static str,
+        /// What it asks for, and when.
+        need: &'static str,
+        /// The grant that allows it.
+        grant: &'static str,
+        /// The instance's declaration.
+        #[label("declared here")]
+        span: Span,
+    },
+    /// componentize-py's build-time `init` hook, exported from the output by default.
+    #[error("instance `{instance}` exports `exports`, the build-time `init` hook componentize-py leaves in its components, and the output exports it too")]
+    #[diagnostic(
+        code(witpipe::toolchain_hook),
+        help("name what the output exports, which leaves the hook out: `{example}`")
+    )]
+    ToolchainHook {
+        /// The instance.
+        instance: String,
+        /// An `exports:` line that leaves it out.
+        example: String,
+        /// The instance's declaration.
+        #[label("exported from here")]
+        span: Span,
+    },
     /// A grant for a capability the component never imports.
     #[error("`{capability}` is granted to `{instance}`, which never uses it")]
     #[diagnostic(

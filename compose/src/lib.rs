@@ -39,10 +39,11 @@ pub mod policy;
 mod report;
 pub mod span;
 pub mod spec;
+mod toolchains;
 pub mod wit;
 
 pub use error::{Error, Warning};
-pub use report::{Failure, LinkLine, PolicyLine, Report};
+pub use report::{Failure, LinkLine, PolicyLine, Report, TrapFrame, TrapSite};
 pub use witpipe_policy::{Capability, HostContract, HostDir, HostImport};
 
 use graph::LinkGraph;
@@ -153,6 +154,7 @@ impl Pipeline {
                 policy::apply(&spec, base_dir, &loaded, &links, errors.is_empty());
             errors.extend(policy_errors);
             warnings.extend(policy_warnings);
+            warnings.extend(toolchains::warnings(&spec, &loaded, &links, &policies));
             (loaded, links, policies, errors, warnings)
         };
         let (loaded, links, policies, errors, warnings) = resolve(load::Validation::Types);

@@ -232,58 +232,142 @@ impl fmt::Display for Report {
     }
 }
 
+/// One wasm frame of a trap as [`Report::trap_site`] reads it: its core module's name
+/// (if any), the functions that module exports, and the function's name.
+pub type TrapFrame<'a> = (Option<&'a str>, &'a [String], &'a str);
+
+/// Where a trap happened, as far as its frames tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TrapSite {
+    /// The policy of `instance` stopped it: its grants deny what it asked for.
+    Denied {
+        /// The instance.
+        instance: String,
+        /// What was denied, and the grant that allows it.
+        denial: &'static witpipe_policy::Denial,
+    },
+    /// In the code of an instance or a policy wrapper (`who`, possibly several that
+    /// share the code), in `function`.
+    In {
+        /// `instance `x`` or `the `guard` policy wrapper of instance `x``, joined by
+        /// ` or ` when the frames cannot tell which.
+        who: String,
+        /// The function.
+        function: String,
+    },
+}
+
+impl TrapSite {
+    /// A one-line explanation of a denial with the grant that allows it; `None` for
+    /// other traps (their message is the trap's own).
+    pub fn denial_message(&self) -> Option<String> {
+        let TrapSite::Denied { instance, denial } = self else {
+            return None;
+        };
+        let instead = match denial.instead {
+            "" => String::new(),
+            s => format!("; {s}"),
+        };
+        Some(format!(
+            "instance `{instance}` was stopped by its policy: it asked for {}, which its grants deny. To allow it, grant it under `{instance}` in the pipeline file: `grants: {{ {} }}`{instead}",
+            denial.asked, denial.grant
+        ))
+    }
+}
+
+impl fmt::Display for TrapSite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrapSite::Denied { instance, denial } => write!(
+                f,
+                "in instance `{instance}`, denied {} by its policy",
+                denial.asked
+            ),
+            TrapSite::In { who, function } => write!(f, "in {who} ({function})"),
+        }
+    }
+}
+
 impl Report {
-    /// Who a trap belongs to: `in instance `X` (function F)` for the innermost of
-    /// `frames` (`(the interfaces its module exports, function)`, innermost first)
-    /// whose code belongs to an instance of this pipeline or one of its policy
-    /// wrappers, matched by the interfaces its core module exports.
+    /// Where a trap belongs, from its `frames` (innermost first). A denial names its
+    /// instance exactly (the settings component that traps is the instance's own).
+    /// Otherwise the innermost frame whose code belongs to an instance of this pipeline
+    /// or one of its policy wrappers, matched by the interfaces its core module
+    /// exports; a wrapper's code is shared by every instance it guards, so all of them
+    /// are named.
     pub fn trap_site<'a>(
         &self,
-        frames: impl IntoIterator<Item = (&'a [String], &'a str)>,
-    ) -> Option<String> {
+        frames: impl IntoIterator<Item = TrapFrame<'a>>,
+    ) -> Option<TrapSite> {
+        let frames: Vec<TrapFrame<'a>> = frames.into_iter().collect();
+        let denied = frames.iter().find_map(|(module, _, function)| {
+            let instance = (*module)?.strip_prefix(witpipe_policy::DENIAL_MODULE)?;
+            let denial = witpipe_policy::denial(function)?;
+            Some(TrapSite::Denied {
+                instance: instance.to_string(),
+                denial,
+            })
+        });
+        if denied.is_some() {
+            return denied;
+        }
         let unversioned = |name: &str| name.split('@').next().unwrap_or(name).to_string();
-        let mut owners: Vec<(String, String)> = Vec::new();
+        // (interface, instance, wrapper if the code is a wrapper's)
+        let mut owners: Vec<(String, &str, Option<&str>)> = Vec::new();
         for l in &self.links {
-            owners.push((unversioned(&l.export), format!("instance `{}`", l.from)));
+            owners.push((unversioned(&l.export), &l.from, None));
         }
         for (_, instance, export) in &self.exports {
-            owners.push((unversioned(export), format!("instance `{instance}`")));
+            owners.push((unversioned(export), instance, None));
         }
         for p in &self.policies {
             for (import, wrapper) in &p.wrapped {
-                owners.push((
-                    unversioned(import),
-                    format!(
-                        "the `{wrapper}` policy wrapper of instance `{}`",
-                        p.instance
-                    ),
-                ));
+                owners.push((unversioned(import), &p.instance, Some(wrapper)));
             }
         }
-        frames.into_iter().find_map(|(exports, function)| {
+        frames.into_iter().find_map(|(_, exports, function)| {
             // Whose interfaces the module exports, most matches first: a wrapper that
             // could answer an interface another wrapper was routed is not its owner.
-            let mut tally: Vec<(&str, usize)> = Vec::new();
             let names: std::collections::BTreeSet<String> = exports
                 .iter()
                 .map(|export| unversioned(export.split('#').next().unwrap_or(export)))
                 .collect();
-            for (name, who) in &owners {
+            let mut tally: std::collections::BTreeMap<(&str, Option<&str>), usize> =
+                Default::default();
+            for (name, instance, wrapper) in &owners {
                 if names.contains(name) {
-                    match tally.iter_mut().find(|(w, _)| w == who) {
-                        Some((_, n)) => *n += 1,
-                        None => tally.push((who, 1)),
-                    }
+                    *tally.entry((*instance, *wrapper)).or_default() += 1;
                 }
             }
-            let best = tally.iter().map(|(_, n)| *n).max()?;
-            let mut whose: Vec<&str> = tally
+            let best = *tally.values().max()?;
+            let mut whose: std::collections::BTreeSet<(&str, Option<&str>)> = tally
                 .iter()
-                .filter(|(_, n)| *n == best)
+                .filter(|(_, n)| **n == best)
                 .map(|(w, _)| *w)
                 .collect();
-            whose.sort();
-            Some(format!("in {} ({function})", whose.join(" or ")))
+            // Every copy of a wrapper runs the same code: any instance it guards may be
+            // the one.
+            let wrappers: Vec<&str> = whose.iter().filter_map(|(_, w)| *w).collect();
+            for p in &self.policies {
+                for (_, wrapper) in p
+                    .wrapped
+                    .iter()
+                    .filter(|(_, w)| wrappers.contains(&w.as_str()))
+                {
+                    whose.insert((&p.instance, Some(wrapper)));
+                }
+            }
+            let who: Vec<String> = whose
+                .iter()
+                .map(|(instance, wrapper)| match wrapper {
+                    Some(w) => format!("the `{w}` policy wrapper of instance `{instance}`"),
+                    None => format!("instance `{instance}`"),
+                })
+                .collect();
+            Some(TrapSite::In {
+                who: who.join(" or "),
+                function: function.to_string(),
+            })
         })
     }
 }

@@ -92,6 +92,43 @@ pub fn world_items(bytes: &[u8]) -> anyhow::Result<(Items, Items)> {
     Ok((list(&world.imports), list(&world.exports)))
 }
 
+/// A function a host can call on a component.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportedFunction {
+    /// `name` for a function export, `interface#name` for a function of an exported
+    /// interface (as `witpipe call` names it).
+    pub name: String,
+    /// Its parameters' names.
+    pub params: Vec<String>,
+}
+
+/// The functions a component exports that a host can call, in export order. Read
+/// without compiling anything.
+pub fn callable(bytes: &[u8]) -> anyhow::Result<Vec<ExportedFunction>> {
+    let (resolve, world) = decode(bytes)?;
+    let function = |name: String, f: &wit_parser::Function| ExportedFunction {
+        name,
+        params: f.params.iter().map(|p| p.name.clone()).collect(),
+    };
+    let mut out = Vec::new();
+    for (key, item) in &resolve.worlds[world].exports {
+        match item {
+            WorldItem::Function(f) => out.push(function(f.name.clone(), f)),
+            WorldItem::Interface { id, .. } => {
+                let name = resolve.name_world_key(key);
+                let functions = &resolve.interfaces[*id].functions;
+                out.extend(
+                    functions
+                        .iter()
+                        .map(|(n, f)| function(format!("{name}#{n}"), f)),
+                );
+            }
+            WorldItem::Type { .. } => {}
+        }
+    }
+    Ok(out)
+}
+
 /// A component's top-level import and export names, read from its sections (no
 /// decoding).
 pub fn top_level_names(bytes: &[u8]) -> (Vec<String>, Vec<String>) {

@@ -25,8 +25,105 @@ pub fn callable(engine: &Engine, component: &Component) -> Vec<String> {
     out
 }
 
-/// Calls `call` (`name(arg, …)` in WAVE, `name` possibly `interface#function`) on a
-/// fresh instance of `component`, granting `grants`; returns the results.
+/// `call` split into its function name and its parenthesised arguments (`()` when
+/// there are none), with the byte offset of the arguments in `call`.
+pub fn split_call(call: &str) -> (&str, &str, usize) {
+    match call.find('(') {
+        Some(i) => (call[..i].trim(), &call[i..], i),
+        None => (call.trim(), "()", call.len()),
+    }
+}
+
+/// Which of `names` (as [`callable`] lists them) `wanted` means: itself, or written
+/// bare (`fetch`), the one `interface#fetch` when exactly one exported interface has a
+/// function of that name — as `wasmtime run --invoke` reads it.
+pub fn resolve_function<'a>(names: &'a [String], wanted: &str) -> Result<&'a str, String> {
+    if let Some(exact) = names.iter().find(|n| *n == wanted) {
+        return Ok(exact);
+    }
+    let bare: Vec<&String> = match wanted.contains('#') {
+        true => Vec::new(),
+        false => names
+            .iter()
+            .filter(|n| n.rsplit_once('#').is_some_and(|(_, f)| f == wanted))
+            .collect(),
+    };
+    match bare.as_slice() {
+        [one] => Ok(one),
+        [] => Err(format!(
+            "no exported function `{wanted}`; the component exports: {}",
+            match names.is_empty() {
+                true => "no functions".into(),
+                false => names.join(", "),
+            }
+        )),
+        several => Err(format!(
+            "`{wanted}` is a function of several exported interfaces ({}): name one as `interface#{wanted}(…)`",
+            several.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
+/// Checks the WAVE syntax of `call`'s arguments (their types need the component); an
+/// error points into `call`.
+pub fn check_call_syntax(call: &str) -> Result<(), HostError> {
+    let source = arguments_source(call);
+    parse_arguments(call, &source).map(|_| ())
+}
+
+/// WAVE wants a plain name before the arguments, and `interface#name` is not one: the
+/// arguments of `call` behind a one-letter name.
+fn arguments_source(call: &str) -> String {
+    format!("f{}", split_call(call).1)
+}
+
+/// The untyped arguments in `source` (from [`arguments_source`]); an error's position
+/// is `call`'s own.
+fn parse_arguments<'s>(
+    call: &str,
+    source: &'s str,
+) -> Result<wasm_wave::untyped::UntypedFuncCall<'s>, HostError> {
+    wasm_wave::untyped::UntypedFuncCall::parse(source).map_err(|e| {
+        let at = split_call(call).2;
+        HostError::Call(wave_error(
+            call,
+            at,
+            1,
+            "not a WAVE call `name(arg, …)`",
+            &e,
+        ))
+    })
+}
+
+/// A WAVE error about `call`, its position moved by `at - skipped` from the parsed text
+/// into `call`, shown under it with a caret.
+fn wave_error(
+    call: &str,
+    at: usize,
+    skipped: usize,
+    what: &str,
+    e: &wasm_wave::parser::ParserError,
+) -> String {
+    let span = e.span();
+    let start = (span.start + at).saturating_sub(skipped).min(call.len());
+    let end = (span.end + at)
+        .saturating_sub(skipped)
+        .clamp(start, call.len());
+    let column = call[..start].chars().count();
+    let width = call[start..end].chars().count().max(1);
+    let detail = e.detail().map(|d| format!(": {d}")).unwrap_or_default();
+    format!(
+        "{what}: {}{detail}, at character {}\n    {call}\n    {}{}",
+        e.kind(),
+        column + 1,
+        " ".repeat(column),
+        "^".repeat(width)
+    )
+}
+
+/// Calls `call` (`name(arg, …)` in WAVE, `name` possibly `interface#function`, or the
+/// bare name of exactly one exported interface's function) on a fresh instance of
+/// `component`, granting `grants`; returns the results.
 pub fn call(
     engine: &Engine,
     component: &Component,
@@ -34,21 +131,11 @@ pub fn call(
     limits: Limits,
     call: &str,
 ) -> Result<Vec<Val>, HostError> {
-    let (name, args) = match call.find('(') {
-        Some(i) => (call[..i].trim(), &call[i..]),
-        None => (call.trim(), "()"),
-    };
+    let (wanted, _, at) = split_call(call);
     let names = callable(engine, component);
-    if !names.iter().any(|n| n == name) {
-        return Err(HostError::Call(format!(
-            "no exported function `{name}`; the component exports: {}",
-            if names.is_empty() {
-                "no functions".into()
-            } else {
-                names.join(", ")
-            }
-        )));
-    }
+    let name = resolve_function(&names, wanted).map_err(HostError::Call)?;
+    let source = arguments_source(call);
+    let parsed = parse_arguments(call, &source)?;
     let linker = host_linker(engine, grants, false).map_err(HostError::Start)?;
     let mut store = granted_store(engine, grants, &Shared::new(grants), &limits, false)?;
     let _ticker = Ticker::start(engine, limits.timeout.is_some());
@@ -66,18 +153,13 @@ pub fn call(
         .ok_or_else(|| HostError::Call(format!("`{name}` is not a function")))?;
     let ty = func.ty(&store);
     let param_types: Vec<_> = ty.params().map(|(_, t)| t).collect();
-    let source = format!("f{args}");
-    let parsed = wasm_wave::untyped::UntypedFuncCall::parse(&source)
-        .map_err(|e| HostError::Call(format!("`{call}` is not a WAVE call `name(arg, …)`: {e}")))?;
     let params: Vec<Val> = parsed.to_wasm_params(param_types.iter()).map_err(|e| {
         let expected: Vec<String> = ty
             .params()
             .map(|(n, t)| format!("{n}: {}", type_name(&t)))
             .collect();
-        HostError::Call(format!(
-            "bad arguments for `{name}({})`: {e}",
-            expected.join(", ")
-        ))
+        let what = format!("bad arguments for `{name}({})`", expected.join(", "));
+        HostError::Call(wave_error(call, at, 1, &what, &e))
     })?;
     let mut results = vec![Val::Bool(false); ty.results().len()];
     func.call(&mut store, &params, &mut results)

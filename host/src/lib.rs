@@ -14,12 +14,12 @@ mod limits;
 mod run;
 mod serve;
 
-pub use call::{call, callable};
+pub use call::{call, callable, check_call_syntax, resolve_function, split_call};
 pub use engine::{cached, compile, engine, precompile, EngineOptions};
 pub use keyvalue::KeyValueStore;
 pub use limits::{trap_frames, Limits, TrapFrame};
 pub use run::run;
-pub use serve::{serve, shutdown_signal, ServeOptions, ServeReport, TrapSite};
+pub use serve::{serve, shutdown_signal, ServeOptions, ServeReport, TrapNote, TrapSite};
 pub use wasmtime::component::{Component, Val};
 pub use wasmtime::Engine;
 

@@ -99,6 +99,8 @@ impl Ticker {
 /// One wasm frame of a trap, innermost first, as [`trap_frames`] reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrapFrame {
+    /// Its core module's name (from the name section), if it has one.
+    pub module: Option<String>,
     /// The functions its core module exports (`interface#function` or `function`, as
     /// the canonical ABI names them), which tell whose code it is.
     pub exports: Vec<String>,
@@ -118,6 +120,7 @@ pub fn trap_frames(e: &HostError) -> Vec<TrapFrame> {
         .frames()
         .iter()
         .map(|frame| TrapFrame {
+            module: frame.module().name().map(str::to_string),
             exports: frame
                 .module()
                 .exports()

@@ -23,7 +23,17 @@ use wasmtime_wasi_http::Error as ErrorCode;
 use wasmtime_wasi_http::WasiHttpView;
 
 /// Says where a trap happened (an instance name), for the log.
-pub type TrapSite = Arc<dyn Fn(&HostError) -> Option<String> + Send + Sync>;
+pub type TrapSite = Arc<dyn Fn(&HostError) -> Option<TrapNote> + Send + Sync>;
+
+/// What the embedder knows about a trap: where it happened, and whether that says all
+/// (a policy denial, explained), so the trap's own text and backtrace can be left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrapNote {
+    /// Where it happened, or the whole explanation when `explains`.
+    pub site: String,
+    /// Whether `site` is the whole story.
+    pub explains: bool,
+}
 
 /// How to serve.
 #[derive(Clone)]
@@ -214,13 +224,13 @@ impl Server {
 
     fn fail(&self, what: &str, error: &HostError, outcome: &str) {
         self.failed.fetch_add(1, Ordering::Relaxed);
-        let site = self
-            .trap_site
-            .as_ref()
-            .and_then(|site| site(error))
-            .map(|s| format!("{s}: "))
-            .unwrap_or_default();
-        eprintln!("witpipe serve: {what}: {site}{error} ({outcome})");
+        match self.trap_site.as_ref().and_then(|site| site(error)) {
+            Some(note) if note.explains => {
+                eprintln!("witpipe serve: {what}: {} ({outcome})", note.site)
+            }
+            Some(note) => eprintln!("witpipe serve: {what}: {}: {error} ({outcome})", note.site),
+            None => eprintln!("witpipe serve: {what}: {error} ({outcome})"),
+        }
     }
 
     /// The status a failed instance is answered with.

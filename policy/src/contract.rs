@@ -193,8 +193,10 @@ impl HostContract {
     }
 
     /// The stock `wasmtime run` (or `serve`) command line that grants `output` what the
-    /// pipeline grants (the wrappers inside enforce the rest).
-    pub fn wasmtime_command(&self, output: &str) -> String {
+    /// pipeline grants (the wrappers inside enforce the rest). An output that is neither
+    /// a command nor an HTTP handler is run with `--invoke 'CALL'` (`invoke`, e.g.
+    /// `hello(ARGS…)`).
+    pub fn wasmtime_command(&self, output: &str, invoke: Option<&str>) -> String {
         let mut flags = Vec::new();
         for family in families::ALL {
             family.wasmtime_flags(self, &mut flags);
@@ -206,6 +208,9 @@ impl HostContract {
             false => "wasmtime run".to_string(),
         }];
         words.extend(flags);
+        if let (false, false, Some(call)) = (self.runs(), self.serves_http(), invoke) {
+            words.push(format!("--invoke '{call}'"));
+        }
         words.push(output.to_string());
         if self.args {
             words.push("[ARGS...]".into());

@@ -23,3 +23,12 @@ pub const MOUNT: &str = "mount";
 pub const ALLOW_HTTP: &str = "allow";
 /// An allowed TCP destination, `ADDRESS[/PREFIX]:PORT` (sockets-guard).
 pub const CONNECT: &str = "connect";
+
+/// What the guard refuses by stopping the component (the WIT leaves it no error to
+/// return). The guard calls `settings.deny(index)`; the settings component traps in a
+/// function named after the entry, inside a module named [`DENIAL_MODULE`] + the
+/// instance, so a host can say who was denied what.
+pub const DENIALS: [&str; 6] = ["exit", "stdin", "stdout", "stderr", "clock-wait", "random"];
+
+/// The name-section module name of a settings component, before the instance name.
+pub const DENIAL_MODULE: &str = "witpipe-policy-of:";

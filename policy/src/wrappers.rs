@@ -219,11 +219,14 @@ pub fn retarget(bytes: &[u8], version: &str) -> Result<Vec<u8>, String> {
     Ok(result)
 }
 
-/// A component that exports [`SETTINGS_INTERFACE`] and returns `text` from `get`: one
-/// data segment and one function, a few hundred bytes.
-pub fn settings_component(text: &str) -> Result<Vec<u8>, String> {
+/// A component that exports [`SETTINGS_INTERFACE`] for the wrappers of `instance`:
+/// `get` returns `text` (one data segment), and `deny(what)` traps in a function named
+/// after denial `what`, inside a module named for `instance` (see
+/// [`crate::settings_keys::DENIALS`]). A few hundred bytes.
+pub fn settings_component(text: &str, instance: &str) -> Result<Vec<u8>, String> {
+    use crate::settings_keys::{DENIALS, DENIAL_MODULE};
     const WIT: &str = "package witpipe:settings-provider;\n\
-        package witpipe:policy@0.1.0 {\n  interface settings {\n    get: func() -> string;\n  }\n}\n\
+        package witpipe:policy@0.1.0 {\n  interface settings {\n    get: func() -> string;\n    deny: func(what: u32);\n  }\n}\n\
         world provider {\n  export witpipe:policy/settings@0.1.0;\n}\n";
     let mut resolve = wit_parser::Resolve::default();
     let pkg = resolve
@@ -233,15 +236,22 @@ pub fn settings_component(text: &str) -> Result<Vec<u8>, String> {
         .select_world(&[pkg], Some("provider"))
         .map_err(|e| format!("{e:#}"))?;
 
+    // Functions: 0 `get`, 1 `deny`, then one trapping function per denial.
     // Memory layout: the (pointer, length) pair at 8, the text at 16.
     let len = text.len() as u32;
     let pages = (16 + u64::from(len)).div_ceil(65536).max(1);
     let mut module = Module::new();
     let mut types = TypeSection::new();
     types.ty().function([], [ValType::I32]);
+    types.ty().function([ValType::I32], []);
+    types.ty().function([], []);
     module.section(&types);
     let mut funcs = FunctionSection::new();
     funcs.function(0);
+    funcs.function(1);
+    for _ in DENIALS {
+        funcs.function(2);
+    }
     module.section(&funcs);
     let mut memory = MemorySection::new();
     memory.memory(MemoryType {
@@ -255,12 +265,31 @@ pub fn settings_component(text: &str) -> Result<Vec<u8>, String> {
     let mut exports = ExportSection::new();
     exports.export("memory", ExportKind::Memory, 0);
     exports.export(&format!("{SETTINGS_INTERFACE}#get"), ExportKind::Func, 0);
+    exports.export(&format!("{SETTINGS_INTERFACE}#deny"), ExportKind::Func, 1);
     module.section(&exports);
     let mut code = CodeSection::new();
-    let mut f = Function::new([]);
-    f.instruction(&Instruction::I32Const(8));
-    f.instruction(&Instruction::End);
-    code.function(&f);
+    let mut get = Function::new([]);
+    get.instruction(&Instruction::I32Const(8));
+    get.instruction(&Instruction::End);
+    code.function(&get);
+    let mut deny = Function::new([]);
+    for i in 0..DENIALS.len() as u32 {
+        deny.instruction(&Instruction::LocalGet(0));
+        deny.instruction(&Instruction::I32Const(i as i32));
+        deny.instruction(&Instruction::I32Eq);
+        deny.instruction(&Instruction::If(wasm_encoder::BlockType::Empty));
+        deny.instruction(&Instruction::Call(2 + i));
+        deny.instruction(&Instruction::End);
+    }
+    deny.instruction(&Instruction::Unreachable);
+    deny.instruction(&Instruction::End);
+    code.function(&deny);
+    for _ in DENIALS {
+        let mut f = Function::new([]);
+        f.instruction(&Instruction::Unreachable);
+        f.instruction(&Instruction::End);
+        code.function(&f);
+    }
     module.section(&code);
     let mut data = DataSection::new();
     let mut header = 16u32.to_le_bytes().to_vec();
@@ -268,6 +297,16 @@ pub fn settings_component(text: &str) -> Result<Vec<u8>, String> {
     data.active(0, &ConstExpr::i32_const(8), header);
     data.active(0, &ConstExpr::i32_const(16), text.as_bytes().to_vec());
     module.section(&data);
+    let mut names = wasm_encoder::NameSection::new();
+    names.module(&format!("{DENIAL_MODULE}{instance}"));
+    let mut functions = wasm_encoder::NameMap::new();
+    functions.append(0, "get");
+    functions.append(1, "deny");
+    for (i, denial) in (2..).zip(DENIALS) {
+        functions.append(i, denial);
+    }
+    names.functions(&functions);
+    module.section(&names);
     let mut bytes = module.finish();
     wit_component::embed_component_metadata(
         &mut bytes,

@@ -25,7 +25,16 @@ pub struct Args {
 impl Args {
     /// Runs the command.
     pub fn exec(self) -> Result<(), Reported> {
+        // Checked before anything is compiled: a misspelt name or a broken argument
+        // list is known from the call and the component's exports alone.
+        witpipe_host::check_call_syntax(&self.call).map_err(|e| target_error(&self.file, e))?;
         let target = self.runtime.load(&self.file)?;
+        if let Ok(functions) = witpipe_compose::wit::callable(&target.bytes) {
+            let names: Vec<String> = functions.into_iter().map(|f| f.name).collect();
+            let (wanted, _, _) = witpipe_host::split_call(&self.call);
+            witpipe_host::resolve_function(&names, wanted)
+                .map_err(|e| report_plain(format!("{}: {e}", self.file.display())))?;
+        }
         let (engine, component) = self.runtime.prepare(&target, None)?;
         let grants = target.grants(&[]);
         let results = witpipe_host::call(
@@ -52,6 +61,11 @@ impl Args {
         }
         Ok(())
     }
+}
+
+/// An error about the call, before there is a target to blame.
+fn target_error(file: &std::path::Path, e: witpipe_host::HostError) -> Reported {
+    report_plain(format!("{}: {e}", file.display()))
 }
 
 /// A component value as JSON: records become objects, lists and tuples arrays,

@@ -2,6 +2,7 @@
 
 use crate::diagnostics::Reported;
 use std::path::PathBuf;
+use witpipe_compose::wit::ExportedFunction;
 
 /// Check a pipeline: load, link, type-check and compose in memory; write nothing.
 #[derive(clap::Args)]
@@ -16,12 +17,25 @@ impl Args {
         let composition = super::compose_pipeline(&self.file)?;
         print!("{}", composition.report());
         let out = composition.pipeline.default_output();
-        println!(
-            "stock wasmtime equivalent (after `witpipe compose`): {}",
-            composition
-                .contract
-                .wasmtime_command(&out.display().to_string())
-        );
+        let contract = &composition.contract;
+        let functions = witpipe_compose::wit::callable(&composition.bytes).unwrap_or_default();
+        let invoke = invoke_example(&functions);
+        let command = contract.wasmtime_command(&out.display().to_string(), invoke.as_deref());
+        println!("stock wasmtime equivalent (after `witpipe compose`): {command}");
+        if !contract.runs() && !contract.serves_http() {
+            let names: Vec<&str> = functions.iter().map(|f| f.name.as_str()).collect();
+            let args = invoke.as_deref().is_some_and(|i| !i.ends_with("()"));
+            match (names.len(), args) {
+                (0, _) => println!("  (the output exports no function a host can call: export one with `exports:`)"),
+                (1, false) => {}
+                (1, true) => println!("  (write the arguments in WAVE)"),
+                (_, _) => println!(
+                    "  ({}the functions: {})",
+                    if args { "write the arguments in WAVE; " } else { "" },
+                    names.join(", ")
+                ),
+            }
+        }
         println!(
             "ok: {} composes ({} bytes)",
             self.file.display(),
@@ -29,4 +43,19 @@ impl Args {
         );
         Ok(())
     }
+}
+
+/// A `--invoke` call for `wasmtime run`, which takes a function's bare name: the first
+/// exported function whose name no other export shares, its parameters as upper-case
+/// placeholders. Functions of unpackaged interfaces come last: they are more likely a
+/// toolchain's hook (componentize-py's `exports#init`).
+fn invoke_example(functions: &[ExportedFunction]) -> Option<String> {
+    let bare = |f: &ExportedFunction| f.name.rsplit('#').next().unwrap_or(&f.name).to_string();
+    let mut ordered: Vec<&ExportedFunction> = functions.iter().collect();
+    ordered.sort_by_key(|f| f.name.contains('#') && !f.name.contains(':'));
+    let chosen = ordered
+        .into_iter()
+        .find(|f| functions.iter().filter(|g| bare(g) == bare(f)).count() == 1)?;
+    let params: Vec<String> = chosen.params.iter().map(|p| p.to_uppercase()).collect();
+    Some(format!("{}({})", bare(chosen), params.join(", ")))
 }

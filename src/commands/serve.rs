@@ -39,8 +39,9 @@ impl Args {
             drain: Duration::try_from_secs_f64(self.drain).unwrap_or(Duration::from_secs(10)),
             max_instances: self.max_instances,
             trap_site: target.report.clone().map(|report| {
+                let verbose = target.verbose;
                 std::sync::Arc::new(move |e: &witpipe_host::HostError| {
-                    crate::runtime::trap_site(&report, e)
+                    crate::runtime::trap_note(&report, e, verbose)
                 }) as witpipe_host::TrapSite
             }),
         };

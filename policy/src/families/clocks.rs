@@ -38,6 +38,15 @@ impl Family for Clocks {
         ]
     }
 
+    fn denials(&self) -> &'static [super::Denial] {
+        &[super::Denial {
+            code: "clock-wait",
+            asked: "a wait on a clock (`wasi:clocks/monotonic-clock` `subscribe-*`)",
+            grant: "clocks: allow",
+            instead: "",
+        }]
+    }
+
     fn allowed(&self, grants: &Grants) -> bool {
         grants.clocks == ClockMode::Allow
     }

@@ -15,6 +15,15 @@ impl Family for Exit {
         &[("cli", "exit", Capability::Exit)]
     }
 
+    fn denials(&self) -> &'static [super::Denial] {
+        &[super::Denial {
+            code: "exit",
+            asked: "an exit with a status of its own (`wasi:cli/exit`)",
+            grant: "exit: allow",
+            instead: "",
+        }]
+    }
+
     fn allowed(&self, grants: &Grants) -> bool {
         grants.exit == Access::Allow
     }

@@ -95,6 +95,27 @@ impl Routed {
     }
 }
 
+/// Something the guard refuses by stopping the component, said for the user who meets
+/// it at run time.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Denial {
+    /// Its code, one of [`crate::settings_keys::DENIALS`].
+    pub code: &'static str,
+    /// What the component asked for (`random numbers (wasi:random)`).
+    pub asked: &'static str,
+    /// The grant that allows it, as written under the instance (`random: allow`).
+    pub grant: &'static str,
+    /// Another grant that would do, said as a sentence (may be empty).
+    pub instead: &'static str,
+}
+
+/// What a denial code means (see [`Denial`]).
+pub fn denial(code: &str) -> Option<&'static Denial> {
+    ALL.iter()
+        .flat_map(|f| f.denials())
+        .find(|d| d.code == code)
+}
+
 /// A capability family: everything witpipe knows about one kind of authority.
 pub(crate) trait Family: Sync {
     /// The grant keys (and `deny:` names) of this family.
@@ -118,6 +139,11 @@ pub(crate) trait Family: Sync {
     /// import's version is checked) rather than only by the host.
     fn wrapped(&self) -> bool {
         true
+    }
+
+    /// What the guard refuses for this family by stopping the component.
+    fn denials(&self) -> &'static [Denial] {
+        &[]
     }
 
     /// Overlays this family's keys of `spec` on `grants`.
@@ -176,5 +202,20 @@ pub(crate) fn host_if(allowed: bool, otherwise: Wrapper) -> Route {
         Route::Host
     } else {
         Route::Wrapper(otherwise)
+    }
+}
+
+#[cfg(test)]
+mod denial_tests {
+    use crate::settings_keys::DENIALS;
+
+    #[test]
+    fn every_denial_the_guard_makes_is_explained_by_its_family() {
+        for code in DENIALS {
+            let d = super::denial(code).unwrap_or_else(|| panic!("`{code}` is not explained"));
+            assert!(!d.asked.is_empty() && d.grant.contains(':'), "{d:?}");
+        }
+        let explained = super::ALL.iter().flat_map(|f| f.denials()).count();
+        assert_eq!(explained, DENIALS.len(), "a denial the guard never makes");
     }
 }

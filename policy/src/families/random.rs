@@ -37,6 +37,15 @@ impl Family for Random {
         ]
     }
 
+    fn denials(&self) -> &'static [super::Denial] {
+        &[super::Denial {
+            code: "random",
+            asked: "random numbers (`wasi:random`)",
+            grant: "random: allow",
+            instead: "`random: deterministic` gives a fixed-seed sequence instead",
+        }]
+    }
+
     fn allowed(&self, grants: &Grants) -> bool {
         grants.random == RandomMode::Allow
     }

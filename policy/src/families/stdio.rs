@@ -28,6 +28,30 @@ impl Family for Stdio {
         &["stdio", "stdin", "stdout", "stderr"]
     }
 
+    fn denials(&self) -> &'static [super::Denial] {
+        use super::Denial;
+        &[
+            Denial {
+                code: "stdin",
+                asked: "its standard input (`wasi:cli/stdin`)",
+                grant: "stdin: allow",
+                instead: "`stdio: allow` grants all three streams",
+            },
+            Denial {
+                code: "stdout",
+                asked: "its standard output (`wasi:cli/stdout`)",
+                grant: "stdout: allow",
+                instead: "`stdio: allow` grants all three streams",
+            },
+            Denial {
+                code: "stderr",
+                asked: "its standard error (`wasi:cli/stderr`)",
+                grant: "stderr: allow",
+                instead: "`stdio: allow` grants all three streams",
+            },
+        ]
+    }
+
     fn overlay(&self, grants: &mut Grants, spec: &GrantsSpec) {
         if let Some(s) = &spec.stdio {
             (grants.stdin, grants.stdout, grants.stderr) = (s.value, s.value, s.value);

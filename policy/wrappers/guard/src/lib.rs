@@ -44,9 +44,12 @@ fn setting(key: &str) -> Option<String> {
     SETTINGS.with(|s| s.get(key).map(str::to_string))
 }
 
-/// Stops the instance: used where the WIT leaves no way to say "denied".
+/// Stops the instance: used where the WIT leaves no way to say "denied". The trap
+/// happens in the settings component, which names the instance and `what`.
 fn deny(what: &str) -> ! {
-    let _ = what;
+    if let Some(code) = keys::DENIALS.iter().position(|d| *d == what) {
+        witpipe::policy::settings::deny(code as u32);
+    }
     unreachable!()
 }
 
@@ -132,10 +135,10 @@ impl clocks::monotonic_clock::Guest for Guard {
         1
     }
     fn subscribe_instant(_when: u64) -> Pollable {
-        deny("waiting on a clock")
+        deny("clock-wait")
     }
     fn subscribe_duration(_when: u64) -> Pollable {
-        deny("waiting on a clock")
+        deny("clock-wait")
     }
 }
 
