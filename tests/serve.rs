@@ -21,7 +21,21 @@ struct Server {
 
 impl Server {
     fn start(pipeline: &Path, options: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_witpipe"))
+        Server::start_with(Command::new(env!("CARGO_BIN_EXE_witpipe")), pipeline, options)
+    }
+
+    /// [`Server::start`] with at most `files` open files (`ulimit -n`).
+    fn start_with_file_limit(files: u32, pipeline: &Path, options: &[&str]) -> Server {
+        let mut shell = Command::new("sh");
+        shell
+            .arg("-c")
+            .arg(format!("ulimit -n {files} && exec \"$0\" \"$@\""))
+            .arg(env!("CARGO_BIN_EXE_witpipe"));
+        Server::start_with(shell, pipeline, options)
+    }
+
+    fn start_with(mut command: Command, pipeline: &Path, options: &[&str]) -> Server {
+        let mut child = command
             .arg("serve")
             .arg(pipeline)
             .args(["--listen", "127.0.0.1:0"])
@@ -435,4 +449,75 @@ fn a_body_cut_off_by_a_limit_is_not_passed_off_as_whole() {
         stderr.contains("GET /huge: the component ran longer than the 200ms timeout and was stopped (the response had started: its body was cut off)"),
         "{stderr}"
     );
+}
+
+/// CPU time (user + system) a process has used.
+fn cpu_time(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // Fields after the command name (which may hold spaces) start at `) `.
+    let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    Duration::from_millis(ticks * 10) // USER_HZ is 100 on Linux
+}
+
+#[test]
+fn past_the_open_file_limit_serve_backs_off_and_still_answers() {
+    // 1,100 idle connections against a server that may open 1,024 files: it keeps
+    // under its connection limit by closing the ones idle longest, does not spin, and
+    // a normal request still answers within a second.
+    let server = Server::start_with_file_limit(
+        1024,
+        &root().join("pipelines/counter/pipeline.yaml"),
+        &["--idle-timeout", "30"],
+    );
+    assert_eq!(get(server.addr, "/warm").0, 200);
+    let idle: Vec<TcpStream> = (0..1100)
+        .map(|i| {
+            TcpStream::connect(server.addr)
+                .unwrap_or_else(|e| panic!("connection {i}: {e} (the test needs 1,200 open files)"))
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let pid = server.child.id();
+    let before = cpu_time(pid);
+    std::thread::sleep(Duration::from_secs(1));
+    let spent = cpu_time(pid) - before;
+    assert!(
+        spent < Duration::from_millis(500),
+        "the server used {spent:?} of CPU in 1 s while holding idle connections"
+    );
+    let mut stream = TcpStream::connect(server.addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(1))).unwrap();
+    write!(
+        stream,
+        "GET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut head = [0u8; 12];
+    stream
+        .read_exact(&mut head)
+        .expect("an answer within 1 s past the open-file limit");
+    assert_eq!(&head, b"HTTP/1.1 200");
+    drop(idle);
+    let stderr = server.stop_after(2, 0);
+    assert!(!stderr.contains("Too many open files"), "{stderr}");
+}
+
+#[test]
+fn a_half_sent_request_is_closed_after_the_idle_timeout() {
+    let server = Server::start(
+        &root().join("pipelines/counter/pipeline.yaml"),
+        &["--idle-timeout", "1"],
+    );
+    let mut half = TcpStream::connect(server.addr).unwrap();
+    write!(half, "GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+    half.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let mut rest = Vec::new();
+    // The server closes it (end of stream), without an answer; no timeout error.
+    half.read_to_end(&mut rest)
+        .expect("the server closes a half-sent request");
+    assert!(rest.is_empty(), "{}", String::from_utf8_lossy(&rest));
+    // Keep-alive connections that stay idle are closed the same way; a new one answers.
+    assert_eq!(get(server.addr, "/after").0, 200);
+    server.stop_after(1, 0);
 }

@@ -49,6 +49,34 @@ pub struct ServeOptions {
     pub max_instances: u32,
     /// Names where a trap happened in the log line of a failed request.
     pub trap_site: Option<TrapSite>,
+    /// Connections open at once. At the limit, a new connection closes the one idle
+    /// longest (no request in progress), or is closed itself when none is idle; keep it
+    /// below the open-file limit ([`default_max_connections`]).
+    pub max_connections: usize,
+    /// How long a connection may go without a request in progress — its headers not
+    /// yet complete, or idle between keep-alive requests — before it is closed.
+    pub idle_timeout: Duration,
+}
+
+/// Open files kept for everything but connections (the listener, the cache, the
+/// runtime's own).
+const FILES_KEPT: u64 = 64;
+
+/// The connection limit that fits under this process's open-file limit.
+pub fn default_max_connections() -> usize {
+    #[cfg(unix)]
+    {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit writes only the struct it is given.
+        if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 {
+            let files = limit.rlim_cur.min(1 << 20);
+            return files.saturating_sub(FILES_KEPT).max(16) as usize;
+        }
+    }
+    1_000
 }
 
 /// What one server did, reported when it stops.
@@ -140,6 +168,94 @@ pub async fn shutdown_signal() {
     }
 }
 
+/// One open connection, as the accept loop tracks it.
+struct Connection {
+    /// Requests in progress on it (a response counts until its body is sent).
+    busy: Arc<std::sync::atomic::AtomicUsize>,
+    /// When it last had no request in progress, in milliseconds since the server started.
+    idle_since: Arc<AtomicU64>,
+    /// Closes it.
+    close: Arc<tokio::sync::Notify>,
+}
+
+/// Marks its connection busy while it lives (it rides with a response's body).
+struct InProgress {
+    busy: Arc<std::sync::atomic::AtomicUsize>,
+    idle_since: Arc<AtomicU64>,
+    started: std::time::Instant,
+}
+
+impl Drop for InProgress {
+    fn drop(&mut self) {
+        self.idle_since
+            .store(self.started.elapsed().as_millis() as u64, Ordering::Relaxed);
+        self.busy.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Whether an accept error means this process (or the system) is out of files or
+/// memory: retrying at once would spin.
+fn out_of_resources(e: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        matches!(
+            e.raw_os_error(),
+            Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM)
+        )
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = e;
+        true
+    }
+}
+
+/// The open connections: closes the idle ones that waited too long, and makes room
+/// for a new one by closing the one idle longest.
+struct Connections {
+    open: std::collections::BTreeMap<u64, Connection>,
+    next: u64,
+    started: std::time::Instant,
+}
+
+impl Connections {
+    fn now(&self) -> u64 {
+        self.started.elapsed().as_millis() as u64
+    }
+
+    /// Closes the connection idle longest; false when every one has a request.
+    fn close_oldest_idle(&mut self) -> bool {
+        let oldest = self
+            .open
+            .iter()
+            .filter(|(_, c)| c.busy.load(Ordering::Relaxed) == 0)
+            .min_by_key(|(_, c)| c.idle_since.load(Ordering::Relaxed));
+        match oldest.map(|(id, _)| *id) {
+            Some(id) => {
+                if let Some(c) = self.open.remove(&id) {
+                    c.close.notify_one();
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Closes every connection idle for longer than `timeout`.
+    fn close_idle(&mut self, timeout: Duration) {
+        let now = self.now();
+        let limit = timeout.as_millis() as u64;
+        self.open.retain(|_, c| {
+            let idle = c.busy.load(Ordering::Relaxed) == 0
+                && now.saturating_sub(c.idle_since.load(Ordering::Relaxed)) > limit;
+            if idle {
+                c.close.notify_one();
+            }
+            !idle
+        });
+    }
+}
+
 async fn accept_loop<F: std::future::Future<Output = ()>>(
     server: Arc<Server>,
     options: &ServeOptions,
@@ -154,22 +270,84 @@ async fn accept_loop<F: std::future::Future<Output = ()>>(
         .map_err(|e| HostError::Serve(e.to_string()))?;
     ready(addr);
     let (stop, stopping) = watch::channel(false);
-    let mut connections = tokio::task::JoinSet::new();
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut open = Connections {
+        open: Default::default(),
+        next: 0,
+        started: std::time::Instant::now(),
+    };
+    let max = options.max_connections.max(1);
+    let mut sweep = tokio::time::interval(Duration::from_millis(250));
+    sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // Said once per episode, not once per failed accept.
+    let mut warned_full = false;
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
             _ = &mut shutdown => break,
             accepted = listener.accept() => {
-                let Ok((client, _)) = accepted else { continue };
+                let client = match accepted {
+                    Ok((client, _)) => client,
+                    Err(e) if out_of_resources(&e) => {
+                        if !warned_full {
+                            eprintln!("witpipe serve: cannot accept a connection ({e}): closing idle ones and backing off; lower --max-connections or raise the open-file limit");
+                            warned_full = true;
+                        }
+                        open.close_oldest_idle();
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                    Err(_) => continue,
+                };
+                if open.open.len() >= max && !open.close_oldest_idle() {
+                    if !warned_full {
+                        eprintln!("witpipe serve: {max} connections, every one with a request in progress: new ones are closed until one ends (--max-connections)");
+                        warned_full = true;
+                    }
+                    drop(client);
+                    continue;
+                }
+                warned_full = false;
                 // Headers and body go out as separate writes: without this, Nagle's
                 // algorithm holds the second one for the client's delayed ACK (~40 ms).
                 let _ = client.set_nodelay(true);
+                let id = open.next;
+                open.next += 1;
+                let connection = Connection {
+                    busy: Default::default(),
+                    idle_since: Arc::new(AtomicU64::new(open.now())),
+                    close: Default::default(),
+                };
+                let (busy, idle_since, close) = (
+                    connection.busy.clone(),
+                    connection.idle_since.clone(),
+                    connection.close.clone(),
+                );
+                open.open.insert(id, connection);
+                let started = open.started;
                 let server = server.clone();
                 let mut stopping = stopping.clone();
-                connections.spawn(async move {
+                tasks.spawn(async move {
                     let service = hyper::service::service_fn(move |req| {
                         let server = server.clone();
-                        async move { Ok::<_, std::convert::Infallible>(server.handle(req).await) }
+                        busy.fetch_add(1, Ordering::Relaxed);
+                        let guard = InProgress {
+                            busy: busy.clone(),
+                            idle_since: idle_since.clone(),
+                            started,
+                        };
+                        async move {
+                            let response = server.handle(req).await;
+                            // The connection stays busy until the body is sent.
+                            let response = response.map(|body| {
+                                body.map_frame(move |frame| {
+                                    let _ = &guard;
+                                    frame
+                                })
+                                .boxed_unsync()
+                            });
+                            Ok::<_, std::convert::Infallible>(response)
+                        }
                     });
                     let conn = http1::Builder::new()
                         .keep_alive(true)
@@ -177,25 +355,32 @@ async fn accept_loop<F: std::future::Future<Output = ()>>(
                     tokio::pin!(conn);
                     tokio::select! {
                         _ = conn.as_mut() => {}
+                        _ = close.notified() => {}
                         _ = stopping.changed() => {
                             conn.as_mut().graceful_shutdown();
                             let _ = conn.await;
                         }
                     }
+                    id
                 });
             }
-            // Reap finished connections as we go, so the set stays small.
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            _ = sweep.tick() => open.close_idle(options.idle_timeout),
+            // Forget finished connections as we go, so the set stays small.
+            Some(done) = tasks.join_next(), if !tasks.is_empty() => {
+                if let Ok(id) = done {
+                    open.open.remove(&id);
+                }
+            }
         }
     }
     drop(listener);
     let _ = stop.send(true);
     let drained = tokio::time::timeout(options.drain, async {
-        while connections.join_next().await.is_some() {}
+        while tasks.join_next().await.is_some() {}
     })
     .await;
     if drained.is_err() {
-        connections.abort_all();
+        tasks.abort_all();
     }
     Ok(())
 }

@@ -22,6 +22,14 @@ pub struct Args {
     /// Seconds that shutdown waits for requests in flight.
     #[arg(long, default_value_t = 10.0)]
     drain: f64,
+    /// Connections open at once; at the limit a new one closes the connection idle
+    /// longest. Default: the open-file limit less 64.
+    #[arg(long)]
+    max_connections: Option<usize>,
+    /// Seconds a connection may go without a request in progress (headers not yet
+    /// complete, or idle between keep-alive requests) before it is closed.
+    #[arg(long, default_value_t = 10.0)]
+    idle_timeout: f64,
     #[command(flatten)]
     runtime: RuntimeArgs,
 }
@@ -38,6 +46,11 @@ impl Args {
             limits: self.runtime.limits(),
             drain: Duration::try_from_secs_f64(self.drain).unwrap_or(Duration::from_secs(10)),
             max_instances: self.max_instances,
+            max_connections: self
+                .max_connections
+                .unwrap_or_else(witpipe_host::default_max_connections),
+            idle_timeout: Duration::try_from_secs_f64(self.idle_timeout)
+                .unwrap_or(Duration::from_secs(10)),
             trap_site: target.report.clone().map(|report| {
                 let verbose = target.verbose;
                 std::sync::Arc::new(move |e: &witpipe_host::HostError| {
