@@ -292,9 +292,13 @@ fn witpipe_call_speaks_wave_and_json() {
 #[test]
 fn witpipe_call_explains_what_it_cannot_call() {
     let p = root().join("tests/e2e/analyze.yaml");
-    let (code, _, err) = witpipe_call(&p, "analyze(\"x\", 1)", false);
+    // A bare name is the one interface function of that name, as `--invoke` takes it.
+    let (code, out, _) = witpipe_call(&p, "analyze(\"b a b\", 1)", false);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("{words: 3, distinct: 2,"), "{out}");
+    let (code, _, err) = witpipe_call(&p, "analyse(\"x\", 1)", false);
     assert_eq!(code, 1);
-    assert!(err.contains("no exported function `analyze`; the component exports: witpipe:text/analyze@0.1.0#analyze"), "{err}");
+    assert!(err.contains("no exported function `analyse`; the component exports: witpipe:text/analyze@0.1.0#analyze"), "{err}");
     let (code, _, err) = witpipe_call(&p, "witpipe:text/analyze@0.1.0#analyze(\"x\")", false);
     assert_eq!(code, 1);
     assert!(
@@ -303,9 +307,16 @@ fn witpipe_call_explains_what_it_cannot_call() {
         ),
         "{err}"
     );
+    // WAVE errors point into the argument as written: a caret under the bad value.
+    let (code, _, err) = witpipe_call(&p, "analyze(\"a\", x2)", false);
+    assert_eq!(code, 1);
+    assert!(
+        err.ends_with("invalid value type, at character 14\n    analyze(\"a\", x2)\n                 ^^\n"),
+        "{err}"
+    );
     let (code, _, err) = witpipe_call(&p, "witpipe:text/analyze@0.1.0#analyze(\"x\", 2", false);
     assert_eq!(code, 1);
-    assert!(err.contains("is not a WAVE call"), "{err}");
+    assert!(err.contains("not a WAVE call `name(arg, …)`: unexpected end of input, at character 42\n"), "{err}");
 }
 
 #[test]
