@@ -311,12 +311,17 @@ fn witpipe_call_explains_what_it_cannot_call() {
     let (code, _, err) = witpipe_call(&p, "analyze(\"a\", x2)", false);
     assert_eq!(code, 1);
     assert!(
-        err.ends_with("invalid value type, at character 14\n    analyze(\"a\", x2)\n                 ^^\n"),
+        err.ends_with(
+            "invalid value type, at character 14\n    analyze(\"a\", x2)\n                 ^^\n"
+        ),
         "{err}"
     );
     let (code, _, err) = witpipe_call(&p, "witpipe:text/analyze@0.1.0#analyze(\"x\", 2", false);
     assert_eq!(code, 1);
-    assert!(err.contains("not a WAVE call `name(arg, …)`: unexpected end of input, at character 42\n"), "{err}");
+    assert!(
+        err.contains("not a WAVE call `name(arg, …)`: unexpected end of input, at character 42\n"),
+        "{err}"
+    );
 }
 
 #[test]

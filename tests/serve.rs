@@ -21,7 +21,11 @@ struct Server {
 
 impl Server {
     fn start(pipeline: &Path, options: &[&str]) -> Server {
-        Server::start_with(Command::new(env!("CARGO_BIN_EXE_witpipe")), pipeline, options)
+        Server::start_with(
+            Command::new(env!("CARGO_BIN_EXE_witpipe")),
+            pipeline,
+            options,
+        )
     }
 
     /// [`Server::start`] with at most `files` open files (`ulimit -n`).
@@ -487,7 +491,9 @@ fn past_the_open_file_limit_serve_backs_off_and_still_answers() {
         "the server used {spent:?} of CPU in 1 s while holding idle connections"
     );
     let mut stream = TcpStream::connect(server.addr).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(1))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(1)))
+        .unwrap();
     write!(
         stream,
         "GET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
@@ -511,7 +517,8 @@ fn a_half_sent_request_is_closed_after_the_idle_timeout() {
     );
     let mut half = TcpStream::connect(server.addr).unwrap();
     write!(half, "GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
-    half.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    half.set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
     let mut rest = Vec::new();
     // The server closes it (end of stream), without an answer; no timeout error.
     half.read_to_end(&mut rest)

@@ -20,8 +20,7 @@ pub use keyvalue::KeyValueStore;
 pub use limits::{trap_frames, Limits, TrapFrame};
 pub use run::run;
 pub use serve::{
-    default_max_connections, serve, shutdown_signal, ServeOptions, ServeReport, TrapNote,
-    TrapSite,
+    default_max_connections, serve, shutdown_signal, ServeOptions, ServeReport, TrapNote, TrapSite,
 };
 pub use wasmtime::component::{Component, Val};
 pub use wasmtime::Engine;
