@@ -83,32 +83,18 @@ fn parse_arguments<'s>(
     call: &str,
     source: &'s str,
 ) -> Result<wasm_wave::untyped::UntypedFuncCall<'s>, HostError> {
-    wasm_wave::untyped::UntypedFuncCall::parse(source).map_err(|e| {
-        let at = split_call(call).2;
-        HostError::Call(wave_error(
-            call,
-            at,
-            1,
-            "not a WAVE call `name(arg, …)`",
-            &e,
-        ))
-    })
+    wasm_wave::untyped::UntypedFuncCall::parse(source)
+        .map_err(|e| HostError::Call(wave_error(call, "not a WAVE call `name(arg, …)`", &e)))
 }
 
-/// A WAVE error about `call`, its position moved by `at - skipped` from the parsed text
-/// into `call`, shown under it with a caret.
-fn wave_error(
-    call: &str,
-    at: usize,
-    skipped: usize,
-    what: &str,
-    e: &wasm_wave::parser::ParserError,
-) -> String {
+/// A WAVE error about `call`, its position moved from the parsed text (from
+/// [`arguments_source`]) into `call`, shown under it with a caret.
+fn wave_error(call: &str, what: &str, e: &wasm_wave::parser::ParserError) -> String {
+    // The parsed text is the arguments behind the one-letter name `f`.
+    let shift = |offset: usize| (offset + split_call(call).2).saturating_sub(1);
     let span = e.span();
-    let start = (span.start + at).saturating_sub(skipped).min(call.len());
-    let end = (span.end + at)
-        .saturating_sub(skipped)
-        .clamp(start, call.len());
+    let start = shift(span.start).min(call.len());
+    let end = shift(span.end).clamp(start, call.len());
     let column = call[..start].chars().count();
     let width = call[start..end].chars().count().max(1);
     let detail = e.detail().map(|d| format!(": {d}")).unwrap_or_default();
@@ -131,7 +117,7 @@ pub fn call(
     limits: Limits,
     call: &str,
 ) -> Result<Vec<Val>, HostError> {
-    let (wanted, _, at) = split_call(call);
+    let (wanted, _, _) = split_call(call);
     let names = callable(engine, component);
     let name = resolve_function(&names, wanted).map_err(HostError::Call)?;
     let source = arguments_source(call);
@@ -159,7 +145,7 @@ pub fn call(
             .map(|(n, t)| format!("{n}: {}", type_name(&t)))
             .collect();
         let what = format!("bad arguments for `{name}({})`", expected.join(", "));
-        HostError::Call(wave_error(call, at, 1, &what, &e))
+        HostError::Call(wave_error(call, &what, &e))
     })?;
     let mut results = vec![Val::Bool(false); ty.results().len()];
     func.call(&mut store, &params, &mut results)

@@ -168,28 +168,34 @@ pub async fn shutdown_signal() {
     }
 }
 
-/// One open connection, as the accept loop tracks it.
+/// One open connection, shared by the accept loop and the connection's task.
+#[derive(Default)]
 struct Connection {
     /// Requests in progress on it (a response counts until its body is sent).
-    busy: Arc<std::sync::atomic::AtomicUsize>,
+    busy: std::sync::atomic::AtomicUsize,
     /// When it last had no request in progress, in milliseconds since the server started.
-    idle_since: Arc<AtomicU64>,
+    idle_since: AtomicU64,
     /// Closes it.
-    close: Arc<tokio::sync::Notify>,
+    close: tokio::sync::Notify,
+}
+
+impl Connection {
+    fn idle(&self) -> bool {
+        self.busy.load(Ordering::Relaxed) == 0
+    }
 }
 
 /// Marks its connection busy while it lives (it rides with a response's body).
 struct InProgress {
-    busy: Arc<std::sync::atomic::AtomicUsize>,
-    idle_since: Arc<AtomicU64>,
+    connection: Arc<Connection>,
     started: std::time::Instant,
 }
 
 impl Drop for InProgress {
     fn drop(&mut self) {
-        self.idle_since
-            .store(self.started.elapsed().as_millis() as u64, Ordering::Relaxed);
-        self.busy.fetch_sub(1, Ordering::Relaxed);
+        let now = self.started.elapsed().as_millis() as u64;
+        self.connection.idle_since.store(now, Ordering::Relaxed);
+        self.connection.busy.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -213,7 +219,7 @@ fn out_of_resources(e: &std::io::Error) -> bool {
 /// The open connections: closes the idle ones that waited too long, and makes room
 /// for a new one by closing the one idle longest.
 struct Connections {
-    open: std::collections::BTreeMap<u64, Connection>,
+    open: std::collections::BTreeMap<u64, Arc<Connection>>,
     next: u64,
     started: std::time::Instant,
 }
@@ -228,7 +234,7 @@ impl Connections {
         let oldest = self
             .open
             .iter()
-            .filter(|(_, c)| c.busy.load(Ordering::Relaxed) == 0)
+            .filter(|(_, c)| c.idle())
             .min_by_key(|(_, c)| c.idle_since.load(Ordering::Relaxed));
         match oldest.map(|(id, _)| *id) {
             Some(id) => {
@@ -246,8 +252,7 @@ impl Connections {
         let now = self.now();
         let limit = timeout.as_millis() as u64;
         self.open.retain(|_, c| {
-            let idle = c.busy.load(Ordering::Relaxed) == 0
-                && now.saturating_sub(c.idle_since.load(Ordering::Relaxed)) > limit;
+            let idle = c.idle() && now.saturating_sub(c.idle_since.load(Ordering::Relaxed)) > limit;
             if idle {
                 c.close.notify_one();
             }
@@ -313,27 +318,19 @@ async fn accept_loop<F: std::future::Future<Output = ()>>(
                 let _ = client.set_nodelay(true);
                 let id = open.next;
                 open.next += 1;
-                let connection = Connection {
-                    busy: Default::default(),
-                    idle_since: Arc::new(AtomicU64::new(open.now())),
-                    close: Default::default(),
-                };
-                let (busy, idle_since, close) = (
-                    connection.busy.clone(),
-                    connection.idle_since.clone(),
-                    connection.close.clone(),
-                );
-                open.open.insert(id, connection);
+                let connection = Arc::new(Connection::default());
+                connection.idle_since.store(open.now(), Ordering::Relaxed);
+                open.open.insert(id, connection.clone());
                 let started = open.started;
                 let server = server.clone();
                 let mut stopping = stopping.clone();
                 tasks.spawn(async move {
+                    let shared = connection.clone();
                     let service = hyper::service::service_fn(move |req| {
                         let server = server.clone();
-                        busy.fetch_add(1, Ordering::Relaxed);
+                        shared.busy.fetch_add(1, Ordering::Relaxed);
                         let guard = InProgress {
-                            busy: busy.clone(),
-                            idle_since: idle_since.clone(),
+                            connection: shared.clone(),
                             started,
                         };
                         async move {
@@ -355,7 +352,7 @@ async fn accept_loop<F: std::future::Future<Output = ()>>(
                     tokio::pin!(conn);
                     tokio::select! {
                         _ = conn.as_mut() => {}
-                        _ = close.notified() => {}
+                        _ = connection.close.notified() => {}
                         _ = stopping.changed() => {
                             conn.as_mut().graceful_shutdown();
                             let _ = conn.await;

@@ -27,13 +27,12 @@ impl Args {
     pub fn exec(self) -> Result<(), Reported> {
         // Checked before anything is compiled: a misspelt name or a broken argument
         // list is known from the call and the component's exports alone.
-        witpipe_host::check_call_syntax(&self.call).map_err(|e| target_error(&self.file, e))?;
+        witpipe_host::check_call_syntax(&self.call).map_err(|e| self.refuse(e))?;
         let target = self.runtime.load(&self.file)?;
         if let Ok(functions) = witpipe_compose::wit::callable(&target.bytes) {
             let names: Vec<String> = functions.into_iter().map(|f| f.name).collect();
             let (wanted, _, _) = witpipe_host::split_call(&self.call);
-            witpipe_host::resolve_function(&names, wanted)
-                .map_err(|e| report_plain(format!("{}: {e}", self.file.display())))?;
+            witpipe_host::resolve_function(&names, wanted).map_err(|e| self.refuse(e))?;
         }
         let (engine, component) = self.runtime.prepare(&target, None)?;
         let grants = target.grants(&[]);
@@ -61,11 +60,11 @@ impl Args {
         }
         Ok(())
     }
-}
 
-/// An error about the call, before there is a target to blame.
-fn target_error(file: &std::path::Path, e: witpipe_host::HostError) -> Reported {
-    report_plain(format!("{}: {e}", file.display()))
+    /// A call refused before anything runs, named with the file.
+    fn refuse(&self, why: impl std::fmt::Display) -> Reported {
+        report_plain(format!("{}: {why}", self.file.display()))
+    }
 }
 
 /// A component value as JSON: records become objects, lists and tuples arrays,

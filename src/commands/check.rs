@@ -18,11 +18,16 @@ impl Args {
         print!("{}", composition.report());
         let out = composition.pipeline.default_output();
         let contract = &composition.contract;
-        let functions = witpipe_compose::wit::callable(&composition.bytes).unwrap_or_default();
+        // Only an output that is neither a command nor a service is run with --invoke.
+        let invoked = !contract.runs() && !contract.serves_http();
+        let functions = match invoked {
+            true => witpipe_compose::wit::callable(&composition.bytes).unwrap_or_default(),
+            false => Vec::new(),
+        };
         let invoke = invoke_example(&functions);
         let command = contract.wasmtime_command(&out.display().to_string(), invoke.as_deref());
         println!("stock wasmtime equivalent (after `witpipe compose`): {command}");
-        if !contract.runs() && !contract.serves_http() {
+        if invoked {
             let names: Vec<&str> = functions.iter().map(|f| f.name.as_str()).collect();
             let args = invoke.as_deref().is_some_and(|i| !i.ends_with("()"));
             match (names.len(), args) {
