@@ -12,7 +12,7 @@ use wasmtime::component::{Component, Val};
 use wasmtime::Engine;
 use wasmtime_wasi::filesystem::FsPerms;
 use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
-use wasmtime_wasi::{I32Exit, WasiCtx};
+use wasmtime_wasi::{I32Exit, WasiCtx, WasiCtxBuilder};
 
 /// A loopback HTTP server that answers every request with a secret and counts them.
 struct Server {
@@ -125,10 +125,10 @@ impl Probe {
         std::fs::read_to_string(self.honeypot.path().join(path)).ok()
     }
 
-    /// Calls the exported function `func` with `mode` in a fresh instance, with a host
-    /// that grants everything.
-    fn run(&self, func: &str, mode: &str) -> Outcome {
-        let linker = witpipe_host::linker(&self.engine).unwrap();
+    /// A host that grants everything: secrets in the environment and arguments, data
+    /// on stdin, the network, the whole honeypot read-write as `/`, its `data/` as
+    /// `/data` and `data/sub` as `/scratch`; with the pipes that catch stdout, stderr.
+    fn everything(&self) -> (WasiCtxBuilder, MemoryOutputPipe, MemoryOutputPipe) {
         let stdout = MemoryOutputPipe::new(1 << 16);
         let stderr = MemoryOutputPipe::new(1 << 16);
         let mut builder = WasiCtx::builder();
@@ -143,7 +143,6 @@ impl Probe {
             .allow_tcp(true)
             .allow_udp(true)
             .allow_ip_name_lookup(true);
-        // Everything, read-write: the whole honeypot as `/`, and `data/` as `/data`.
         let root = self.honeypot.path();
         builder
             .preopened_dir(root, "/", FsPerms::ReadWrite)
@@ -152,6 +151,14 @@ impl Probe {
             .unwrap()
             .preopened_dir(root.join("data/sub"), "/scratch", FsPerms::ReadWrite)
             .unwrap();
+        (builder, stdout, stderr)
+    }
+
+    /// Calls the exported function `func` with `mode` in a fresh instance, with a host
+    /// that grants everything.
+    fn run(&self, func: &str, mode: &str) -> Outcome {
+        let linker = witpipe_host::linker(&self.engine).unwrap();
+        let (builder, stdout, stderr) = self.everything();
         let mut store = witpipe_host::store(&self.engine, builder);
         let instance = linker
             .instantiate(&mut store, &self.component)
@@ -161,23 +168,58 @@ impl Probe {
             .expect("probe function exported");
         let mut results = [Val::Bool(false)];
         let call = f.call(&mut store, &[Val::String(mode.into())], &mut results);
+        Outcome::of(call.map(|()| results), &stdout, &stderr)
+    }
+
+    /// As [`Probe::run`], for the WASI 0.3 probe: its async `run` on the concurrent
+    /// host (WASI 0.2 and 0.3), which grants everything.
+    fn run_p3(&self, mode: &str) -> Outcome {
+        let linker = witpipe_host::concurrent_linker(&self.engine).unwrap();
+        let (builder, stdout, stderr) = self.everything();
+        let mut store = witpipe_host::store(&self.engine, builder);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let call = runtime.block_on(async {
+            let instance = linker
+                .instantiate_async(&mut store, &self.component)
+                .await
+                .expect("instantiates");
+            let f = instance
+                .get_func(&mut store, "run")
+                .expect("probe function exported");
+            let mut results = [Val::Bool(false)];
+            let params = [Val::String(mode.into())];
+            let call = f.call_async(&mut store, &params, &mut results).await;
+            call.map(|()| results)
+        });
+        Outcome::of(call, &stdout, &stderr)
+    }
+}
+
+impl Outcome {
+    /// What one call of the probe came to.
+    fn of(
+        call: wasmtime::Result<[Val; 1]>,
+        stdout: &MemoryOutputPipe,
+        stderr: &MemoryOutputPipe,
+    ) -> Outcome {
         let exit = call
             .as_ref()
             .err()
             .and_then(|e| e.downcast_ref::<I32Exit>())
             .map(|e| e.0);
-        let result = call
-            .map_err(|e| format!("{e:#}"))
-            .map(|()| match &results[0] {
-                Val::String(s) => s.clone(),
-                other => format!("{other:?}"),
-            });
+        let result = call.map_err(|e| format!("{e:#}")).map(|[r]| match r {
+            Val::String(s) => s,
+            other => format!("{other:?}"),
+        });
         let text = |p: &MemoryOutputPipe| String::from_utf8_lossy(&p.contents()).into_owned();
         Outcome {
             result,
             exit,
-            stdout: text(&stdout),
-            stderr: text(&stderr),
+            stdout: text(stdout),
+            stderr: text(stderr),
         }
     }
 }
@@ -296,6 +338,79 @@ fn an_older_wasi_importer_without_grants_sees_nothing() {
     assert_eq!(p.run("run", "cwd").value(), "none");
     assert_eq!(p.run("run", "args").value(), "");
     assert!(p.run("run", "random").trapped());
+}
+
+/// The WASI 0.3 probe (`tests/guests/probe-p3`, built with the `wasip3` crate) with no
+/// grants: where WASI 0.3 can say no it says so (an empty stdin, stdout and stderr
+/// that end in `pipe`), and it stops the probe only where the WIT has no answer.
+#[test]
+fn wasi_0_3_no_grants_means_no_authority() {
+    let p = Probe::compose("p3-deny-all.yaml");
+    assert_eq!(p.run_p3("env").value(), "");
+    assert_eq!(p.run_p3("secret").value(), "none");
+    assert_eq!(p.run_p3("args").value(), "");
+    assert_eq!(p.run_p3("cwd").value(), "None");
+    assert_eq!(p.run_p3("clock").value(), "0");
+    assert_eq!(p.run_p3("monotonic").value(), "0");
+    for stream in ["stdout", "stderr"] {
+        let out = p.run_p3(stream);
+        let said = out.value();
+        assert!(said.starts_with(&format!("{stream}: Err(")), "{said}");
+        assert!(said.contains("Pipe"), "{said}");
+        assert_eq!((out.stdout.as_str(), out.stderr.as_str()), ("", ""));
+    }
+    assert_eq!(p.run_p3("stdin").value(), "stdin: 0 bytes \"\", Ok(())");
+    for mode in ["random", "insecure", "wait", "exit"] {
+        let out = p.run_p3(mode);
+        assert!(out.trapped(), "{mode} must be refused, got {out:?}");
+        assert_eq!(out.exit, None, "{mode}: no exit status of its own");
+        assert_eq!((out.stdout.as_str(), out.stderr.as_str()), ("", ""));
+    }
+}
+
+/// The same narrow grants as `narrow.yaml` mean the same for the WASI 0.3 probe.
+#[test]
+fn wasi_0_3_narrow_grants_let_through_exactly_what_they_name() {
+    let p = Probe::compose("p3-narrow.yaml");
+    assert_eq!(p.run_p3("env").value(), "MODE=test;SAFE=ok");
+    assert_eq!(p.run_p3("secret").value(), "none");
+    assert_eq!(p.run_p3("args").value(), "probe --fixed");
+    assert_eq!(p.run_p3("cwd").value(), "Some(\"/virtual\")");
+    assert_eq!(p.run_p3("clock").value(), "946684800");
+    let first = p.run_p3("random");
+    assert_eq!(first.value().len(), 32);
+    assert_eq!(first.value(), p.run_p3("random").value(), "seeded");
+    let out = p.run_p3("stdout");
+    assert_eq!(out.value(), "stdout: Ok(()), 0 bytes unwritten");
+    assert_eq!(out.stdout, "probe wrote to stdout\n");
+    let out = p.run_p3("stderr");
+    assert!(out.value().starts_with("stderr: Err("), "{out:?}");
+    assert_eq!(out.stderr, "");
+    assert_eq!(p.run_p3("stdin").value(), "stdin: 0 bytes \"\", Ok(())");
+    assert!(p.run_p3("exit").trapped());
+    assert!(
+        p.run_p3("wait").trapped(),
+        "a deterministic clock cannot be waited on"
+    );
+}
+
+/// Everything granted: the WASI 0.3 probe sees the honeypot's secrets, so the tests
+/// above are not passing for want of a working host.
+#[test]
+fn wasi_0_3_allow_all_shows_the_honeypot_is_real() {
+    let p = Probe::compose("p3-allow-all.yaml");
+    assert_eq!(p.run_p3("secret").value(), "hunter2");
+    assert_eq!(p.run_p3("args").value(), "host-arg0 --host-secret");
+    assert_eq!(
+        p.run_p3("stdin").value(),
+        "stdin: 17 bytes \"host stdin secret\", Ok(())"
+    );
+    assert_eq!(p.run_p3("stderr").stderr, "probe wrote to stderr\n");
+    let now: u64 = p.run_p3("clock").value().parse().unwrap();
+    assert!(now > 1_700_000_000, "the host's clock");
+    assert_ne!(p.run_p3("random").value(), p.run_p3("random").value());
+    assert_eq!(p.run_p3("wait").value(), "waited 1 ms");
+    assert_eq!(p.run_p3("exit").exit, Some(1));
 }
 
 /// The composed component imports exactly the host contract `check` prints: nothing

@@ -13,9 +13,7 @@ use std::collections::BTreeMap;
 use wac_graph::types::Package;
 use wac_graph::PackageId;
 use wac_graph::{EncodeOptions, ExportError, InstantiationArgumentError, NodeId, Processor};
-use witpipe_policy::{
-    retarget, settings_component, Route, Wrapper, WrapperUse, SETTINGS_INTERFACE,
-};
+use witpipe_policy::{settings_component, Route, Wrapper, WrapperUse, SETTINGS_INTERFACE};
 
 /// Instantiates every loaded instance (those with a file), wires every link between
 /// them and every export, and encodes one component (validated by [`compose`]);
@@ -163,9 +161,6 @@ fn wrap(
         let Some(target) = nodes[g.instance] else {
             continue;
         };
-        let Some(version) = g.plan.wasi_version.clone() else {
-            continue;
-        };
         let name = loaded.instances[g.instance].name.value.clone();
         // One settings provider per component, read by all of its wrappers.
         let mut provider_export: Option<NodeId> = None;
@@ -175,10 +170,13 @@ fn wrap(
         } in &g.plan.wrappers
         {
             let (wrapper, route) = (*wrapper, Route::Wrapper(*wrapper));
+            let Some(version) = g.plan.version_for(wrapper).map(str::to_string) else {
+                continue;
+            };
             let package = match wrappers.get(&(wrapper, version.clone())) {
                 Some(p) => *p,
                 None => {
-                    let bytes = retarget(wrapper.bytes(), &version).map_err(encode_err)?;
+                    let bytes = wrapper.retargeted(&version).map_err(encode_err)?;
                     let p = register(loaded, bytes)?;
                     wrappers.insert((wrapper, version.clone()), p);
                     p

@@ -15,7 +15,7 @@ use crate::load::Loaded;
 use crate::policy::ComponentPolicy;
 use crate::spec::PipelineSpec;
 use wac_graph::types::ItemKind;
-use witpipe_policy::{Capability, Grants, RandomMode, Route, Wrapper};
+use witpipe_policy::{Capability, Grants, RandomMode, Wrapper};
 
 /// The export componentize-py leaves in every component it builds.
 const PY_HOOK: &str = "exports";
@@ -51,9 +51,11 @@ pub(crate) fn warnings(
         let name = &spec.components[i].name;
         let own = spec.components[i].grants.as_ref().map(|g| &g.value);
         let grants = Grants::effective(spec.defaults.as_ref().map(|d| &d.value), own);
-        let asks_random = p.plan.routes.iter().any(|r| {
-            r.capability == Capability::Random && r.route == Route::Wrapper(Wrapper::Guard)
-        });
+        let asks_random = p
+            .plan
+            .routes
+            .iter()
+            .any(|r| r.capability == Capability::Random && r.route.plays(Wrapper::Guard));
         let random_denied = asks_random && grants.random == RandomMode::Deny;
         if random_denied {
             out.push(Warning::StartupNeed {

@@ -1,7 +1,8 @@
 //! `call`: invoke any exported function with arguments and results in WAVE.
 
 use crate::limits::Ticker;
-use crate::{granted_store, host_linker, HostError, HostGrants, Limits, Shared};
+use crate::Shared;
+use crate::{block_on, concurrent, granted_store, host_linker, HostError, HostGrants, Limits};
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{wasm_wave, Component, Val};
 use wasmtime::Engine;
@@ -122,12 +123,15 @@ pub fn call(
     let name = resolve_function(&names, wanted).map_err(HostError::Call)?;
     let source = arguments_source(call);
     let parsed = parse_arguments(call, &source)?;
-    let linker = host_linker(engine, grants, false).map_err(HostError::Start)?;
+    let is_async = concurrent(engine, component);
+    let linker = host_linker(engine, grants, is_async).map_err(HostError::Start)?;
     let mut store = granted_store(engine, grants, &Shared::new(grants), &limits, false)?;
     let _ticker = Ticker::start(engine, limits.timeout.is_some());
-    let instance = linker
-        .instantiate(&mut store, component)
-        .map_err(HostError::Start)?;
+    let instance = match is_async {
+        false => linker.instantiate(&mut store, component),
+        true => block_on(linker.instantiate_async(&mut store, component))?,
+    }
+    .map_err(HostError::Start)?;
     let index = match name.split_once('#') {
         Some((iface, func)) => instance
             .get_export_index(&mut store, None, iface)
@@ -148,8 +152,12 @@ pub fn call(
         HostError::Call(wave_error(call, &what, &e))
     })?;
     let mut results = vec![Val::Bool(false); ty.results().len()];
-    func.call(&mut store, &params, &mut results)
-        .map_err(|e| limits.classify(e))?;
+    // An async function runs, with every task it starts, until it returns.
+    match is_async {
+        false => func.call(&mut store, &params, &mut results),
+        true => block_on(func.call_async(&mut store, &params, &mut results))?,
+    }
+    .map_err(|e| limits.classify(e))?;
     Ok(results)
 }
 

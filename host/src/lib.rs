@@ -242,16 +242,55 @@ pub fn store(engine: &Engine, builder: WasiCtxBuilder) -> Store<Host> {
 /// what a component may use is decided by the store's contexts (and, inside the
 /// component, by its wrappers).
 pub fn linker(engine: &Engine) -> Result<Linker<Host>, wasmtime::Error> {
+    every_service(engine, false)
+}
+
+/// As [`linker`], on the concurrent host: WASI 0.2 and 0.3 (instantiate and call with
+/// the `_async` methods).
+pub fn concurrent_linker(engine: &Engine) -> Result<Linker<Host>, wasmtime::Error> {
+    every_service(engine, true)
+}
+
+/// A linker with every host service (the store's contexts decide what is granted).
+fn every_service(engine: &Engine, is_async: bool) -> Result<Linker<Host>, wasmtime::Error> {
     let everything = HostGrants {
         keyvalue: true,
         config: Some(Vec::new()),
         ..HostGrants::default()
     };
-    host_linker(engine, &everything, false)
+    host_linker(engine, &everything, is_async)
 }
 
-/// A linker defining WASI 0.2 and WASI HTTP, plus the host services `grants` names:
-/// an import the grants leave out fails at instantiation with its name.
+/// Whether `component` needs the concurrent host: it imports a WASI 0.3 interface
+/// (whose host functions are concurrent) or exports an async function.
+pub fn concurrent(engine: &Engine, component: &Component) -> bool {
+    use wasmtime::component::types::ComponentItem;
+    let ty = component.component_type();
+    let async_func = |item: &ComponentItem| match item {
+        ComponentItem::ComponentFunc(f) => f.async_(),
+        ComponentItem::ComponentInstance(i) => i
+            .exports(engine)
+            .any(|(_, e)| matches!(e.ty, ComponentItem::ComponentFunc(f) if f.async_())),
+        _ => false,
+    };
+    let mut imports = ty.imports(engine);
+    imports.any(|(name, _)| name.starts_with("wasi:") && name.contains("@0.3."))
+        || ty.exports(engine).any(|(_, item)| async_func(&item.ty))
+}
+
+/// Runs `future` to completion on a runtime of this thread (the concurrent host's
+/// calls are futures; `run` and `call` wait for them).
+fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, HostError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| HostError::Start(e.into()))?;
+    Ok(runtime.block_on(future))
+}
+
+/// A linker defining WASI 0.2 and WASI HTTP (and, when `is_async`, WASI 0.3 on the
+/// concurrent host), plus the host services `grants` names: an import the grants
+/// leave out fails at instantiation with its name.
 fn host_linker(
     engine: &Engine,
     grants: &HostGrants,
@@ -261,6 +300,7 @@ fn host_linker(
     if is_async {
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+        wasmtime_wasi::p3::add_to_linker(&mut linker)?;
     } else {
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker)?;

@@ -4,7 +4,7 @@
 //! line, the embedded host's grants and every deploy target.
 
 use crate::families;
-use crate::name::split;
+use crate::name::{no_authority, split};
 use crate::plan::Plan;
 use crate::FsMode;
 use serde::{Deserialize, Serialize};
@@ -28,7 +28,7 @@ pub enum Capability {
     Stderr,
     /// `wasi:cli/terminal-*`.
     Terminal,
-    /// `wasi:clocks/{wall,monotonic}-clock`.
+    /// `wasi:clocks/{wall,system,monotonic}-clock`.
     Clocks,
     /// `wasi:random/*`.
     Random,
@@ -52,7 +52,8 @@ pub enum Capability {
     KeyValue,
     /// `wasi:config/*`.
     Config,
-    /// `wasi:io/*`: streams and polling (no authority).
+    /// `wasi:io/*`: streams and polling; WASI 0.3's type-only `wasi:cli/types` and
+    /// `wasi:clocks/types` (no authority).
     Io,
     /// Anything else: a non-WASI interface the grants let through.
     Other,
@@ -62,7 +63,9 @@ impl Capability {
     /// What the import `name` is.
     pub fn of(name: &str) -> Capability {
         match split(name) {
-            Some(("wasi", "io", _, _)) => Capability::Io,
+            Some(("wasi", package, interface, _)) if no_authority(package, interface) => {
+                Capability::Io
+            }
             Some(("wasi", package, interface, _)) => families::owner(package, interface)
                 .map_or(Capability::Other, |(_, capability)| capability),
             _ => Capability::Other,

@@ -115,11 +115,22 @@ pub enum PolicyError {
         fix: &'static str,
     },
     /// A WASI version the wrappers cannot serve.
-    #[error("imports `{import}`; witpipe's wrappers serve WASI 0.2.x only")]
-    #[diagnostic(help("rebuild the component for WASI 0.2 (e.g. the `wasm32-wasip2` target)"))]
+    #[error("imports `{import}`, a WASI version witpipe's wrappers do not serve (the newest they serve: {served})")]
+    #[diagnostic(help("rebuild the component against one of those releases (WASI 0.2: the `wasm32-wasip2` target; WASI 0.3: the `wasip3` crate's 0.3.0 to 0.3.2), or upgrade witpipe"))]
     UnsupportedWasi {
         /// The import.
         import: String,
+        /// The newest release of each line witpipe serves, said as a list.
+        served: String,
+    },
+    /// A WASI 0.3 import whose grants need a wrapper that is built only for WASI 0.2.
+    #[error("imports `{import}`, which its grants leave to the `{wrapper}` wrapper; that wrapper is not built for WASI 0.3 yet")]
+    #[diagnostic(help("build the component for WASI 0.2 (the `wasm32-wasip2` target without the `wasip3` crate), or drop its use of this interface; the README's *WASI 0.3* section lists what witpipe wraps at 0.3"))]
+    NotWrappedAtLine {
+        /// The import.
+        import: String,
+        /// The wrapper its grants call for.
+        wrapper: &'static str,
     },
 }
 

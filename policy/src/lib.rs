@@ -41,4 +41,6 @@ pub use plan::{plan, Plan, Route, RoutedImport, WrapperUse};
 pub use settings::{Clock, Randomness, Setting};
 pub use settings_keys::DENIAL_MODULE;
 pub use span::{At, Span};
-pub use wrappers::{retarget, settings_component, Wrapper, SETTINGS_INTERFACE};
+pub use wrappers::{
+    retarget, served_by, settings_component, Wrapper, SETTINGS_INTERFACE, WASI_SERVED,
+};

@@ -11,6 +11,12 @@ pub fn split(name: &str) -> Option<(&str, &str, &str, Option<&str>)> {
     Some((ns, pkg, iface, version))
 }
 
+/// Whether `wasi:{package}/{interface}` carries no authority: `wasi:io` (streams and
+/// polling) and WASI 0.3's type-only `wasi:cli/types` and `wasi:clocks/types`.
+pub(crate) fn no_authority(package: &str, interface: &str) -> bool {
+    package == "io" || (interface == "types" && matches!(package, "cli" | "clocks"))
+}
+
 /// Whether `import` matches a granted name (versions compatible within 0.x minor or x major).
 pub(crate) fn granted(import: &str, grants: &[String]) -> bool {
     let base = |n: &str| n.split('@').next().unwrap_or(n).to_string();

@@ -5,9 +5,10 @@
 use crate::contract::Capability;
 use crate::families::{self, Routed};
 use crate::grants::{Grants, GrantsSpec};
-use crate::name::{granted, split};
+use crate::name::{granted, no_authority, split};
 use crate::settings::{self, Setting};
 use crate::wrappers::Wrapper;
+use crate::wrappers::{served_by, WASI_SERVED};
 use crate::{FsMount, PolicyError};
 
 /// Who serves one import of a guarded component.
@@ -17,6 +18,13 @@ pub enum Route {
     Host,
     /// One of the component's wrapper instances.
     Wrapper(Wrapper),
+}
+
+impl Route {
+    /// Whether this is the wrapper playing `wrapper`'s role, at any WASI line.
+    pub fn plays(self, wrapper: Wrapper) -> bool {
+        matches!(self, Route::Wrapper(w) if w.role() == wrapper.role())
+    }
 }
 
 /// One unlinked import of a component, what it is and who serves it.
@@ -51,8 +59,10 @@ pub struct Plan {
     pub settings: Option<String>,
     /// Directories the host must preopen: `(host path as written, guest path, mode)`.
     pub host_dirs: Vec<FsMount>,
-    /// The WASI 0.2 version the component imports (wrappers are retargeted to it).
-    pub wasi_version: Option<String>,
+    /// The WASI versions the component imports, one per line of
+    /// [`crate::WASI_SERVED`] (the first seen of each): its wrappers of that line are
+    /// retargeted to it.
+    pub wasi_versions: Vec<String>,
     /// Capabilities its own grants name that it never imports.
     pub unused_grants: Vec<&'static str>,
     /// Host environment variables it may read (`*` for all).
@@ -66,11 +76,10 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Whether some import is routed to `wrapper`.
+    /// Whether some import is routed to `wrapper`'s role (the wrapper of any WASI line
+    /// that plays it, see [`Wrapper::role`]).
     pub fn uses(&self, wrapper: Wrapper) -> bool {
-        self.routes
-            .iter()
-            .any(|r| r.route == Route::Wrapper(wrapper))
+        self.routes.iter().any(|r| r.route.plays(wrapper))
     }
 
     /// Who serves the first import that is a `capability`, if the component has one.
@@ -85,12 +94,19 @@ impl Plan {
         routes.map(|r| r.import.as_str())
     }
 
+    /// The WASI version `wrapper` is retargeted to for this component: the one it
+    /// imports of the wrapper's line.
+    pub fn version_for(&self, wrapper: Wrapper) -> Option<&str> {
+        let mut versions = self.wasi_versions.iter().map(String::as_str);
+        versions.find(|v| served_by(v) == Some(wrapper.built_for()))
+    }
+
     /// What this component gets from the host: its host-routed imports plus what its
     /// wrappers import (the host environment for an `env-filter`; `wasi:io` types).
     pub fn host_imports(&self) -> Vec<String> {
         let mut out: Vec<String> = self.routed_to(Route::Host).map(str::to_string).collect();
-        if let Some(v) = &self.wasi_version {
-            for w in &self.wrappers {
+        for w in &self.wrappers {
+            if let Some(v) = self.version_for(w.wrapper) {
                 out.extend(w.wrapper.host_imports(v));
             }
         }
@@ -111,7 +127,7 @@ pub fn plan(
     let mut errors: Vec<PolicyError> = Vec::new();
     let mut used: Vec<&'static str> = Vec::new();
     for import in imports {
-        match route(grants, import, &mut plan.wasi_version) {
+        match route(grants, import, &mut plan.wasi_versions) {
             Ok((capability, routed)) => {
                 used.extend(routed.uses);
                 plan.routes.push(RoutedImport {
@@ -139,7 +155,8 @@ pub fn plan(
             }
         }
     }
-    let used_wrappers: Vec<Wrapper> = Wrapper::ALL.into_iter().filter(|w| plan.uses(*w)).collect();
+    let routed = |w: Wrapper| plan.routes.iter().any(|r| r.route == Route::Wrapper(w));
+    let used_wrappers: Vec<Wrapper> = Wrapper::ALL.into_iter().filter(|w| routed(*w)).collect();
     for wrapper in used_wrappers {
         let needs_settings = wrapper.reads_settings();
         if needs_settings {
@@ -159,37 +176,39 @@ pub fn plan(
     Ok(plan)
 }
 
-/// What every family tells `wrapper`.
+/// What every family tells `wrapper` (by its role: both guards are told the same).
 pub(crate) fn section(grants: &Grants, plan: &Plan, wrapper: Wrapper) -> Vec<Setting> {
     let mut out = Vec::new();
     for family in families::ALL {
-        family.settings(grants, wrapper, plan, &mut out);
+        family.settings(grants, wrapper.role(), plan, &mut out);
     }
     out
 }
 
-/// Who serves one import; a WASI import's version is noted in `version`.
+/// Who serves one import; a WASI import's version is noted in `versions` (the first
+/// of each line).
 fn route(
     grants: &Grants,
     import: &str,
-    version: &mut Option<String>,
+    versions: &mut Vec<String>,
 ) -> Result<(Capability, Routed), PolicyError> {
+    let mut line = None;
     let owner = match split(import) {
         Some(("wasi", package, interface, v)) => {
             let owner = families::owner(package, interface);
             if owner.is_none_or(|(family, _)| family.wrapped()) {
-                match v {
-                    Some(v) if v.starts_with("0.2.") => {
-                        version.get_or_insert_with(|| v.to_string());
-                    }
-                    _ => {
-                        return Err(PolicyError::UnsupportedWasi {
-                            import: import.into(),
-                        })
-                    }
+                let Some((v, built_for)) = v.and_then(|v| Some((v, served_by(v)?))) else {
+                    return Err(PolicyError::UnsupportedWasi {
+                        import: import.into(),
+                        served: WASI_SERVED.join(" and "),
+                    });
+                };
+                if !versions.iter().any(|o| served_by(o) == Some(built_for)) {
+                    versions.push(v.to_string());
                 }
+                line = Some(built_for);
             }
-            if package == "io" {
+            if no_authority(package, interface) {
                 return Ok((Capability::Io, Routed::new(Route::Host, &[])));
             }
             owner
@@ -197,7 +216,20 @@ fn route(
         _ => None,
     };
     match owner {
-        Some((family, capability)) => Ok((capability, family.route(grants, capability, import)?)),
+        Some((family, capability)) => {
+            let mut routed = family.route(grants, capability, import)?;
+            // The family names the role; the wrapper of the import's line plays it.
+            if let (Route::Wrapper(w), Some(line)) = (routed.route, line) {
+                let Some(at_line) = w.at_line(line) else {
+                    return Err(PolicyError::NotWrappedAtLine {
+                        import: import.into(),
+                        wrapper: w.name(),
+                    });
+                };
+                routed.route = Route::Wrapper(at_line);
+            }
+            Ok((capability, routed))
+        }
         None if granted(import, &grants.imports) => {
             Ok((Capability::Other, Routed::new(Route::Host, &[])))
         }
@@ -221,7 +253,7 @@ fn same_package(a: &PolicyError, b: &PolicyError) -> bool {
 #[cfg(test)]
 mod tests {
     use crate::testing::{plan_for, route_of};
-    use crate::{Grants, PolicyError, Route};
+    use crate::{Grants, PolicyError, Route, Wrapper};
 
     #[test]
     fn io_is_the_hosts_and_other_imports_need_a_grant() {
@@ -236,9 +268,65 @@ mod tests {
     }
 
     #[test]
-    fn other_wasi_versions_are_refused_by_name() {
-        let refused = plan_for(&Grants::default(), &["wasi:cli/stdout@0.3.0"]).unwrap_err();
-        assert!(matches!(refused[0], PolicyError::UnsupportedWasi { .. }));
+    fn wasi_versions_past_the_newest_served_are_refused_naming_it() {
+        for import in [
+            "wasi:cli/stdout@0.3.3",
+            "wasi:cli/stdout@0.4.0",
+            "wasi:cli/stdout@1.0.0",
+        ] {
+            let refused = plan_for(&Grants::default(), &[import]).unwrap_err();
+            let PolicyError::UnsupportedWasi { served, .. } = &refused[0] else {
+                panic!("{import}: {refused:?}");
+            };
+            assert!(refused[0].to_string().contains("0.3.2"), "{}", refused[0]);
+            assert_eq!(served, "0.2.12 and 0.3.2");
+        }
+        let rc = plan_for(&Grants::default(), &["wasi:cli/stdout@0.3.0-rc-2025-09-16"]);
+        assert!(matches!(
+            rc.unwrap_err()[0],
+            PolicyError::UnsupportedWasi { .. }
+        ));
+    }
+
+    #[test]
+    fn each_wasi_line_gets_its_own_guard_retargeted_to_its_version() {
+        let imports = [
+            "wasi:cli/environment@0.2.6",
+            "wasi:cli/stdout@0.3.0",
+            "wasi:cli/types@0.3.0",
+            "wasi:random/random@0.3.0",
+        ];
+        let plan = plan_for(&Grants::default(), &imports).unwrap();
+        assert_eq!(plan.wasi_versions, ["0.2.6", "0.3.0"]);
+        let route = |i: usize| plan.routes[i].route;
+        assert_eq!(route(0), Route::Wrapper(Wrapper::Guard));
+        assert_eq!(route(1), Route::Wrapper(Wrapper::GuardP3));
+        assert_eq!(
+            route(2),
+            Route::Host,
+            "a type-only interface carries no authority"
+        );
+        assert_eq!(route(3), Route::Wrapper(Wrapper::GuardP3));
+        assert_eq!(plan.version_for(Wrapper::GuardP3), Some("0.3.0"));
+        assert_eq!(plan.version_for(Wrapper::Guard), Some("0.2.6"));
+        // Both guards read the same settings: one provider.
+        assert!(plan.wrappers.iter().all(|w| w.needs_settings));
+    }
+
+    #[test]
+    fn a_0_3_import_whose_wrapper_is_not_built_for_0_3_is_refused_by_name() {
+        let refused = plan_for(&Grants::default(), &["wasi:filesystem/preopens@0.3.2"]);
+        let refused = refused.unwrap_err();
+        assert!(
+            matches!(
+                refused[0],
+                PolicyError::NotWrappedAtLine {
+                    wrapper: "fs-deny",
+                    ..
+                }
+            ),
+            "{refused:?}"
+        );
     }
 
     #[test]

@@ -12,16 +12,38 @@ use wasmparser::Parser;
 /// The interface through which a wrapper instance reads its settings.
 pub const SETTINGS_INTERFACE: &str = "witpipe:policy/settings@0.1.0";
 
-/// The WASI version the committed wrappers are built against.
-const BUILT_FOR: &str = "0.2.12";
+/// The WASI release each line's wrappers are built against, oldest line first. An
+/// import of a release of one of these lines (`0.2.x`; `0.3.0` to `0.3.2`) gets
+/// wrappers retargeted to its version; any other is refused, naming these.
+pub const WASI_SERVED: [&str; 2] = ["0.2.12", "0.3.2"];
+
+/// The release in [`WASI_SERVED`] whose wrappers serve an import of WASI `version`:
+/// any `0.2.x` (minor releases of 0.2 only add to what the 0.2.12 wrappers export
+/// under `@since` gates they do not use), a `0.3.x` no newer than 0.3.2 (a later one
+/// may add functions the wrappers lack). 0.3 release candidates are not served.
+pub fn served_by(version: &str) -> Option<&'static str> {
+    let v = semver::Version::parse(version).ok()?;
+    // 0.2 release candidates were served before 0.3 existed; 0.3's are not.
+    if v.major != 0 || (!v.pre.is_empty() && v.minor != 2) {
+        return None;
+    }
+    WASI_SERVED.into_iter().find(|built| {
+        let b = semver::Version::parse(built).expect("a release");
+        b.minor == v.minor && (v.minor == 2 || v.patch <= b.patch)
+    })
+}
 
 /// A wrapper component shipped with witpipe (built from `wrappers/` in this crate).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Wrapper {
     /// The virtual platform: environment, exit, stdio, terminals, clocks, random.
     Guard,
+    /// The same at WASI 0.3.
+    GuardP3,
     /// Host environment filtered by an allow-list, plus fixed values.
     EnvFilter,
+    /// The same at WASI 0.3.
+    EnvFilterP3,
     /// Granted directories only, read-only where granted so.
     FsGuard,
     /// No directories at all.
@@ -40,9 +62,11 @@ pub enum Wrapper {
 
 impl Wrapper {
     /// Every wrapper, in the order a component's instances are created.
-    pub const ALL: [Wrapper; 9] = [
+    pub const ALL: [Wrapper; 11] = [
         Wrapper::Guard,
+        Wrapper::GuardP3,
         Wrapper::EnvFilter,
+        Wrapper::EnvFilterP3,
         Wrapper::FsGuard,
         Wrapper::FsDeny,
         Wrapper::HttpGuard,
@@ -52,11 +76,13 @@ impl Wrapper {
         Wrapper::LookupDeny,
     ];
 
-    /// The component's bytes, as built for WASI 0.2.12.
+    /// The component's bytes, as built for WASI [`Wrapper::built_for`].
     pub fn bytes(self) -> &'static [u8] {
         match self {
             Wrapper::Guard => include_bytes!("../wrappers/components/guard.wasm"),
+            Wrapper::GuardP3 => include_bytes!("../wrappers/components/guard-p3.wasm"),
             Wrapper::EnvFilter => include_bytes!("../wrappers/components/env-filter.wasm"),
+            Wrapper::EnvFilterP3 => include_bytes!("../wrappers/components/env-filter-p3.wasm"),
             Wrapper::FsGuard => include_bytes!("../wrappers/components/fs-guard.wasm"),
             Wrapper::FsDeny => include_bytes!("../wrappers/components/fs-deny.wasm"),
             Wrapper::HttpGuard => include_bytes!("../wrappers/components/http-guard.wasm"),
@@ -67,10 +93,37 @@ impl Wrapper {
         }
     }
 
+    /// The WASI release it is built for (one of [`WASI_SERVED`]).
+    pub fn built_for(self) -> &'static str {
+        match self {
+            Wrapper::GuardP3 | Wrapper::EnvFilterP3 => WASI_SERVED[1],
+            _ => WASI_SERVED[0],
+        }
+    }
+
+    /// The wrapper that plays this one's role for imports of the WASI line whose
+    /// wrappers are built for `built_for` (`None`: not built for that line yet).
+    pub fn at_line(self, built_for: &str) -> Option<Wrapper> {
+        let role = self.role();
+        Wrapper::ALL
+            .into_iter()
+            .find(|w| w.role() == role && w.built_for() == built_for)
+    }
+
+    /// The role it plays whatever its WASI line: the 0.2 wrapper of that role. The
+    /// capability families tell each role its settings.
+    pub fn role(self) -> Wrapper {
+        match self {
+            Wrapper::GuardP3 => Wrapper::Guard,
+            Wrapper::EnvFilterP3 => Wrapper::EnvFilter,
+            w => w,
+        }
+    }
+
     /// Whether it reads settings (from a settings component composed in with it).
     pub fn reads_settings(self) -> bool {
         matches!(
-            self,
+            self.role(),
             Wrapper::Guard
                 | Wrapper::EnvFilter
                 | Wrapper::FsGuard
@@ -83,7 +136,9 @@ impl Wrapper {
     pub fn name(self) -> &'static str {
         match self {
             Wrapper::Guard => "guard",
+            Wrapper::GuardP3 => "guard-p3",
             Wrapper::EnvFilter => "env-filter",
+            Wrapper::EnvFilterP3 => "env-filter-p3",
             Wrapper::FsGuard => "fs-guard",
             Wrapper::FsDeny => "fs-deny",
             Wrapper::HttpGuard => "http-guard",
@@ -97,7 +152,7 @@ impl Wrapper {
     /// What this wrapper imports from the host when retargeted to WASI `version`
     /// (its settings come from inside the output, not the host).
     pub fn host_imports(self, version: &str) -> Vec<String> {
-        let bytes = retarget(self.bytes(), version).unwrap_or_default();
+        let bytes = self.retargeted(version).unwrap_or_default();
         let mut out = Vec::new();
         let _ = for_each_section(&bytes, |id, data, offset| {
             if id == COMPONENT_IMPORT_SECTION {
@@ -154,16 +209,24 @@ fn renamed<'a>(
     out
 }
 
-/// Renames a component's top-level `wasi:*@0.2.12` imports and exports to `@version`,
-/// so that a wrapper shares its `wasi:io` imports with (and offers its exports under
-/// the names of) a component built for another WASI 0.2 release. Only names change:
-/// types are structural, and nothing inside the component refers to these names.
-pub fn retarget(bytes: &[u8], version: &str) -> Result<Vec<u8>, String> {
-    if version == BUILT_FOR {
+impl Wrapper {
+    /// Its bytes retargeted to WASI `version` (of its line), see [`retarget`].
+    pub fn retargeted(self, version: &str) -> Result<Vec<u8>, String> {
+        retarget(self.bytes(), self.built_for(), version)
+    }
+}
+
+/// Renames a component's top-level `wasi:*@{built_for}` imports and exports to
+/// `@version`, so that a wrapper shares its type imports with (and offers its exports
+/// under the names of) a component built for another release of the same WASI line.
+/// Only names change: types are structural, and nothing inside the component refers
+/// to these names.
+pub fn retarget(bytes: &[u8], built_for: &str, version: &str) -> Result<Vec<u8>, String> {
+    if version == built_for {
         return Ok(bytes.to_vec());
     }
     let rename = |name: &str| -> String {
-        match name.strip_suffix(BUILT_FOR) {
+        match name.strip_suffix(built_for) {
             Some(base) if name.starts_with("wasi:") && base.ends_with('@') => {
                 format!("{base}{version}")
             }
@@ -321,4 +384,30 @@ pub fn settings_component(text: &str, instance: &str) -> Result<Vec<u8>, String>
         .validate(true)
         .encode()
         .map_err(|e| format!("{e:#}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{served_by, Wrapper};
+
+    #[test]
+    fn each_wasi_release_is_served_by_its_lines_wrappers_or_not_at_all() {
+        assert_eq!(served_by("0.2.0"), Some("0.2.12"));
+        assert_eq!(served_by("0.2.13"), Some("0.2.12"));
+        assert_eq!(served_by("0.3.0"), Some("0.3.2"));
+        assert_eq!(served_by("0.3.2"), Some("0.3.2"));
+        for refused in [
+            "0.3.3",
+            "0.4.0",
+            "1.0.0",
+            "0.3.0-rc-2025-09-16",
+            "0.1.0",
+            "x",
+        ] {
+            assert_eq!(served_by(refused), None, "{refused}");
+        }
+        assert_eq!(Wrapper::Guard.at_line("0.3.2"), Some(Wrapper::GuardP3));
+        assert_eq!(Wrapper::GuardP3.at_line("0.2.12"), Some(Wrapper::Guard));
+        assert_eq!(Wrapper::FsDeny.at_line("0.3.2"), None);
+    }
 }

@@ -1,4 +1,4 @@
-//! Wall and monotonic clocks (`wasi:clocks`): key `clocks:`. Not `allow`, the guard
+//! Wall (WASI 0.3: system) and monotonic clocks (`wasi:clocks`): key `clocks:`. Not `allow`, the guard
 //! answers with a fixed time: the epoch (`deny`) or 2000-01-01 (`deterministic`).
 
 use super::Family;
@@ -34,6 +34,7 @@ impl Family for Clocks {
         const CLOCKS: Capability = Capability::Clocks;
         &[
             ("clocks", "wall-clock", CLOCKS),
+            ("clocks", "system-clock", CLOCKS),
             ("clocks", "monotonic-clock", CLOCKS),
         ]
     }
@@ -41,7 +42,7 @@ impl Family for Clocks {
     fn denials(&self) -> &'static [super::Denial] {
         &[super::Denial {
             code: "clock-wait",
-            asked: "a wait on a clock (`wasi:clocks/monotonic-clock` `subscribe-*`)",
+            asked: "a wait on a clock (`wasi:clocks/monotonic-clock` `subscribe-*`, or `wait-*` at WASI 0.3)",
             grant: "clocks: allow",
             instead: "",
         }]

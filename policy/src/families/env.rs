@@ -154,7 +154,7 @@ impl Family for Environment {
 
     fn host_needs(&self, grants: &Grants, plan: &mut Plan) {
         let routed = plan.route_of(Capability::Environment);
-        if routed.is_some_and(|r| r != Route::Wrapper(Wrapper::Guard)) {
+        if routed.is_some_and(|r| !r.plays(Wrapper::Guard)) {
             plan.host_env = grants.env.allow.clone();
             plan.host_args = grants.args == ArgsGrant::Inherit;
         }

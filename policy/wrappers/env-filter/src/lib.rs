@@ -9,14 +9,27 @@
 #[path = "../../settings.rs"]
 mod settings;
 
+// One source for both WASI lines: the `p3` feature (package `env-filter-p3`) builds
+// the WASI 0.3 wrapper.
+#[cfg(not(feature = "p3"))]
 wit_bindgen::generate!({
     path: "../../wit",
     world: "witpipe:policy/env-filter",
     generate_all,
 });
+#[cfg(feature = "p3")]
+wit_bindgen::generate!({
+    path: "../../wit/p3",
+    world: "witpipe:policy-p3/env-filter",
+    generate_all,
+});
 
 use settings::{keys, Settings};
 use wasi::cli::environment as host;
+#[cfg(feature = "p3")]
+use wasi::cli::environment::get_initial_cwd as host_cwd;
+#[cfg(not(feature = "p3"))]
+use wasi::cli::environment::initial_cwd as host_cwd;
 
 thread_local! {
     static SETTINGS: Settings = Settings::parse(&witpipe::policy::settings::get());
@@ -52,12 +65,22 @@ impl exports::wasi::cli::environment::Guest for EnvFilter {
             _ => s.fixed_args(),
         })
     }
+    #[cfg(not(feature = "p3"))]
     fn initial_cwd() -> Option<String> {
-        SETTINGS.with(|s| match s.get(keys::CWD) {
-            Some("inherit") => host::initial_cwd(),
-            other => other.map(str::to_string),
-        })
+        cwd()
     }
+    #[cfg(feature = "p3")]
+    fn get_initial_cwd() -> Option<String> {
+        cwd()
+    }
+}
+
+/// The host's working directory (`cwd=inherit`) or the fixed one.
+fn cwd() -> Option<String> {
+    SETTINGS.with(|s| match s.get(keys::CWD) {
+        Some("inherit") => host_cwd(),
+        other => other.map(str::to_string),
+    })
 }
 
 export!(EnvFilter);

@@ -14,6 +14,8 @@
 //! - random: `random=deny` traps (zero bytes would be a silent hazard),
 //!   `random=seed:N` gives a deterministic sequence.
 
+#[path = "../../platform.rs"]
+mod platform;
 #[path = "../../settings.rs"]
 mod settings;
 
@@ -26,32 +28,10 @@ wit_bindgen::generate!({
 use exports::wasi::cli;
 use exports::wasi::clocks;
 use exports::wasi::random;
+use platform::{bytes, deny, fixed_time, next_u64, setting, SETTINGS};
 use settings::{keys, Settings};
-use std::cell::Cell;
 use wasi::io::poll::Pollable;
 use wasi::io::streams::{InputStream, OutputStream};
-
-thread_local! {
-    static SETTINGS: Settings = Settings::parse(&witpipe::policy::settings::get());
-    static RNG: Cell<Option<u64>> = const { Cell::new(None) };
-    /// The clocks' fixed time, read from the settings once (a clock is read often).
-    static FIXED_TIME: u64 = setting(keys::CLOCK)
-        .and_then(|c| c.strip_prefix("fixed:").and_then(|n| n.parse().ok()))
-        .unwrap_or(0);
-}
-
-fn setting(key: &str) -> Option<String> {
-    SETTINGS.with(|s| s.get(key).map(str::to_string))
-}
-
-/// Stops the instance: used where the WIT leaves no way to say "denied". The trap
-/// happens in the settings component, which names the instance and `what`.
-fn deny(what: &str) -> ! {
-    if let Some(code) = keys::DENIALS.iter().position(|d| *d == what) {
-        witpipe::policy::settings::deny(code as u32);
-    }
-    unreachable!()
-}
 
 struct Guard;
 
@@ -122,11 +102,6 @@ impl cli::terminal_stderr::Guest for Guard {
     }
 }
 
-/// Nanoseconds since the epoch that the clocks report.
-fn fixed_time() -> u64 {
-    FIXED_TIME.with(|t| *t)
-}
-
 impl clocks::monotonic_clock::Guest for Guard {
     fn now() -> u64 {
         fixed_time()
@@ -156,33 +131,6 @@ impl clocks::wall_clock::Guest for Guard {
             nanoseconds: 1,
         }
     }
-}
-
-/// The next value of the seeded generator (splitmix64); traps when random is denied.
-fn next_u64() -> u64 {
-    RNG.with(|state| {
-        let s = match state.get() {
-            Some(s) => s,
-            None => setting(keys::RANDOM)
-                .and_then(|r| r.strip_prefix("seed:").and_then(|n| n.parse().ok()))
-                .unwrap_or_else(|| deny("random")),
-        };
-        let s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        state.set(Some(s));
-        let mut z = s;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    })
-}
-
-fn bytes(len: u64) -> Vec<u8> {
-    let mut out = Vec::with_capacity(len as usize);
-    while (out.len() as u64) < len {
-        out.extend_from_slice(&next_u64().to_le_bytes());
-    }
-    out.truncate(len as usize);
-    out
 }
 
 impl random::random::Guest for Guard {

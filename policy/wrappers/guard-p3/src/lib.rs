@@ -1,0 +1,184 @@
+//! The virtual platform for one guarded component, at WASI 0.3.
+//!
+//! As the 0.2 guard (`../guard`), this answers only what a component may *not* take
+//! from the host; granted interfaces bypass it. WASI 0.3 lets most denials be said
+//! without stopping the component:
+//!
+//! - environment: the fixed variables, arguments and cwd of the settings;
+//! - stdin: an empty stream, and the future says it ended without error;
+//! - stdout/stderr: the component's stream is dropped unread (its writes see the
+//!   reader gone) and the future says `pipe` (see [`ready`] for how a synchronous
+//!   function hands out a future with a value);
+//! - terminals: none;
+//! - clocks: the settings' fixed time; waiting on a clock traps (waiting would
+//!   reveal real time);
+//! - exit: traps (the WIT has no error to return);
+//! - random: `random=deny` traps (zero bytes would be a silent hazard),
+//!   `random=seed:N` gives a deterministic sequence.
+
+#[path = "../../platform.rs"]
+mod platform;
+#[path = "../../settings.rs"]
+mod settings;
+
+wit_bindgen::generate!({
+    path: "../../wit/p3",
+    world: "witpipe:policy-p3/guard",
+    generate_all,
+});
+
+use exports::wasi::cli;
+use exports::wasi::clocks;
+use exports::wasi::random;
+use platform::{bytes, deny, fixed_time, next_u64, setting, SETTINGS};
+use settings::{keys, Settings};
+use wasi::cli::types::ErrorCode;
+use wit_bindgen::{FutureReader, StreamReader};
+
+struct Guard;
+
+impl cli::environment::Guest for Guard {
+    fn get_environment() -> Vec<(String, String)> {
+        SETTINGS.with(Settings::fixed_env)
+    }
+    fn get_arguments() -> Vec<String> {
+        SETTINGS.with(Settings::fixed_args)
+    }
+    fn get_initial_cwd() -> Option<String> {
+        setting(keys::CWD)
+    }
+}
+
+impl cli::exit::Guest for Guard {
+    fn exit(_status: Result<(), ()>) {
+        deny("exit")
+    }
+    fn exit_with_code(_code: u8) {
+        deny("exit")
+    }
+}
+
+/// A future that already holds `value`.
+///
+/// These functions are synchronous, and a synchronous export has no task in which to
+/// wait for its reader (wit-bindgen's write-on-drop would have to, and traps). So the
+/// guard does what `future.write` allows without waiting: it issues the write and
+/// leaves it pending; the reader's first read completes it. The writable end and the
+/// lowered value (a few bytes) stay with this instance.
+fn ready(value: Result<(), ErrorCode>) -> FutureReader<Result<(), ErrorCode>> {
+    let vtable = <Result<(), ErrorCode> as wit_future::FuturePayload>::VTABLE;
+    // SAFETY: the vtable is the one generated for this payload type; `buffer` has its
+    // layout and is never freed, so the pending write always reads valid memory.
+    unsafe {
+        let handles = (vtable.new)();
+        let (reader, writer) = (handles as u32, (handles >> 32) as u32);
+        let buffer = std::alloc::alloc(vtable.layout);
+        (vtable.lower)(value, buffer);
+        (vtable.start_write)(writer, buffer);
+        FutureReader::new(reader, vtable)
+    }
+}
+
+impl cli::stdin::Guest for Guard {
+    fn read_via_stream() -> (StreamReader<u8>, FutureReader<Result<(), ErrorCode>>) {
+        // An empty stream: its writer is dropped before anything is written.
+        let (_writer, reader) = wit_stream::new::<u8>();
+        (reader, ready(Ok(())))
+    }
+}
+
+impl cli::stdout::Guest for Guard {
+    fn write_via_stream(data: StreamReader<u8>) -> FutureReader<Result<(), ErrorCode>> {
+        drop(data);
+        ready(Err(ErrorCode::Pipe))
+    }
+}
+
+impl cli::stderr::Guest for Guard {
+    fn write_via_stream(data: StreamReader<u8>) -> FutureReader<Result<(), ErrorCode>> {
+        drop(data);
+        ready(Err(ErrorCode::Pipe))
+    }
+}
+
+/// A terminal that is never handed out.
+pub struct NoTerminal;
+
+impl cli::terminal_input::Guest for Guard {
+    type TerminalInput = NoTerminal;
+}
+impl cli::terminal_input::GuestTerminalInput for NoTerminal {}
+impl cli::terminal_output::Guest for Guard {
+    type TerminalOutput = NoTerminal;
+}
+impl cli::terminal_output::GuestTerminalOutput for NoTerminal {}
+
+impl cli::terminal_stdin::Guest for Guard {
+    fn get_terminal_stdin() -> Option<cli::terminal_input::TerminalInput> {
+        None
+    }
+}
+impl cli::terminal_stdout::Guest for Guard {
+    fn get_terminal_stdout() -> Option<cli::terminal_output::TerminalOutput> {
+        None
+    }
+}
+impl cli::terminal_stderr::Guest for Guard {
+    fn get_terminal_stderr() -> Option<cli::terminal_output::TerminalOutput> {
+        None
+    }
+}
+
+impl clocks::monotonic_clock::Guest for Guard {
+    fn now() -> u64 {
+        fixed_time()
+    }
+    fn get_resolution() -> u64 {
+        1
+    }
+    async fn wait_until(_when: u64) {
+        deny("clock-wait")
+    }
+    async fn wait_for(_how_long: u64) {
+        deny("clock-wait")
+    }
+}
+
+impl clocks::system_clock::Guest for Guard {
+    fn now() -> clocks::system_clock::Instant {
+        let t = fixed_time();
+        clocks::system_clock::Instant {
+            seconds: (t / 1_000_000_000) as i64,
+            nanoseconds: (t % 1_000_000_000) as u32,
+        }
+    }
+    fn get_resolution() -> u64 {
+        1
+    }
+}
+
+impl random::random::Guest for Guard {
+    fn get_random_bytes(max_len: u64) -> Vec<u8> {
+        bytes(max_len)
+    }
+    fn get_random_u64() -> u64 {
+        next_u64()
+    }
+}
+
+impl random::insecure::Guest for Guard {
+    fn get_insecure_random_bytes(max_len: u64) -> Vec<u8> {
+        bytes(max_len)
+    }
+    fn get_insecure_random_u64() -> u64 {
+        next_u64()
+    }
+}
+
+impl random::insecure_seed::Guest for Guard {
+    fn get_insecure_seed() -> (u64, u64) {
+        (next_u64(), next_u64())
+    }
+}
+
+export!(Guard);

@@ -1,0 +1,96 @@
+//! The hostile probe at WASI 0.3: each call tries one authority through the `wasip3`
+//! bindings and returns what it saw. Run under policies, it shows what each grant
+//! lets through; where WASI 0.3 has no way to say no (exit, waiting on a denied
+//! clock, denied randomness) the guard stops it instead.
+
+wit_bindgen::generate!({ path: "../wit-p3", world: "probe-p3" });
+
+use wasip3::cli::{environment, stderr, stdin, stdout};
+use wasip3::clocks::{monotonic_clock, system_clock};
+use wasip3::random::{insecure, random};
+
+struct Probe;
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Writes `text` to a standard stream through `write` and says how it ended.
+async fn write_to<F>(
+    name: &str,
+    text: &str,
+    write: impl FnOnce(wasip3::wit_bindgen::StreamReader<u8>) -> F,
+) -> String
+where
+    F: std::future::IntoFuture<Output = Result<(), wasip3::cli::types::ErrorCode>>,
+{
+    let (mut tx, rx) = wasip3::wit_stream::new();
+    let (ended, unwritten) = futures::join!(write(rx).into_future(), async {
+        let left = tx.write_all(text.as_bytes().to_vec()).await;
+        drop(tx);
+        left.len()
+    });
+    format!("{name}: {ended:?}, {unwritten} bytes unwritten")
+}
+
+impl Guest for Probe {
+    async fn run(mode: String) -> String {
+        match mode.as_str() {
+            "env" => {
+                let mut vars: Vec<String> = environment::get_environment()
+                    .into_iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
+                vars.sort();
+                vars.join(";")
+            }
+            "secret" => environment::get_environment()
+                .into_iter()
+                .find(|(k, _)| k == "SECRET")
+                .map_or_else(|| "none".into(), |(_, v)| v),
+            "args" => environment::get_arguments().join(" "),
+            "cwd" => format!("{:?}", environment::get_initial_cwd()),
+            "stdout" => {
+                write_to(
+                    "stdout",
+                    "probe wrote to stdout\n",
+                    stdout::write_via_stream,
+                )
+                .await
+            }
+            "stderr" => {
+                write_to(
+                    "stderr",
+                    "probe wrote to stderr\n",
+                    stderr::write_via_stream,
+                )
+                .await
+            }
+            "stdin" => {
+                let (data, ended) = stdin::read_via_stream();
+                let bytes = data.collect().await;
+                let ended = ended.await;
+                format!(
+                    "stdin: {} bytes {:?}, {ended:?}",
+                    bytes.len(),
+                    String::from_utf8_lossy(&bytes)
+                )
+            }
+            "clock" => format!("{}", system_clock::now().seconds),
+            "monotonic" => format!("{}", monotonic_clock::now()),
+            "wait" => {
+                monotonic_clock::wait_for(1_000_000).await;
+                "waited 1 ms".into()
+            }
+            "random" => hex(&random::get_random_bytes(16)),
+            "insecure" => hex(&insecure::get_insecure_random_bytes(16)),
+            "exit" => {
+                wasip3::cli::exit::exit(Err(()));
+                "still running after exit".into()
+            }
+            other => format!("unknown mode {other}"),
+        }
+    }
+}
+
+export!(Probe);
