@@ -255,6 +255,60 @@ fn witpipe_run_stops_a_component_at_its_limits() {
     assert_eq!(out, "usage: hog spin|alloc|trap|exit N\n");
 }
 
+/// WASI 0.3 on the embedded host: a command of the `wasip3` crate streams stdin into an
+/// async stage and typed records back; a 0.3 command calls a 0.2 component.
+#[test]
+fn witpipe_run_runs_wasi_0_3_commands() {
+    let logs = "INFO started\nWARN disk at 91%\nERROR disk full\n\ndebug retry\nERROR gave up";
+    let (code, out, err) = witpipe_run(&root().join("pipelines/logstats/pipeline.yaml"), &[], logs);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "entries: 5 (debug 1, info 1, warn 1, error 2)\nerror: disk full\nerror: gave up\n"
+    );
+    let greet = root().join("pipelines/greet/pipeline.yaml");
+    let (code, out, err) = witpipe_run(&greet, &["Ada", "Linus"], "");
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "Bonjour, Ada!\nBonjour, Linus!\n");
+}
+
+/// `call` on an async export, granting only the pipeline's contract, and the limits
+/// stopping async code.
+#[test]
+fn witpipe_call_calls_async_exports_within_the_limits() {
+    let p3 = |policy: &str| root().join(format!("tests/policy/p3-{policy}.yaml"));
+    let call = |policy: &str, mode: &str, options: &[&str]| {
+        let out = witpipe()
+            .env("SECRET", "hunter2")
+            .arg("call")
+            .arg(p3(policy))
+            .arg(format!("run(\"{mode}\")"))
+            .args(options)
+            .output()
+            .unwrap();
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        (
+            out.status.code().unwrap_or(-1),
+            text(&out.stdout),
+            text(&out.stderr),
+        )
+    };
+    assert_eq!(call("allow-all", "secret", &[]).1, "\"hunter2\"\n");
+    assert_eq!(call("narrow", "secret", &[]).1, "\"none\"\n");
+    let (code, _, err) = call("deny-all", "spin", &["--timeout", "1"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("ran longer than the 1s timeout"), "{err}");
+    let (code, _, err) = call("deny-all", "alloc", &["--max-memory", "32M"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("more than the 33554432 bytes of memory"),
+        "{err}"
+    );
+    let (code, _, err) = call("deny-all", "spin", &["--fuel", "1000000"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("used up its 1000000 units of fuel"), "{err}");
+}
+
 /// `witpipe call FILE CALL [--json]`: (exit code, stdout, stderr).
 fn witpipe_call(pipeline: &Path, call: &str, json: bool) -> (i32, String, String) {
     let mut cmd = witpipe();

@@ -24,6 +24,11 @@ pub struct EngineOptions {
 pub fn engine(options: EngineOptions) -> Result<Engine, HostError> {
     let mut config = Config::new();
     config.epoch_interruption(true);
+    // A call through a long pipeline nests one frame set per stage (and, with
+    // component-model async on, per-call task bookkeeping): 1,000 stages need more than
+    // wasmtime's default 512 KiB. The async stack must stay larger than this.
+    config.max_wasm_stack(4 << 20);
+    config.async_stack_size(6 << 20);
     config.consume_fuel(options.fuel);
     if let Some(instances) = options.pooling {
         let mut pool = PoolingAllocationConfig::default();

@@ -88,6 +88,17 @@ impl Guest for Probe {
                 wasip3::cli::exit::exit(Err(()));
                 "still running after exit".into()
             }
+            // For the limits: a loop without end, memory without end.
+            "spin" => loop {
+                std::hint::black_box(0u64);
+            },
+            "alloc" => {
+                let mut hoard: Vec<Vec<u8>> = Vec::new();
+                loop {
+                    hoard.push(vec![1; 1 << 20]);
+                    std::hint::black_box(&hoard);
+                }
+            }
             other => format!("unknown mode {other}"),
         }
     }
