@@ -44,21 +44,28 @@ pub struct Target {
 }
 
 impl Target {
-    /// Whether the component exports an interface named `prefix…` (always assumed for a
+    /// Whether the component exports an interface named one of `prefixes…` (always assumed for a
     /// bare component: wasmtime reports what is missing).
-    pub fn exports(&self, prefix: &str) -> Result<(), Reported> {
+    pub fn exports(&self, prefixes: &[&str]) -> Result<(), Reported> {
         let Some(report) = &self.report else {
             return Ok(());
         };
         let exports = &report.contract.exports;
-        if exports.iter().any(|n| n.starts_with(prefix)) {
+        if exports
+            .iter()
+            .any(|n| prefixes.iter().any(|p| n.starts_with(p)))
+        {
             return Ok(());
         }
         let names: Vec<&str> = exports.iter().map(String::as_str).collect();
+        let wanted: Vec<String> = prefixes
+            .iter()
+            .map(|p| format!("`{}`", p.trim_end_matches('@')))
+            .collect();
         Err(report_plain(format!(
-            "{}: the composed component exports no `{}`, so there is nothing to start (it exports {}); export the instance that does with `exports:`",
+            "{}: the composed component exports no {}, so there is nothing to start (it exports {}); export the instance that does with `exports:`",
             self.path.display(),
-            prefix.trim_end_matches('@'),
+            wanted.join(" or "),
             names.join(", ")
         )))
     }

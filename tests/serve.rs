@@ -28,6 +28,13 @@ impl Server {
         )
     }
 
+    /// [`Server::start`] with one more variable in the server's environment.
+    fn start_env(pipeline: &Path, (name, value): (&str, &str)) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_witpipe"));
+        command.env(name, value);
+        Server::start_with(command, pipeline, &[])
+    }
+
     /// [`Server::start`] with at most `files` open files (`ulimit -n`).
     fn start_with_file_limit(files: u32, pipeline: &Path, options: &[&str]) -> Server {
         let mut shell = Command::new("sh");
@@ -254,6 +261,31 @@ fn hostile_routes_hit_their_limits_and_the_others_keep_answering() {
         stderr.contains("GET /trap: in instance `hostile` (wasm function "),
         "{stderr}"
     );
+}
+
+/// A WASI 0.3 handler (`wasi:http/handler@0.3`) is served like a 0.2 one, and its
+/// policy holds there: the host has a SECRET, only the pipeline that grants it shows it.
+#[test]
+fn a_wasi_0_3_handler_is_served_with_its_policy() {
+    let server = Server::start(&root().join("tests/e2e/http-p3.yaml"), &[]);
+    for i in 0..3 {
+        let path = format!("/p3/{i}?q=1");
+        assert_eq!(
+            get(server.addr, &path),
+            (200, format!("hello from WASI 0.3: {path}; SECRET=none\n"))
+        );
+    }
+    server.stop_after(3, 0);
+    // The honeypot is real: the same handler with the grant does see the host's value.
+    let allowed = Server::start_env(
+        &root().join("tests/e2e/http-p3-allowed.yaml"),
+        ("SECRET", "hunter2"),
+    );
+    assert_eq!(
+        get(allowed.addr, "/"),
+        (200, "hello from WASI 0.3: /; SECRET=hunter2\n".into())
+    );
+    allowed.stop_after(1, 0);
 }
 
 #[test]

@@ -141,4 +141,16 @@ check "0.3 narrow passes only SAFE and the fixed MODE" '"MODE=test;SAFE=ok"' "$(
 check "0.3 narrow lets stdout through" "$(printf 'probe wrote to stdout\n"stdout: Ok(()), 0 bytes unwritten"')" "$(invoke3 p3-narrow stdout)"
 check "0.3 allow-all shows the honeypot is real" '"hunter2"' "$(invoke3 p3-allow-all secret)"
 check "0.3 allow-all reads the host's stdin" '"stdin: 11 bytes \"host stdin\\n\", Ok(())"' "$(invoke3 p3-allow-all stdin)"
+# A WASI 0.3 HTTP handler under `wasmtime serve`, the whole environment passed in.
+cargo run -q --locked -- compose tests/e2e/http-p3.yaml -o "$out/http-p3.wasm" >/dev/null
+SECRET=hunter2 "$wasmtime" serve --addr 127.0.0.1:18934 -S inherit-env "$out/http-p3.wasm" 2>"$out/serve-p3.log" &
+serve_pid=$!
+for _ in $(seq 1 100); do
+  grep -q "Serving HTTP" "$out/serve-p3.log" 2>/dev/null && break
+  sleep 0.1
+done
+answer=$(curl -s http://127.0.0.1:18934/p3 || true)
+kill "$serve_pid" 2>/dev/null || true
+wait "$serve_pid" 2>/dev/null || true
+check "a WASI 0.3 handler under wasmtime serve, SECRET withheld" "hello from WASI 0.3: /p3; SECRET=none" "$answer"
 echo "$passed passed, 0 failed"

@@ -1,5 +1,6 @@
-//! `serve`: a component that exports `wasi:http/incoming-handler`, one fresh instance
-//! per request from a pre-instantiated template, many requests at once.
+//! `serve`: a component that exports `wasi:http/incoming-handler` (WASI 0.2) or
+//! `wasi:http/handler` (WASI 0.3), one fresh instance per request from a
+//! pre-instantiated template, many requests at once.
 
 use crate::limits::Ticker;
 use crate::{granted_store, host_linker, Host, HostError, HostGrants, Limits, Shared};
@@ -16,9 +17,11 @@ use tokio::sync::watch;
 use wasmtime::component::Component;
 use wasmtime::Engine;
 use wasmtime_wasi_http::io::TokioIo;
-use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
+use wasmtime_wasi_http::p2::bindings::http::types::{ErrorCode as OutCode, Scheme};
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
+use wasmtime_wasi_http::p3;
+use wasmtime_wasi_http::p3::bindings::ServicePre;
 use wasmtime_wasi_http::Error as ErrorCode;
 use wasmtime_wasi_http::WasiHttpView;
 
@@ -88,8 +91,24 @@ pub struct ServeReport {
     pub failed: u64,
 }
 
+/// The template each request's instance comes from, by the WASI version of the
+/// handler the component exports.
+enum Handler {
+    P2(ProxyPre<Host>),
+    P3(ServicePre<Host>),
+}
+
+impl Handler {
+    fn engine(&self) -> &Engine {
+        match self {
+            Handler::P2(pre) => pre.engine(),
+            Handler::P3(pre) => pre.engine(),
+        }
+    }
+}
+
 struct Server {
-    pre: ProxyPre<Host>,
+    pre: Handler,
     grants: HostGrants,
     shared: Shared,
     limits: Limits,
@@ -113,11 +132,24 @@ pub fn serve<F>(
 where
     F: std::future::Future<Output = ()>,
 {
-    let linker = host_linker(engine, grants, true).map_err(HostError::Start)?;
-    let pre = linker
-        .instantiate_pre(component)
-        .and_then(ProxyPre::new)
-        .map_err(HostError::Start)?;
+    let mut linker = host_linker(engine, grants, true).map_err(HostError::Start)?;
+    let p3 = component
+        .component_type()
+        .exports(engine)
+        .any(|(name, _)| name.starts_with("wasi:http/handler@0.3"));
+    let pre = match p3 {
+        false => linker
+            .instantiate_pre(component)
+            .and_then(ProxyPre::new)
+            .map(Handler::P2),
+        // `wasi:http/types@0.3` for the handler's requests and responses. Outgoing
+        // requests at 0.3 are refused at compose time, never reach this linker.
+        true => wasmtime_wasi_http::p3::add_to_linker(&mut linker)
+            .and_then(|()| linker.instantiate_pre(component))
+            .and_then(ServicePre::new)
+            .map(Handler::P3),
+    }
+    .map_err(HostError::Start)?;
     // Fail at start, not at the first request, when the grants cannot be honoured.
     grants.builder()?;
     let server = Arc::new(Server {
@@ -452,6 +484,20 @@ impl Server {
         .map_err(|e| (500, e))?;
         let start = |e: wasmtime::Error| (500, HostError::Start(e));
         let (sender, receiver) = tokio::sync::oneshot::channel();
+        // Wait for an instance slot; the task holds it until its store is gone.
+        let slot = self
+            .slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| (503, HostError::Serve(e.to_string())))?;
+        let pre = match &self.pre {
+            Handler::P2(pre) => pre.clone(),
+            Handler::P3(pre) => {
+                let task = tokio::task::spawn(handle_p3(pre.clone(), store, req, sender, slot));
+                return self.answer(receiver, task, what).await;
+            }
+        };
         let req = store
             .data_mut()
             .http()
@@ -462,14 +508,6 @@ impl Server {
             .http()
             .new_response_outparam(sender)
             .map_err(start)?;
-        let pre = self.pre.clone();
-        // Wait for an instance slot; the task holds it until its store is gone.
-        let slot = self
-            .slots
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|e| (503, HostError::Serve(e.to_string())))?;
         let task = tokio::task::spawn(async move {
             let _slot = slot;
             let proxy = pre.instantiate_async(&mut store).await?;
@@ -478,6 +516,19 @@ impl Server {
                 .call_handle(&mut store, req, out)
                 .await
         });
+        self.answer(receiver, task, what).await
+    }
+
+    /// The response an instance's task sent, or the error it ended with. A response
+    /// whose body is still streaming ends in an error if the instance fails later.
+    async fn answer(
+        self: Arc<Self>,
+        receiver: tokio::sync::oneshot::Receiver<
+            Result<hyper::Response<HyperOutgoingBody>, OutCode>,
+        >,
+        task: tokio::task::JoinHandle<wasmtime::Result<()>>,
+        what: String,
+    ) -> Result<hyper::Response<HyperOutgoingBody>, (u16, HostError)> {
         match receiver.await {
             Ok(Ok(response)) => {
                 // The body may still be streaming: the instance can yet fail (a trap,
@@ -519,6 +570,75 @@ impl Server {
                 Err((Self::status(&e), e))
             }
         }
+    }
+}
+
+/// One request on a fresh instance of a WASI 0.3 handler: the response goes to
+/// `sender` as soon as the handler returns it, and the store keeps running, streaming
+/// the body from the guest, until the client has read it all or gone away.
+async fn handle_p3(
+    pre: ServicePre<Host>,
+    mut store: wasmtime::Store<Host>,
+    req: hyper::Request<hyper::body::Incoming>,
+    sender: tokio::sync::oneshot::Sender<Result<hyper::Response<HyperOutgoingBody>, OutCode>>,
+    slot: tokio::sync::OwnedSemaphorePermit,
+) -> wasmtime::Result<()> {
+    let _slot = slot;
+    let service = pre.instantiate_async(&mut store).await?;
+    let (req, request_body) = p3::Request::from_http(store.data_mut().http().hooks, req);
+    store
+        .run_concurrent(async move |store| {
+            let respond = async {
+                let response = match service.handle(store, req).await? {
+                    Ok(response) => response,
+                    Err(code) => {
+                        let _ = sender.send(Err(OutCode::InternalError(Some(format!("{code:?}")))));
+                        return Ok(());
+                    }
+                };
+                let response = store.with(|store| response.into_http(store, async { Ok(()) }))?;
+                let (read, body_read) = tokio::sync::oneshot::channel();
+                let response = response.map(|body| {
+                    let body =
+                        body.map_err(|code| ErrorCode::InternalError(Some(format!("{code:?}"))));
+                    Watched {
+                        body,
+                        read: Some(read),
+                    }
+                    .boxed_unsync()
+                });
+                if sender.send(Ok(response)).is_ok() {
+                    let _ = body_read.await;
+                }
+                wasmtime::error::Ok(())
+            };
+            // The request body flows in while the response is made; a client that
+            // stops sending early is the guest's business (it sees the stream end).
+            let (responded, _) = tokio::join!(respond, request_body);
+            responded
+        })
+        .await?
+}
+
+/// A body that says when it has been read to the end or dropped.
+struct Watched<B> {
+    body: B,
+    read: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl<B: hyper::body::Body + Unpin> hyper::body::Body for Watched<B> {
+    type Data = B::Data;
+    type Error = B::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<B::Data>, B::Error>>> {
+        let frame = std::pin::Pin::new(&mut self.body).poll_frame(cx);
+        if let std::task::Poll::Ready(None) = frame {
+            self.read.take().map(|read| read.send(()));
+        }
+        frame
     }
 }
 

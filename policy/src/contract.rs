@@ -178,9 +178,11 @@ impl HostContract {
         imports.map(|i| i.name.as_str())
     }
 
-    /// Whether the output exports an HTTP handler (`wasi:http/incoming-handler`).
+    /// Whether the output exports an HTTP handler (`wasi:http/incoming-handler`, or
+    /// `wasi:http/handler` at WASI 0.3).
     pub fn serves_http(&self) -> bool {
         self.exports_interface("wasi:http/incoming-handler")
+            || self.exports_interface("wasi:http/handler")
     }
 
     /// Whether the output is a command (exports `wasi:cli/run`).

@@ -22,7 +22,7 @@ impl Args {
     /// Runs the command; the component's exit status becomes the process's.
     pub fn exec(self) -> Result<i32, Reported> {
         let target = self.runtime.load(&self.file)?;
-        target.exports("wasi:cli/run@")?;
+        target.exports(&["wasi:cli/run@"])?;
         let (engine, component) = self.runtime.prepare(&target, None)?;
         let grants = target.grants(&self.args);
         witpipe_host::run(&engine, &component, &grants, self.runtime.limits())

@@ -1,4 +1,5 @@
-//! `witpipe serve FILE --listen ADDR`: serve a pipeline's `wasi:http/incoming-handler`.
+//! `witpipe serve FILE --listen ADDR`: serve a pipeline's `wasi:http/incoming-handler` (or
+//! `wasi:http/handler` at WASI 0.3).
 
 use crate::diagnostics::Reported;
 use crate::runtime::RuntimeArgs;
@@ -7,7 +8,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// Serve HTTP with a pipeline (composed in memory) or a component that exports
-/// `wasi:http/incoming-handler`: a fresh instance per request, many at once, stopped
+/// `wasi:http/incoming-handler` (or, WASI 0.3, `wasi:http/handler`): a fresh instance
+/// per request, many at once, stopped
 /// cleanly by Ctrl-C or SIGTERM.
 #[derive(clap::Args)]
 pub struct Args {
@@ -38,7 +40,7 @@ impl Args {
     /// Runs the server until it is told to stop.
     pub fn exec(self) -> Result<(), Reported> {
         let target = self.runtime.load(&self.file)?;
-        target.exports("wasi:http/incoming-handler@")?;
+        target.exports(&["wasi:http/incoming-handler@", "wasi:http/handler@0.3"])?;
         let (engine, component) = self.runtime.prepare(&target, Some(self.max_instances))?;
         let grants = target.grants(&[]);
         let options = witpipe_host::ServeOptions {
