@@ -20,17 +20,41 @@ fn micros(d: Duration) -> f64 {
     d.as_secs_f64() * 1e6
 }
 
+/// Which host a component runs on: the synchronous one (WASI 0.2), or the concurrent
+/// one (WASI 0.3, async exports), which instantiates and calls through futures.
+#[derive(Clone, Copy, PartialEq)]
+enum On {
+    Sync,
+    Concurrent,
+}
+
+/// Runs `future` on a runtime of this thread.
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(future)
+}
+
 /// Median time to instantiate `bytes` from an `InstancePre` (store creation excluded).
-fn instantiate(engine: &Engine, bytes: &[u8]) -> Duration {
+fn instantiate(engine: &Engine, bytes: &[u8], on: On) -> Duration {
     let component = Component::new(engine, bytes).unwrap();
-    let linker = witpipe_host::linker(engine).unwrap();
+    let linker = match on {
+        On::Sync => witpipe_host::linker(engine),
+        On::Concurrent => witpipe_host::concurrent_linker(engine),
+    }
+    .unwrap();
     let pre = linker.instantiate_pre(&component).unwrap();
     let mut times = Vec::new();
     for _ in 0..500 {
         let mut store = witpipe_host::store(engine, WasiCtx::builder());
         store.set_epoch_deadline(u64::MAX / 2);
         let start = Instant::now();
-        pre.instantiate(&mut store).unwrap();
+        match on {
+            On::Sync => drop(pre.instantiate(&mut store).unwrap()),
+            On::Concurrent => drop(block_on(pre.instantiate_async(&mut store)).unwrap()),
+        }
         times.push(start.elapsed());
     }
     median(times)
@@ -38,9 +62,8 @@ fn instantiate(engine: &Engine, bytes: &[u8]) -> Duration {
 
 /// Per-call time of the probe's `run("<mode> N")`: N calls of one import in a loop, on a
 /// host with eleven environment variables (`SAFE` among them) and open HTTP.
-fn per_call(engine: &Engine, bytes: &[u8], mode: &str, n: u32) -> Duration {
+fn per_call(engine: &Engine, bytes: &[u8], mode: &str, n: u32, on: On) -> Duration {
     let component = Component::new(engine, bytes).unwrap();
-    let linker = witpipe_host::linker(engine).unwrap();
     let mut env = WasiCtx::builder();
     for i in 0..10 {
         env.env(format!("HOST_VARIABLE_{i}"), "some value of a usual length");
@@ -48,14 +71,45 @@ fn per_call(engine: &Engine, bytes: &[u8], mode: &str, n: u32) -> Duration {
     env.env("SAFE", "1");
     let mut store = witpipe_host::store(engine, env);
     store.set_epoch_deadline(u64::MAX / 2);
-    let instance = linker.instantiate(&mut store, &component).unwrap();
-    let run: TypedFunc<(String,), (String,)> = instance.get_typed_func(&mut store, "run").unwrap();
     let mut times = Vec::new();
-    for _ in 0..7 {
-        let start = Instant::now();
-        let (said,) = run.call(&mut store, (format!("{mode} {n}"),)).unwrap();
-        times.push(start.elapsed() / n);
-        assert!(!said.contains("refused"), "{mode}: {said}");
+    let argument = format!("{mode} {n}");
+    let check = |said: String| {
+        assert!(
+            !said.contains("refused") && !said.contains("Err("),
+            "{mode}: {said}"
+        )
+    };
+    match on {
+        On::Sync => {
+            let linker = witpipe_host::linker(engine).unwrap();
+            let instance = linker.instantiate(&mut store, &component).unwrap();
+            let run: TypedFunc<(String,), (String,)> =
+                instance.get_typed_func(&mut store, "run").unwrap();
+            for _ in 0..7 {
+                let start = Instant::now();
+                let (said,) = run.call(&mut store, (argument.clone(),)).unwrap();
+                times.push(start.elapsed() / n);
+                check(said);
+            }
+        }
+        On::Concurrent => block_on(async {
+            let linker = witpipe_host::concurrent_linker(engine).unwrap();
+            let instance = linker
+                .instantiate_async(&mut store, &component)
+                .await
+                .unwrap();
+            let run: TypedFunc<(String,), (String,)> =
+                instance.get_typed_func(&mut store, "run").unwrap();
+            for _ in 0..7 {
+                let start = Instant::now();
+                let (said,) = run
+                    .call_async(&mut store, (argument.clone(),))
+                    .await
+                    .unwrap();
+                times.push(start.elapsed() / n);
+                check(said);
+            }
+        }),
     }
     median(times)
 }
@@ -109,18 +163,19 @@ fn main() {
     );
     println!("|---|---:|---:|---:|---:|");
     let raw = std::fs::read(root.join("tests/guests/components/probe.wasm")).unwrap();
-    let base = instantiate(&pooling, &raw);
-    let row = |name: &str, bytes: &[u8], base: Duration| {
-        let p = instantiate(&pooling, bytes);
+    let base = instantiate(&pooling, &raw, On::Sync);
+    let row_on = |on: On, name: &str, bytes: &[u8], base: Duration| {
+        let p = instantiate(&pooling, bytes, on);
         println!(
             "| {name} | {} | {:.1} | {:.1} | {:+.1} µs |",
             bytes.len(),
-            micros(instantiate(&on_demand, bytes)),
+            micros(instantiate(&on_demand, bytes, on)),
             micros(p),
             micros(p) - micros(base)
         );
         p
     };
+    let row = |name: &str, bytes: &[u8], base: Duration| row_on(On::Sync, name, bytes, base);
     let _ = row("probe, unwrapped", &raw, base);
     for policy in ["deny-all", "narrow", "allow-all", "fs-ro", "two-probes"] {
         let path = pipeline(
@@ -138,7 +193,7 @@ fn main() {
         let file = format!("pipelines/{example}/pipeline.yaml");
         let all = compose(&pipeline(root, dir.path(), &file, Some(everything)));
         let shipped = compose(&pipeline(root, dir.path(), &file, None));
-        let base = instantiate(&pooling, &all);
+        let base = instantiate(&pooling, &all, On::Sync);
         let _ = row(
             &format!("{example}, everything granted (host serves all)"),
             &all,
@@ -160,6 +215,21 @@ fn main() {
             std::fs::write(&path, text).unwrap();
             let _ = row("wordfreq, nothing granted", &compose(&path), base);
         }
+    }
+
+    // WASI 0.3: the probe rebuilt with the `wasip3` crate, on the concurrent host.
+    let raw3 = std::fs::read(root.join("tests/guests/components/probe-p3.wasm")).unwrap();
+    let base3 = instantiate(&pooling, &raw3, On::Concurrent);
+    let _ = row_on(On::Concurrent, "WASI 0.3 probe, unwrapped", &raw3, base3);
+    for policy in ["p3-deny-all", "p3-narrow", "p3-allow-all"] {
+        let file = format!("tests/policy/{policy}.yaml");
+        let bytes = compose(&pipeline(root, dir.path(), &file, None));
+        let _ = row_on(
+            On::Concurrent,
+            &format!("WASI 0.3 probe under `{policy}`"),
+            &bytes,
+            base3,
+        );
     }
 
     println!("\n### Per call: an import answered by a wrapper vs. by the host\n");
@@ -220,17 +290,60 @@ fn main() {
         &format!("http-calls {url}"),
         300,
     );
+
+    // WASI 0.3: the same calls from the 0.3 probe's async `run`, host (`p3-allow-all`)
+    // vs. wrapper (`p3-narrow`), and 1 MiB written to a granted stdout in one stream,
+    // unwrapped vs. composed with the guard (the stream is the host's in both).
+    println!("\n### WASI 0.3, per call: from async code, an import answered by a wrapper vs. by the host\n");
+    println!("| call | host (ns) | wrapper (ns) | overhead (ns) |");
+    println!("|---|---:|---:|---:|");
+    let p3 = |policy: &str| {
+        let file = format!("tests/policy/{policy}.yaml");
+        compose(&pipeline(root, dir.path(), &file, None))
+    };
+    let (allow3, narrow3) = (p3("p3-allow-all"), p3("p3-narrow"));
+    for (mode, what) in [
+        (
+            "random-calls",
+            "`get-random-u64` (guard-p3: deterministic generator)",
+        ),
+        ("clock-calls", "monotonic `now` (guard-p3: fixed clock)"),
+        (
+            "env-calls",
+            "`get-environment` (env-filter-p3: `SAFE` of 11, plus `MODE`)",
+        ),
+    ] {
+        calls_on(On::Concurrent, what, (&allow3, &narrow3), mode, 200_000);
+    }
+    println!("\n| 1 MiB to a granted stdout, one `stream<u8>` | unwrapped probe (µs) | under `p3-narrow` (µs) | difference (µs) |");
+    println!("|---|---:|---:|---:|");
+    let engine = witpipe_host::engine(EngineOptions::default()).unwrap();
+    let mib = |bytes: &[u8]| {
+        per_call(&engine, bytes, "stdout-bytes", 1 << 20, On::Concurrent) * (1 << 20)
+    };
+    let (bare, guarded) = (mib(&raw3), mib(&narrow3));
+    println!(
+        "| stdout, host stream in both | {:.0} | {:.0} | {:+.0} |",
+        micros(bare),
+        micros(guarded),
+        micros(guarded) - micros(bare)
+    );
 }
 
 /// One row: the per-call time of `mode` under `host` and under `wrapped`.
 fn calls(what: &str, (host, wrapped): (&[u8], &[u8]), mode: &str, n: u32) {
+    calls_on(On::Sync, what, (host, wrapped), mode, n)
+}
+
+/// [`calls`] on the given host.
+fn calls_on(on: On, what: &str, (host, wrapped): (&[u8], &[u8]), mode: &str, n: u32) {
     let engine = witpipe_host::engine(EngineOptions {
         fuel: false,
         pooling: Some(8),
     })
     .unwrap();
-    let host = per_call(&engine, host, mode, n);
-    let wrapped = per_call(&engine, wrapped, mode, n);
+    let host = per_call(&engine, host, mode, n, on);
+    let wrapped = per_call(&engine, wrapped, mode, n, on);
     println!(
         "| {what} | {:.0} | {:.0} | {:+.0} |",
         host.as_secs_f64() * 1e9,

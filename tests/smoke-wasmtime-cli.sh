@@ -104,12 +104,16 @@ esac
 # The HTTP counter, composed with its keyvalue and config grants, under `wasmtime
 # serve` with the flags `witpipe check` prints.
 cargo run -q --locked -- compose pipelines/counter/pipeline.yaml -o "$out/counter.wasm" >/dev/null
+# serving LOG: waits (10 s at most) until the `wasmtime serve` logging to LOG listens.
+serving() {
+  for _ in $(seq 1 100); do
+    grep -q "Serving HTTP" "$1" 2>/dev/null && break
+    sleep 0.1
+  done
+}
 "$wasmtime" serve --addr 127.0.0.1:18933 -S keyvalue -S config -S config-var=greeting='Hello from witpipe' "$out/counter.wasm" 2>"$out/serve.log" &
 serve_pid=$!
-for _ in $(seq 1 100); do
-  grep -q "Serving HTTP" "$out/serve.log" 2>/dev/null && break
-  sleep 0.1
-done
+serving "$out/serve.log"
 first=$(curl -s http://127.0.0.1:18933/x || true)
 second=$(curl -s http://127.0.0.1:18933/x || true)
 kill "$serve_pid" 2>/dev/null || true
@@ -145,10 +149,7 @@ check "0.3 allow-all reads the host's stdin" '"stdin: 11 bytes \"host stdin\\n\"
 cargo run -q --locked -- compose tests/e2e/http-p3.yaml -o "$out/http-p3.wasm" >/dev/null
 SECRET=hunter2 "$wasmtime" serve --addr 127.0.0.1:18934 -S inherit-env "$out/http-p3.wasm" 2>"$out/serve-p3.log" &
 serve_pid=$!
-for _ in $(seq 1 100); do
-  grep -q "Serving HTTP" "$out/serve-p3.log" 2>/dev/null && break
-  sleep 0.1
-done
+serving "$out/serve-p3.log"
 answer=$(curl -s http://127.0.0.1:18934/p3 || true)
 kill "$serve_pid" 2>/dev/null || true
 wait "$serve_pid" 2>/dev/null || true

@@ -60,3 +60,69 @@ pub fn bytes(len: u64) -> Vec<u8> {
     out.truncate(len as usize);
     out
 }
+
+/// The exports both guards answer alike (exit, terminals, `random`, `insecure`),
+/// written once for each crate's own bindings: the `exports::wasi::*` paths and these
+/// functions are the same at WASI 0.2 and 0.3.
+macro_rules! answered_alike {
+    ($guard:ident) => {
+        impl crate::exports::wasi::cli::exit::Guest for $guard {
+            fn exit(_status: Result<(), ()>) {
+                crate::platform::deny("exit")
+            }
+            fn exit_with_code(_code: u8) {
+                crate::platform::deny("exit")
+            }
+        }
+
+        /// A terminal that is never handed out.
+        pub struct NoTerminal;
+
+        impl crate::exports::wasi::cli::terminal_input::Guest for $guard {
+            type TerminalInput = NoTerminal;
+        }
+        impl crate::exports::wasi::cli::terminal_input::GuestTerminalInput for NoTerminal {}
+        impl crate::exports::wasi::cli::terminal_output::Guest for $guard {
+            type TerminalOutput = NoTerminal;
+        }
+        impl crate::exports::wasi::cli::terminal_output::GuestTerminalOutput for NoTerminal {}
+
+        impl crate::exports::wasi::cli::terminal_stdin::Guest for $guard {
+            fn get_terminal_stdin(
+            ) -> Option<crate::exports::wasi::cli::terminal_input::TerminalInput> {
+                None
+            }
+        }
+        impl crate::exports::wasi::cli::terminal_stdout::Guest for $guard {
+            fn get_terminal_stdout(
+            ) -> Option<crate::exports::wasi::cli::terminal_output::TerminalOutput> {
+                None
+            }
+        }
+        impl crate::exports::wasi::cli::terminal_stderr::Guest for $guard {
+            fn get_terminal_stderr(
+            ) -> Option<crate::exports::wasi::cli::terminal_output::TerminalOutput> {
+                None
+            }
+        }
+
+        impl crate::exports::wasi::random::random::Guest for $guard {
+            fn get_random_bytes(len: u64) -> Vec<u8> {
+                crate::platform::bytes(len)
+            }
+            fn get_random_u64() -> u64 {
+                crate::platform::next_u64()
+            }
+        }
+
+        impl crate::exports::wasi::random::insecure::Guest for $guard {
+            fn get_insecure_random_bytes(len: u64) -> Vec<u8> {
+                crate::platform::bytes(len)
+            }
+            fn get_insecure_random_u64() -> u64 {
+                crate::platform::next_u64()
+            }
+        }
+    };
+}
+pub(crate) use answered_alike;

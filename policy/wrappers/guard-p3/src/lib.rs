@@ -30,7 +30,7 @@ wit_bindgen::generate!({
 use exports::wasi::cli;
 use exports::wasi::clocks;
 use exports::wasi::random;
-use platform::{bytes, deny, fixed_time, next_u64, setting, SETTINGS};
+use platform::{deny, fixed_time, next_u64, setting, SETTINGS};
 use settings::{keys, Settings};
 use wasi::cli::types::ErrorCode;
 use wit_bindgen::{FutureReader, StreamReader};
@@ -46,15 +46,6 @@ impl cli::environment::Guest for Guard {
     }
     fn get_initial_cwd() -> Option<String> {
         setting(keys::CWD)
-    }
-}
-
-impl cli::exit::Guest for Guard {
-    fn exit(_status: Result<(), ()>) {
-        deny("exit")
-    }
-    fn exit_with_code(_code: u8) {
-        deny("exit")
     }
 }
 
@@ -101,34 +92,6 @@ impl cli::stderr::Guest for Guard {
     }
 }
 
-/// A terminal that is never handed out.
-pub struct NoTerminal;
-
-impl cli::terminal_input::Guest for Guard {
-    type TerminalInput = NoTerminal;
-}
-impl cli::terminal_input::GuestTerminalInput for NoTerminal {}
-impl cli::terminal_output::Guest for Guard {
-    type TerminalOutput = NoTerminal;
-}
-impl cli::terminal_output::GuestTerminalOutput for NoTerminal {}
-
-impl cli::terminal_stdin::Guest for Guard {
-    fn get_terminal_stdin() -> Option<cli::terminal_input::TerminalInput> {
-        None
-    }
-}
-impl cli::terminal_stdout::Guest for Guard {
-    fn get_terminal_stdout() -> Option<cli::terminal_output::TerminalOutput> {
-        None
-    }
-}
-impl cli::terminal_stderr::Guest for Guard {
-    fn get_terminal_stderr() -> Option<cli::terminal_output::TerminalOutput> {
-        None
-    }
-}
-
 impl clocks::monotonic_clock::Guest for Guard {
     fn now() -> u64 {
         fixed_time()
@@ -157,28 +120,12 @@ impl clocks::system_clock::Guest for Guard {
     }
 }
 
-impl random::random::Guest for Guard {
-    fn get_random_bytes(max_len: u64) -> Vec<u8> {
-        bytes(max_len)
-    }
-    fn get_random_u64() -> u64 {
-        next_u64()
-    }
-}
-
-impl random::insecure::Guest for Guard {
-    fn get_insecure_random_bytes(max_len: u64) -> Vec<u8> {
-        bytes(max_len)
-    }
-    fn get_insecure_random_u64() -> u64 {
-        next_u64()
-    }
-}
-
 impl random::insecure_seed::Guest for Guard {
     fn get_insecure_seed() -> (u64, u64) {
         (next_u64(), next_u64())
     }
 }
+
+platform::answered_alike!(Guard);
 
 export!(Guard);

@@ -99,7 +99,36 @@ impl Guest for Probe {
                     std::hint::black_box(&hoard);
                 }
             }
-            other => format!("unknown mode {other}"),
+            other => match other.split_once(' ') {
+                // For benchmarks: N calls through whoever serves the import, from
+                // async code; `stdout-bytes N` writes N bytes to stdout in one stream.
+                Some(("random-calls", n)) => {
+                    let mut last = 0;
+                    for _ in 0..n.parse::<u32>().unwrap_or(0) {
+                        last = random::get_random_u64();
+                    }
+                    format!("{last}")
+                }
+                Some(("clock-calls", n)) => {
+                    let mut last = 0;
+                    for _ in 0..n.parse::<u32>().unwrap_or(0) {
+                        last = monotonic_clock::now();
+                    }
+                    format!("{last}")
+                }
+                Some(("env-calls", n)) => {
+                    let mut seen = 0;
+                    for _ in 0..n.parse::<u32>().unwrap_or(0) {
+                        seen = environment::get_environment().len();
+                    }
+                    format!("{seen} variables")
+                }
+                Some(("stdout-bytes", n)) => {
+                    let text = "x".repeat(n.parse::<usize>().unwrap_or(0));
+                    write_to("stdout", &text, stdout::write_via_stream).await
+                }
+                _ => format!("unknown mode {other}"),
+            },
         }
     }
 }
