@@ -111,8 +111,20 @@ impl Probe {
     fn compose(pipeline: &str) -> Probe {
         let honeypot = honeypot();
         let composed = compose_in_honeypot(pipeline, honeypot.path());
+        Probe::of(composed.bytes, honeypot)
+    }
+
+    /// A guest of `tests/guests/components/` run as it is, with no pipeline: what the
+    /// honeypot offers a component nobody wrapped.
+    fn unwrapped(guest: &str) -> Probe {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let bytes = std::fs::read(root.join("tests/guests/components").join(guest)).unwrap();
+        Probe::of(bytes, honeypot())
+    }
+
+    fn of(bytes: Vec<u8>, honeypot: tempfile::TempDir) -> Probe {
         let engine = Engine::default();
-        let component = Component::new(&engine, &composed.bytes).expect("output loads in wasmtime");
+        let component = Component::new(&engine, &bytes).expect("output loads in wasmtime");
         Probe {
             engine,
             component,
@@ -360,6 +372,14 @@ fn wasi_0_3_no_grants_means_no_authority() {
         assert_eq!((out.stdout.as_str(), out.stderr.as_str()), ("", ""));
     }
     assert_eq!(p.run_p3("stdin").value(), "stdin: 0 bytes \"\", Ok(())");
+    assert_eq!(
+        p.run_p3("dirs").value(),
+        "",
+        "fs-deny-p3: no directory at all"
+    );
+    let refused = "error: ErrorCode::AccessDenied";
+    assert_eq!(p.run_p3("tcp any").value(), refused, "sockets-deny-p3");
+    assert_eq!(p.run_p3("lookup localhost").value(), refused);
     for mode in ["random", "insecure", "wait", "exit"] {
         let out = p.run_p3(mode);
         assert!(out.trapped(), "{mode} must be refused, got {out:?}");
@@ -411,6 +431,44 @@ fn wasi_0_3_allow_all_shows_the_honeypot_is_real() {
     assert_ne!(p.run_p3("random").value(), p.run_p3("random").value());
     assert_eq!(p.run_p3("wait").value(), "waited 1 ms");
     assert_eq!(p.run_p3("exit").exit, Some(1));
+    // No grant passes directories at 0.3; unwrapped, the probe sees the honeypot's.
+    assert_eq!(p.run_p3("dirs").value(), "");
+    let bare = Probe::unwrapped("probe-p3.wasm");
+    assert_eq!(bare.run_p3("dirs").value(), "/,/data,/scratch");
+    assert_eq!(bare.run_p3("tcp any").value(), "created a socket");
+    assert!(bare
+        .run_p3("lookup localhost")
+        .value()
+        .starts_with("resolved"));
+}
+
+/// WASI 0.3 HTTP (`wasi:http/client`): an allowed request is handed to the host as it
+/// is; any other is refused before the host sees it, and with no `http:` grant every
+/// one is.
+#[test]
+fn wasi_0_3_http_reaches_only_allowed_destinations() {
+    let (allowed, denied) = servers();
+    let p = Probe::compose("p3-http.yaml");
+    let before = (allowed.hits(), denied.hits());
+    let ok = p.run_p3(&format!("http http://127.0.0.1:{}/", allowed.port));
+    assert_eq!(ok.value(), "status 200: SECRET");
+    let refused = "refused: ErrorCode::HttpRequestDenied";
+    for url in [
+        format!("http://127.0.0.1:{}/", denied.port),
+        format!("http://localhost:{}/", allowed.port),
+        format!("https://127.0.0.1:{}/", allowed.port),
+    ] {
+        assert_eq!(p.run_p3(&format!("http {url}")).value(), refused, "{url}");
+    }
+    let none = Probe::compose("p3-deny-all.yaml");
+    let url = format!("http://127.0.0.1:{}/", allowed.port);
+    assert_eq!(none.run_p3(&format!("http {url}")).value(), refused);
+    assert_eq!(
+        denied.hits(),
+        before.1,
+        "the denied server saw nothing at all"
+    );
+    assert!(allowed.hits() > before.0, "the allowed request arrived");
 }
 
 /// The composed component imports exactly the host contract `check` prints: nothing

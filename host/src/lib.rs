@@ -301,6 +301,9 @@ fn host_linker(
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
         wasmtime_wasi::p3::add_to_linker(&mut linker)?;
+        // WASI 0.3 HTTP types, the handler's and the client's; as for 0.2, outgoing
+        // requests leave only through a composed output's http-guard.
+        wasmtime_wasi_http::p3::add_to_linker(&mut linker)?;
     } else {
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker)?;

@@ -132,7 +132,7 @@ pub fn serve<F>(
 where
     F: std::future::Future<Output = ()>,
 {
-    let mut linker = host_linker(engine, grants, true).map_err(HostError::Start)?;
+    let linker = host_linker(engine, grants, true).map_err(HostError::Start)?;
     let p3 = component
         .component_type()
         .exports(engine)
@@ -142,10 +142,8 @@ where
             .instantiate_pre(component)
             .and_then(ProxyPre::new)
             .map(Handler::P2),
-        // `wasi:http/types@0.3` for the handler's requests and responses. Outgoing
-        // requests at 0.3 are refused at compose time, never reach this linker.
-        true => wasmtime_wasi_http::p3::add_to_linker(&mut linker)
-            .and_then(|()| linker.instantiate_pre(component))
+        true => linker
+            .instantiate_pre(component)
             .and_then(ServicePre::new)
             .map(Handler::P3),
     }

@@ -36,7 +36,7 @@ pub enum Capability {
     FsPreopens,
     /// `wasi:filesystem/types`: what is done with them.
     FsTypes,
-    /// `wasi:http/outgoing-handler`: requests leaving.
+    /// `wasi:http/outgoing-handler` (WASI 0.3: `wasi:http/client`): requests leaving.
     HttpOutgoing,
     /// `wasi:http/types`: building requests, reading responses (no authority).
     HttpTypes,

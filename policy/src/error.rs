@@ -125,7 +125,7 @@ pub enum PolicyError {
     },
     /// A WASI 0.3 import whose grants need a wrapper that is built only for WASI 0.2.
     #[error("imports `{import}`, which its grants leave to the `{wrapper}` wrapper; that wrapper is not built for WASI 0.3 yet")]
-    #[diagnostic(help("build the component for WASI 0.2 (the `wasm32-wasip2` target without the `wasip3` crate), or drop its use of this interface; the README's *WASI 0.3* section lists what witpipe wraps at 0.3"))]
+    #[diagnostic(help("without the grant it is denied at WASI 0.3 as well; to grant it, build the component for WASI 0.2 (the `wasm32-wasip2` target without the `wasip3` crate). docs/wasi-0.3.md lists what witpipe wraps at 0.3"))]
     NotWrappedAtLine {
         /// The import.
         import: String,

@@ -315,17 +315,26 @@ mod tests {
 
     #[test]
     fn a_0_3_import_whose_wrapper_is_not_built_for_0_3_is_refused_by_name() {
-        let refused = plan_for(&Grants::default(), &["wasi:filesystem/preopens@0.3.2"]);
-        let refused = refused.unwrap_err();
+        let tcp = Grants {
+            connect: vec!["127.0.0.1:80".into()],
+            ..Grants::default()
+        };
+        let refused = plan_for(&tcp, &["wasi:sockets/types@0.3.2"]).unwrap_err();
         assert!(
             matches!(
                 refused[0],
                 PolicyError::NotWrappedAtLine {
-                    wrapper: "fs-deny",
+                    wrapper: "sockets-guard",
                     ..
                 }
             ),
             "{refused:?}"
+        );
+        // Nothing granted: denied at 0.3 as at 0.2.
+        let denied = plan_for(&Grants::default(), &["wasi:sockets/types@0.3.2"]).unwrap();
+        assert_eq!(
+            denied.routes[0].route,
+            Route::Wrapper(Wrapper::SocketsDenyP3)
         );
     }
 

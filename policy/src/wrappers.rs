@@ -48,12 +48,20 @@ pub enum Wrapper {
     FsGuard,
     /// No directories at all.
     FsDeny,
+    /// No directories at all, at WASI 0.3.
+    FsDenyP3,
     /// Outgoing HTTP to allowed destinations only.
     HttpGuard,
     /// No outgoing HTTP.
     HttpDeny,
+    /// Outgoing HTTP to allowed destinations only, at WASI 0.3.
+    HttpGuardP3,
+    /// No outgoing HTTP, at WASI 0.3.
+    HttpDenyP3,
     /// No sockets and no name lookup.
     SocketsDeny,
+    /// No sockets and no name lookup, at WASI 0.3.
+    SocketsDenyP3,
     /// TCP connections to allowed addresses only; no UDP.
     SocketsGuard,
     /// No name lookup.
@@ -62,16 +70,20 @@ pub enum Wrapper {
 
 impl Wrapper {
     /// Every wrapper, in the order a component's instances are created.
-    pub const ALL: [Wrapper; 11] = [
+    pub const ALL: [Wrapper; 15] = [
         Wrapper::Guard,
         Wrapper::GuardP3,
         Wrapper::EnvFilter,
         Wrapper::EnvFilterP3,
         Wrapper::FsGuard,
         Wrapper::FsDeny,
+        Wrapper::FsDenyP3,
         Wrapper::HttpGuard,
         Wrapper::HttpDeny,
+        Wrapper::HttpGuardP3,
+        Wrapper::HttpDenyP3,
         Wrapper::SocketsDeny,
+        Wrapper::SocketsDenyP3,
         Wrapper::SocketsGuard,
         Wrapper::LookupDeny,
     ];
@@ -85,9 +97,15 @@ impl Wrapper {
             Wrapper::EnvFilterP3 => include_bytes!("../wrappers/components/env-filter-p3.wasm"),
             Wrapper::FsGuard => include_bytes!("../wrappers/components/fs-guard.wasm"),
             Wrapper::FsDeny => include_bytes!("../wrappers/components/fs-deny.wasm"),
+            Wrapper::FsDenyP3 => include_bytes!("../wrappers/components/fs-deny-p3.wasm"),
             Wrapper::HttpGuard => include_bytes!("../wrappers/components/http-guard.wasm"),
             Wrapper::HttpDeny => include_bytes!("../wrappers/components/http-deny.wasm"),
+            Wrapper::HttpGuardP3 => include_bytes!("../wrappers/components/http-guard-p3.wasm"),
+            Wrapper::HttpDenyP3 => include_bytes!("../wrappers/components/http-deny-p3.wasm"),
             Wrapper::SocketsDeny => include_bytes!("../wrappers/components/sockets-deny.wasm"),
+            Wrapper::SocketsDenyP3 => {
+                include_bytes!("../wrappers/components/sockets-deny-p3.wasm")
+            }
             Wrapper::SocketsGuard => include_bytes!("../wrappers/components/sockets-guard.wasm"),
             Wrapper::LookupDeny => include_bytes!("../wrappers/components/lookup-deny.wasm"),
         }
@@ -96,7 +114,12 @@ impl Wrapper {
     /// The WASI release it is built for (one of [`WASI_SERVED`]).
     pub fn built_for(self) -> &'static str {
         match self {
-            Wrapper::GuardP3 | Wrapper::EnvFilterP3 => WASI_SERVED[1],
+            Wrapper::GuardP3
+            | Wrapper::EnvFilterP3
+            | Wrapper::FsDenyP3
+            | Wrapper::HttpGuardP3
+            | Wrapper::HttpDenyP3
+            | Wrapper::SocketsDenyP3 => WASI_SERVED[1],
             _ => WASI_SERVED[0],
         }
     }
@@ -116,6 +139,10 @@ impl Wrapper {
         match self {
             Wrapper::GuardP3 => Wrapper::Guard,
             Wrapper::EnvFilterP3 => Wrapper::EnvFilter,
+            Wrapper::FsDenyP3 => Wrapper::FsDeny,
+            Wrapper::HttpGuardP3 => Wrapper::HttpGuard,
+            Wrapper::HttpDenyP3 => Wrapper::HttpDeny,
+            Wrapper::SocketsDenyP3 => Wrapper::SocketsDeny,
             w => w,
         }
     }
@@ -141,9 +168,13 @@ impl Wrapper {
             Wrapper::EnvFilterP3 => "env-filter-p3",
             Wrapper::FsGuard => "fs-guard",
             Wrapper::FsDeny => "fs-deny",
+            Wrapper::FsDenyP3 => "fs-deny-p3",
             Wrapper::HttpGuard => "http-guard",
             Wrapper::HttpDeny => "http-deny",
+            Wrapper::HttpGuardP3 => "http-guard-p3",
+            Wrapper::HttpDenyP3 => "http-deny-p3",
             Wrapper::SocketsDeny => "sockets-deny",
+            Wrapper::SocketsDenyP3 => "sockets-deny-p3",
             Wrapper::SocketsGuard => "sockets-guard",
             Wrapper::LookupDeny => "lookup-deny",
         }
@@ -408,6 +439,6 @@ mod tests {
         }
         assert_eq!(Wrapper::Guard.at_line("0.3.2"), Some(Wrapper::GuardP3));
         assert_eq!(Wrapper::GuardP3.at_line("0.2.12"), Some(Wrapper::Guard));
-        assert_eq!(Wrapper::FsDeny.at_line("0.3.2"), None);
+        assert_eq!(Wrapper::FsGuard.at_line("0.3.2"), None);
     }
 }

@@ -1,11 +1,13 @@
-//! Outgoing HTTP (`wasi:http/outgoing-handler`): key `http:`, a list of
+//! Outgoing HTTP (`wasi:http/outgoing-handler`; at WASI 0.3 `wasi:http/client`): key
+//! `http:`, a list of
 //! `scheme://host[:port]` destinations with `*` wildcards (Spin's grammar).
 //!
 //! Nothing granted → the `http-deny` wrapper (every request refused with
 //! `HTTP-request-denied`); some destinations → the `http-guard` wrapper, which lets
 //! only those leave. Building requests and reading responses (`wasi:http/types`)
-//! carries no authority. An exported `incoming-handler` is what the output offers, not
-//! a capability it asks for.
+//! carries no authority. An exported `incoming-handler` (0.3: `handler`) is what the
+//! output offers, not a capability it asks for; an *imported* 0.3 `handler` (a
+//! middleware's downstream) is refused, not enforced.
 
 use super::{Family, Routed};
 use crate::contract::{Capability, HostContract};
@@ -22,6 +24,7 @@ impl Family for Http {
     fn interfaces(&self) -> &'static [(&'static str, &'static str, Capability)] {
         &[
             ("http", "outgoing-handler", Capability::HttpOutgoing),
+            ("http", "client", Capability::HttpOutgoing),
             ("http", "types", Capability::HttpTypes),
             ("http", "*", Capability::Other),
         ]

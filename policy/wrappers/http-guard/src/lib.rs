@@ -1,10 +1,9 @@
-//! Outgoing HTTP to allowed hosts only.
-//!
-//! Settings: one `allow=SCHEME://HOST:PORT` per line, where each part may be `*` and
-//! the host may start with `*.` (any subdomain). A request goes to the host only if
-//! its scheme, host and port (the scheme's default when the authority has none) match
-//! an entry; otherwise it fails with `HTTP-request-denied` and the host never sees it.
+//! Outgoing HTTP to allowed hosts only: a request whose destination is not on the
+//! allow-list (`../http_allow.rs`) fails with `HTTP-request-denied` and the host never
+//! sees it.
 
+#[path = "../../http_allow.rs"]
+mod http_allow;
 #[path = "../../settings.rs"]
 mod settings;
 
@@ -20,99 +19,6 @@ use wasi::http::types::{
     ErrorCode, FutureIncomingResponse, OutgoingRequest, RequestOptions, Scheme,
 };
 
-thread_local! {
-    static ALLOWED: Vec<Pattern> = settings::Settings::parse(&witpipe::policy::settings::get())
-        .all(settings::keys::ALLOW_HTTP)
-        .filter_map(Pattern::parse)
-        .collect();
-}
-
-/// `scheme://host:port`, each part possibly a wildcard.
-struct Pattern {
-    scheme: String,
-    host: String,
-    port: String,
-}
-
-impl Pattern {
-    fn parse(text: &str) -> Option<Pattern> {
-        let (scheme, rest) = text.split_once("://")?;
-        let (host, port) = split_port(rest);
-        Some(Pattern {
-            scheme: scheme.to_ascii_lowercase(),
-            host: host.to_ascii_lowercase(),
-            port: port.unwrap_or("").to_string(),
-        })
-    }
-
-    fn matches(&self, scheme: &str, host: &str, port: u16) -> bool {
-        let scheme_ok = self.scheme == "*" || self.scheme == scheme;
-        let host_ok = self.host == "*"
-            || self.host == host
-            || self
-                .host
-                .strip_prefix("*.")
-                .is_some_and(|base| host.ends_with(&format!(".{base}")));
-        let port_ok = match self.port.as_str() {
-            "*" => true,
-            "" => default_port(&self.scheme) == Some(port),
-            p => p.parse() == Ok(port),
-        };
-        scheme_ok && host_ok && port_ok
-    }
-}
-
-/// Splits `host:port` (with `[v6]:port` for IPv6 literals).
-fn split_port(authority: &str) -> (&str, Option<&str>) {
-    if let Some(rest) = authority.strip_prefix('[') {
-        if let Some((host, tail)) = rest.split_once(']') {
-            return (host, tail.strip_prefix(':'));
-        }
-    }
-    match authority.rsplit_once(':') {
-        Some((host, port)) if !host.contains(':') => (host, Some(port)),
-        _ => (authority, None),
-    }
-}
-
-fn default_port(scheme: &str) -> Option<u16> {
-    match scheme {
-        "http" => Some(80),
-        "https" => Some(443),
-        _ => None,
-    }
-}
-
-/// Whether the request's destination is on the allow-list.
-fn allowed(request: &OutgoingRequest) -> bool {
-    let scheme = match request.scheme() {
-        Some(Scheme::Http) => "http".to_string(),
-        Some(Scheme::Https) | None => "https".to_string(),
-        Some(Scheme::Other(s)) => s.to_ascii_lowercase(),
-    };
-    let Some(authority) = request.authority() else {
-        return false;
-    };
-    // Userinfo is not part of the destination.
-    let authority = authority
-        .rsplit('@')
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let (host, port) = split_port(&authority);
-    let port = match port {
-        Some(p) => match p.parse() {
-            Ok(p) => p,
-            Err(_) => return false,
-        },
-        None => match default_port(&scheme) {
-            Some(p) => p,
-            None => return false,
-        },
-    };
-    ALLOWED.with(|list| list.iter().any(|p| p.matches(&scheme, host, port)))
-}
-
 struct HttpGuard;
 
 impl Guest for HttpGuard {
@@ -120,7 +26,12 @@ impl Guest for HttpGuard {
         request: OutgoingRequest,
         options: Option<RequestOptions>,
     ) -> Result<FutureIncomingResponse, ErrorCode> {
-        if allowed(&request) {
+        let scheme = match request.scheme() {
+            Some(Scheme::Http) => "http".to_string(),
+            Some(Scheme::Https) | None => "https".to_string(),
+            Some(Scheme::Other(s)) => s.to_ascii_lowercase(),
+        };
+        if http_allow::allowed(&scheme, request.authority()) {
             host::handle(request, options)
         } else {
             Err(ErrorCode::HttpRequestDenied)

@@ -33,6 +33,37 @@ where
     format!("{name}: {ended:?}, {unwritten} bytes unwritten")
 }
 
+/// A GET request through `wasi:http/client@0.3`: the status and body, or why not.
+async fn http(url: &str) -> String {
+    use wasip3::http::client;
+    use wasip3::http::types::{Fields, Request, Response, Scheme};
+    let (scheme, rest) = url.split_once("://").unwrap_or(("http", url));
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    let (trailers, no_trailers) = wasip3::wit_future::new(|| Ok(None));
+    drop(trailers);
+    let (request, _sent) = Request::new(Fields::new(), None, no_trailers, None);
+    let _ = request.set_scheme(Some(&if scheme == "https" {
+        Scheme::Https
+    } else {
+        Scheme::Http
+    }));
+    let _ = request.set_authority(Some(authority));
+    let _ = request.set_path_with_query(Some(path));
+    let response = match client::send(request).await {
+        Ok(response) => response,
+        Err(code) => return format!("refused: {code:?}"),
+    };
+    let status = response.get_status_code();
+    let (done, read) = wasip3::wit_future::new(|| Ok(()));
+    drop(done);
+    let (body, _trailers) = Response::consume_body(response, read);
+    let body = body.collect().await;
+    format!("status {status}: {}", String::from_utf8_lossy(&body).trim())
+}
+
 impl Guest for Probe {
     async fn run(mode: String) -> String {
         match mode.as_str() {
@@ -82,6 +113,14 @@ impl Guest for Probe {
                 monotonic_clock::wait_for(1_000_000).await;
                 "waited 1 ms".into()
             }
+            "dirs" => {
+                let mut dirs: Vec<String> = wasip3::filesystem::preopens::get_directories()
+                    .into_iter()
+                    .map(|(_, path)| path)
+                    .collect();
+                dirs.sort();
+                dirs.join(",")
+            }
             "random" => hex(&random::get_random_bytes(16)),
             "insecure" => hex(&insecure::get_insecure_random_bytes(16)),
             "exit" => {
@@ -122,6 +161,21 @@ impl Guest for Probe {
                         seen = environment::get_environment().len();
                     }
                     format!("{seen} variables")
+                }
+                Some(("http", url)) => http(url).await,
+                Some(("tcp", _)) => {
+                    use wasip3::sockets::types::{IpAddressFamily, TcpSocket};
+                    match TcpSocket::create(IpAddressFamily::Ipv4) {
+                        Ok(_) => "created a socket".into(),
+                        Err(e) => format!("error: {e:?}"),
+                    }
+                }
+                Some(("lookup", name)) => {
+                    use wasip3::sockets::ip_name_lookup::resolve_addresses;
+                    match resolve_addresses(name.to_string()).await {
+                        Ok(addresses) => format!("resolved: {}", addresses.len()),
+                        Err(e) => format!("error: {e:?}"),
+                    }
                 }
                 Some(("stdout-bytes", n)) => {
                     let text = "x".repeat(n.parse::<usize>().unwrap_or(0));
