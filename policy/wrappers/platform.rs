@@ -61,11 +61,24 @@ pub fn bytes(len: u64) -> Vec<u8> {
     out
 }
 
-/// The exports both guards answer alike (exit, terminals, `random`, `insecure`),
-/// written once for each crate's own bindings: the `exports::wasi::*` paths and these
-/// functions are the same at WASI 0.2 and 0.3.
+/// The exports both guards answer alike (environment, exit, terminals, `random`,
+/// `insecure`), written once for each crate's own bindings: the `exports::wasi::*`
+/// paths and these functions are the same at WASI 0.2 and 0.3, but for the name of
+/// the working-directory function (`$cwd`).
 macro_rules! answered_alike {
-    ($guard:ident) => {
+    ($guard:ident, $cwd:ident) => {
+        impl crate::exports::wasi::cli::environment::Guest for $guard {
+            fn get_environment() -> Vec<(String, String)> {
+                crate::platform::SETTINGS.with(crate::settings::Settings::fixed_env)
+            }
+            fn get_arguments() -> Vec<String> {
+                crate::platform::SETTINGS.with(crate::settings::Settings::fixed_args)
+            }
+            fn $cwd() -> Option<String> {
+                crate::platform::setting(crate::settings::keys::CWD)
+            }
+        }
+
         impl crate::exports::wasi::cli::exit::Guest for $guard {
             fn exit(_status: Result<(), ()>) {
                 crate::platform::deny("exit")

@@ -30,24 +30,11 @@ wit_bindgen::generate!({
 use exports::wasi::cli;
 use exports::wasi::clocks;
 use exports::wasi::random;
-use platform::{deny, fixed_time, next_u64, setting, SETTINGS};
-use settings::{keys, Settings};
+use platform::{deny, fixed_time, next_u64};
 use wasi::cli::types::ErrorCode;
 use wit_bindgen::{FutureReader, StreamReader};
 
 struct Guard;
-
-impl cli::environment::Guest for Guard {
-    fn get_environment() -> Vec<(String, String)> {
-        SETTINGS.with(Settings::fixed_env)
-    }
-    fn get_arguments() -> Vec<String> {
-        SETTINGS.with(Settings::fixed_args)
-    }
-    fn get_initial_cwd() -> Option<String> {
-        setting(keys::CWD)
-    }
-}
 
 /// A future that already holds `value`.
 ///
@@ -126,6 +113,6 @@ impl random::insecure_seed::Guest for Guard {
     }
 }
 
-platform::answered_alike!(Guard);
+platform::answered_alike!(Guard, get_initial_cwd);
 
 export!(Guard);

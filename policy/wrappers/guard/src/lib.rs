@@ -28,24 +28,11 @@ wit_bindgen::generate!({
 use exports::wasi::cli;
 use exports::wasi::clocks;
 use exports::wasi::random;
-use platform::{deny, fixed_time, next_u64, setting, SETTINGS};
-use settings::{keys, Settings};
+use platform::{deny, fixed_time, next_u64};
 use wasi::io::poll::Pollable;
 use wasi::io::streams::{InputStream, OutputStream};
 
 struct Guard;
-
-impl cli::environment::Guest for Guard {
-    fn get_environment() -> Vec<(String, String)> {
-        SETTINGS.with(Settings::fixed_env)
-    }
-    fn get_arguments() -> Vec<String> {
-        SETTINGS.with(Settings::fixed_args)
-    }
-    fn initial_cwd() -> Option<String> {
-        setting(keys::CWD)
-    }
-}
 
 impl cli::stdin::Guest for Guard {
     fn get_stdin() -> InputStream {
@@ -102,6 +89,6 @@ impl random::insecure_seed::Guest for Guard {
     }
 }
 
-platform::answered_alike!(Guard);
+platform::answered_alike!(Guard, initial_cwd);
 
 export!(Guard);
