@@ -222,6 +222,17 @@ fn main() {
         }
     }
 
+    // The WASI 0.3 examples, on the concurrent host, likewise.
+    for example in ["logstats", "greet"] {
+        let file = format!("pipelines/{example}/pipeline.yaml");
+        let all = compose(&pipeline(root, dir.path(), &file, Some(everything)));
+        let shipped = compose(&pipeline(root, dir.path(), &file, None));
+        let base = instantiate(&pooling, &all, On::Concurrent);
+        let what = format!("{example} (WASI 0.3), every capability granted by `defaults:`");
+        let _ = row_on(On::Concurrent, &what, &all, base);
+        let what = format!("{example} (WASI 0.3) as shipped");
+        let _ = row_on(On::Concurrent, &what, &shipped, base);
+    }
     // WASI 0.3: the probe rebuilt with the `wasip3` crate, on the concurrent host.
     let raw3 = std::fs::read(root.join("tests/guests/components/probe-p3.wasm")).unwrap();
     let base3 = instantiate(&pooling, &raw3, On::Concurrent);
