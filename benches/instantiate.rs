@@ -75,6 +75,8 @@ fn per_run(engine: &Engine, bytes: &[u8], argument: &str, on: On) -> Duration {
         env.env(format!("HOST_VARIABLE_{i}"), "some value of a usual length");
     }
     env.env("SAFE", "1");
+    // A stdout that takes every byte (7 runs of `stdout-bytes 1048576` fit).
+    env.stdout(wasmtime_wasi::p2::pipe::MemoryOutputPipe::new(8 << 20));
     let mut store = witpipe_host::store(engine, env);
     store.set_epoch_deadline(u64::MAX / 2);
     let mut times = Vec::new();
