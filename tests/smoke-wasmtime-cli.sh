@@ -135,7 +135,7 @@ for p in p3-deny-all p3-narrow p3-allow-all; do
   cargo run -q --locked -- compose "tests/policy/$p.yaml" -o "$out/$p.wasm" >/dev/null
 done
 invoke3() { # pipeline mode -> stdout of the 0.3 probe's call (stderr dropped)
-  echo "host stdin" | SECRET=hunter2 SAFE=ok RUST_BACKTRACE=0 "$wasmtime" run -S inherit-env --invoke "run(\"$2\")" "$out/$1.wasm" 2>/dev/null
+  echo "host stdin" | SECRET=hunter2 SAFE=ok RUST_BACKTRACE=0 "$wasmtime" run -S http -S inherit-env --invoke "run(\"$2\")" "$out/$1.wasm" 2>/dev/null
 }
 check "0.3 deny-all hides SECRET" '"none"' "$(invoke3 p3-deny-all secret)"
 check "0.3 deny-all: stdout says pipe, nothing written" '"stdout: Err(ErrorCode::Pipe), 22 bytes unwritten"' "$(invoke3 p3-deny-all stdout)"
