@@ -278,6 +278,14 @@ pub fn concurrent(engine: &Engine, component: &Component) -> bool {
         || ty.exports(engine).any(|(_, item)| async_func(&item.ty))
 }
 
+/// Whether `component` exports an interface whose name starts with `prefix`
+/// (`wasi:cli/run@0.3`).
+fn exports_interface(engine: &Engine, component: &Component, prefix: &str) -> bool {
+    let ty = component.component_type();
+    let mut exports = ty.exports(engine);
+    exports.any(|(name, _)| name.starts_with(prefix))
+}
+
 /// Runs `future` to completion on a runtime of this thread (the concurrent host's
 /// calls are futures; `run` and `call` wait for them).
 fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, HostError> {

@@ -2,7 +2,7 @@
 
 use crate::limits::{exit_status, Ticker};
 use crate::{block_on, concurrent, granted_store, host_linker, HostError, HostGrants, Limits};
-use crate::{Host, Shared};
+use crate::{exports_interface, Host, Shared};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store};
 
@@ -57,11 +57,7 @@ async fn run_async(
     component: &Component,
     linker: &Linker<Host>,
 ) -> Result<Ended, HostError> {
-    let exports_p3_run = component
-        .component_type()
-        .exports(engine)
-        .any(|(name, _)| name.starts_with("wasi:cli/run@0.3"));
-    if exports_p3_run {
+    if exports_interface(engine, component, "wasi:cli/run@0.3") {
         use wasmtime_wasi::p3::bindings::Command;
         let command = Command::instantiate_async(&mut *store, component, linker)
             .await

@@ -3,7 +3,8 @@
 //! pre-instantiated template, many requests at once.
 
 use crate::limits::Ticker;
-use crate::{granted_store, host_linker, Host, HostError, HostGrants, Limits, Shared};
+use crate::{exports_interface, granted_store, host_linker, Host, HostError, HostGrants};
+use crate::{Limits, Shared};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::server::conn::http1;
@@ -133,11 +134,7 @@ where
     F: std::future::Future<Output = ()>,
 {
     let linker = host_linker(engine, grants, true).map_err(HostError::Start)?;
-    let p3 = component
-        .component_type()
-        .exports(engine)
-        .any(|(name, _)| name.starts_with("wasi:http/handler@0.3"));
-    let pre = match p3 {
+    let pre = match exports_interface(engine, component, "wasi:http/handler@0.3") {
         false => linker
             .instantiate_pre(component)
             .and_then(ProxyPre::new)
