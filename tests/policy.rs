@@ -504,56 +504,86 @@ fn output_imports_are_exactly_the_host_contract() {
     }
 }
 
-#[test]
-fn a_read_only_directory_stays_read_only_and_closed() {
-    let p = Probe::compose("fs-ro.yaml");
-    assert_eq!(p.run("run", "read /data/public.txt").value(), "hello");
-    assert_eq!(p.run("run", "list /data").value(), "link,public.txt,sub");
-    assert_eq!(p.run("run", "read /data/sub/note.txt").value(), "note");
+/// How a test calls a probe: the 0.2 probe's `run` export or the 0.3 probe's.
+type Runner = fn(&Probe, &str) -> Outcome;
+const P2: Runner = |p, mode| p.run("run", mode);
+const P3: Runner = |p, mode| p.run_p3(mode);
+
+/// Asserts that every mode in `attempts` ends in an error that shows no secret.
+fn all_refused(p: &Probe, run: Runner, attempts: &[&str]) {
+    for attempt in attempts {
+        let out = run(p, attempt);
+        assert!(out.value().starts_with("error"), "{attempt}: {out:?}");
+        assert!(!out.value().contains("TOPSECRET"), "{attempt}: {out:?}");
+    }
+}
+
+/// `fs-ro.yaml` (or its 0.3 twin): reads pass, every change and every escape fails.
+fn read_only_directory_holds(pipeline: &str, run: Runner, more_changes: &[&str]) {
+    let p = Probe::compose(pipeline);
+    assert_eq!(run(&p, "read /data/public.txt").value(), "hello");
+    assert_eq!(run(&p, "list /data").value(), "link,public.txt,sub");
+    assert_eq!(run(&p, "read /data/sub/note.txt").value(), "note");
     // The host grants the directory read-write; the grant says read-only.
-    for attempt in [
+    let changes = [
         "write /data/new.txt",
         "write /data/public.txt",
         "mkdir /data/dir",
         "remove /data/public.txt",
-    ] {
-        let out = p.run("run", attempt);
-        assert!(out.value().starts_with("error"), "{attempt}: {out:?}");
-    }
+    ];
+    all_refused(&p, run, &changes);
+    all_refused(&p, run, more_changes);
     assert_eq!(p.host_file("data/public.txt").as_deref(), Some("hello"));
     assert_eq!(p.host_file("data/new.txt"), None);
     assert!(!p.honeypot.path().join("data/dir").exists());
     // No way out: not `..`, not a symlink, not another preopen of the host's.
-    for escape in [
+    let escapes = [
         "read /data/../secret.txt",
         "read /data/link",
         "read /secret.txt",
         "list /",
         "read /scratch/note.txt",
-    ] {
-        let out = p.run("run", escape);
-        assert!(out.value().starts_with("error"), "{escape}: {out:?}");
-        assert!(!out.value().contains("TOPSECRET"));
-    }
+    ];
+    all_refused(&p, run, &escapes);
 }
 
-#[test]
-fn a_read_write_sub_directory_is_writable_and_still_closed() {
-    let p = Probe::compose("fs-rw.yaml");
-    assert_eq!(p.run("run", "read /scratch/note.txt").value(), "note");
-    assert_eq!(p.run("run", "write /scratch/new.txt").value(), "written");
+/// `fs-rw.yaml` (or its 0.3 twin): the sub-directory is writable and still closed.
+fn read_write_directory_holds(pipeline: &str, run: Runner) {
+    let p = Probe::compose(pipeline);
+    assert_eq!(run(&p, "read /scratch/note.txt").value(), "note");
+    assert_eq!(run(&p, "write /scratch/new.txt").value(), "written");
     assert_eq!(
         p.host_file("data/sub/new.txt").as_deref(),
         Some("written by the probe")
     );
-    for escape in [
+    let escapes = [
         "read /scratch/../public.txt",
         "read /scratch/../../secret.txt",
         "read /data/public.txt",
-    ] {
-        let out = p.run("run", escape);
-        assert!(out.value().starts_with("error"), "{escape}: {out:?}");
-    }
+    ];
+    all_refused(&p, run, &escapes);
+}
+
+#[test]
+fn a_read_only_directory_stays_read_only_and_closed() {
+    read_only_directory_holds("fs-ro.yaml", P2, &[]);
+}
+
+#[test]
+fn a_read_write_sub_directory_is_writable_and_still_closed() {
+    read_write_directory_holds("fs-rw.yaml", P2);
+}
+
+/// At WASI 0.3 the same: and a file opened for reading cannot be written through its
+/// stream (the wrapper answers `read-only` without handing the stream to the host).
+#[test]
+fn wasi_0_3_a_read_only_directory_stays_read_only_and_closed() {
+    read_only_directory_holds("p3-fs-ro.yaml", P3, &["write-ro /data/public.txt"]);
+}
+
+#[test]
+fn wasi_0_3_a_read_write_sub_directory_is_writable_and_still_closed() {
+    read_write_directory_holds("p3-fs-rw.yaml", P3);
 }
 
 #[test]

@@ -46,6 +46,8 @@ pub enum Wrapper {
     EnvFilterP3,
     /// Granted directories only, read-only where granted so.
     FsGuard,
+    /// The same at WASI 0.3.
+    FsGuardP3,
     /// No directories at all.
     FsDeny,
     /// No directories at all, at WASI 0.3.
@@ -70,12 +72,13 @@ pub enum Wrapper {
 
 impl Wrapper {
     /// Every wrapper, in the order a component's instances are created.
-    pub const ALL: [Wrapper; 15] = [
+    pub const ALL: [Wrapper; 16] = [
         Wrapper::Guard,
         Wrapper::GuardP3,
         Wrapper::EnvFilter,
         Wrapper::EnvFilterP3,
         Wrapper::FsGuard,
+        Wrapper::FsGuardP3,
         Wrapper::FsDeny,
         Wrapper::FsDenyP3,
         Wrapper::HttpGuard,
@@ -96,6 +99,7 @@ impl Wrapper {
             Wrapper::EnvFilter => include_bytes!("../wrappers/components/env-filter.wasm"),
             Wrapper::EnvFilterP3 => include_bytes!("../wrappers/components/env-filter-p3.wasm"),
             Wrapper::FsGuard => include_bytes!("../wrappers/components/fs-guard.wasm"),
+            Wrapper::FsGuardP3 => include_bytes!("../wrappers/components/fs-guard-p3.wasm"),
             Wrapper::FsDeny => include_bytes!("../wrappers/components/fs-deny.wasm"),
             Wrapper::FsDenyP3 => include_bytes!("../wrappers/components/fs-deny-p3.wasm"),
             Wrapper::HttpGuard => include_bytes!("../wrappers/components/http-guard.wasm"),
@@ -116,6 +120,7 @@ impl Wrapper {
         match self {
             Wrapper::GuardP3
             | Wrapper::EnvFilterP3
+            | Wrapper::FsGuardP3
             | Wrapper::FsDenyP3
             | Wrapper::HttpGuardP3
             | Wrapper::HttpDenyP3
@@ -139,6 +144,7 @@ impl Wrapper {
         match self {
             Wrapper::GuardP3 => Wrapper::Guard,
             Wrapper::EnvFilterP3 => Wrapper::EnvFilter,
+            Wrapper::FsGuardP3 => Wrapper::FsGuard,
             Wrapper::FsDenyP3 => Wrapper::FsDeny,
             Wrapper::HttpGuardP3 => Wrapper::HttpGuard,
             Wrapper::HttpDenyP3 => Wrapper::HttpDeny,
@@ -167,6 +173,7 @@ impl Wrapper {
             Wrapper::EnvFilter => "env-filter",
             Wrapper::EnvFilterP3 => "env-filter-p3",
             Wrapper::FsGuard => "fs-guard",
+            Wrapper::FsGuardP3 => "fs-guard-p3",
             Wrapper::FsDeny => "fs-deny",
             Wrapper::FsDenyP3 => "fs-deny-p3",
             Wrapper::HttpGuard => "http-guard",
@@ -439,6 +446,7 @@ mod tests {
         }
         assert_eq!(Wrapper::Guard.at_line("0.3.2"), Some(Wrapper::GuardP3));
         assert_eq!(Wrapper::GuardP3.at_line("0.2.12"), Some(Wrapper::Guard));
-        assert_eq!(Wrapper::FsGuard.at_line("0.3.2"), None);
+        assert_eq!(Wrapper::FsGuard.at_line("0.3.2"), Some(Wrapper::FsGuardP3));
+        assert_eq!(Wrapper::SocketsGuard.at_line("0.3.2"), None);
     }
 }

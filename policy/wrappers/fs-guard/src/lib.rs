@@ -7,6 +7,8 @@
 //! `read-only`. Path resolution (`..`, absolute paths, symlinks) stays the host's:
 //! WASI hosts refuse paths that leave a preopen, so the wrapper needs no path logic.
 
+#[path = "../../fs_types.rs"]
+mod fs_types;
 #[path = "../../settings.rs"]
 mod settings;
 
@@ -24,28 +26,9 @@ thread_local! {
     static SETTINGS: settings::Settings = settings::Settings::parse(&witpipe::policy::settings::get());
 }
 
-/// Converts between the host's and the exported copies of a C-like enum.
-macro_rules! enum_conv {
-    ($name:ident: $from:ty => $to:ty { $($v:ident),* $(,)? }) => {
-        fn $name(x: $from) -> $to {
-            match x { $(<$from>::$v => <$to>::$v,)* }
-        }
-    };
-}
-
-enum_conv!(error_code: host::ErrorCode => ex::ErrorCode {
-    Access, WouldBlock, Already, BadDescriptor, Busy, Deadlock, Quota, Exist, FileTooLarge,
-    IllegalByteSequence, InProgress, Interrupted, Invalid, Io, IsDirectory, Loop, TooManyLinks,
-    MessageSize, NameTooLong, NoDevice, NoEntry, NoLock, InsufficientMemory, InsufficientSpace,
-    NotDirectory, NotEmpty, NotRecoverable, Unsupported, NoTty, NoSuchDevice, Overflow,
-    NotPermitted, Pipe, ReadOnly, InvalidSeek, TextFileBusy, CrossDevice,
-});
-enum_conv!(descriptor_type: host::DescriptorType => ex::DescriptorType {
-    Unknown, BlockDevice, CharacterDevice, Directory, Fifo, SymbolicLink, RegularFile, Socket,
-});
-enum_conv!(advice: ex::Advice => host::Advice {
-    Normal, Sequential, Random, WillNeed, DontNeed, NoReuse,
-});
+fs_types::fs_conversions!(host, ex;
+    host::ErrorCode::WouldBlock => ex::ErrorCode::WouldBlock;;
+    host::DescriptorType::Unknown => ex::DescriptorType::Unknown);
 
 fn err<T>(r: Result<T, host::ErrorCode>) -> Result<T, ex::ErrorCode> {
     r.map_err(error_code)
@@ -234,9 +217,8 @@ impl ex::GuestDescriptor for Descriptor {
         open: ex::OpenFlags,
         dflags: ex::DescriptorFlags,
     ) -> Result<ex::Descriptor, ex::ErrorCode> {
-        let creates = ex::OpenFlags::CREATE | ex::OpenFlags::TRUNCATE | ex::OpenFlags::EXCLUSIVE;
-        let writes = ex::DescriptorFlags::WRITE | ex::DescriptorFlags::MUTATE_DIRECTORY;
-        let wants_change = open.bits() & creates.bits() != 0 || dflags.bits() & writes.bits() != 0;
+        let wants_change = open.bits() & fs_types::CHANGING_OPENS != 0
+            || dflags.bits() & fs_types::CHANGING_FLAGS != 0;
         if wants_change {
             self.mutable()?;
         }
@@ -295,23 +277,12 @@ impl ex::GuestDescriptor for Descriptor {
 
 impl preopens::Guest for FsGuard {
     fn get_directories() -> Vec<(ex::Descriptor, String)> {
-        let mounts: Vec<(String, bool)> = SETTINGS.with(|s| {
-            s.all(settings::keys::MOUNT)
-                .filter_map(|m| m.rsplit_once('|'))
-                .map(|(guest, mode)| (guest.to_string(), mode == "rw"))
-                .collect()
-        });
+        let mounts = SETTINGS.with(fs_types::mounts);
         host_preopens::get_directories()
             .into_iter()
             .filter_map(|(d, name)| {
-                let (_, writable) = mounts.iter().find(|(guest, _)| *guest == name)?;
-                Some((
-                    ex::Descriptor::new(Descriptor {
-                        inner: d,
-                        writable: *writable,
-                    }),
-                    name,
-                ))
+                let writable = fs_types::mounted(&mounts, &name)?;
+                Some((ex::Descriptor::new(Descriptor { inner: d, writable }), name))
             })
             .collect()
     }

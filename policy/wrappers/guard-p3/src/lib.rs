@@ -7,8 +7,8 @@
 //! - environment: the fixed variables, arguments and cwd of the settings;
 //! - stdin: an empty stream, and the future says it ended without error;
 //! - stdout/stderr: the component's stream is dropped unread (its writes see the
-//!   reader gone) and the future says `pipe` (see [`ready`] for how a synchronous
-//!   function hands out a future with a value);
+//!   reader gone) and the future says `pipe` (see `p3_future::ready` for how a
+//!   synchronous function hands out a future with a value);
 //! - terminals: none;
 //! - clocks: the settings' fixed time; waiting on a clock traps (waiting would
 //!   reveal real time);
@@ -16,6 +16,8 @@
 //! - random: `random=deny` traps (zero bytes would be a silent hazard),
 //!   `random=seed:N` gives a deterministic sequence.
 
+#[path = "../../p3_future.rs"]
+mod p3_future;
 #[path = "../../platform.rs"]
 mod platform;
 #[path = "../../settings.rs"]
@@ -36,25 +38,12 @@ use wit_bindgen::{FutureReader, StreamReader};
 
 struct Guard;
 
-/// A future that already holds `value`.
-///
-/// These functions are synchronous, and a synchronous export has no task in which to
-/// wait for its reader (wit-bindgen's write-on-drop would have to, and traps). So the
-/// guard does what `future.write` allows without waiting: it issues the write and
-/// leaves it pending; the reader's first read completes it. The writable end and the
-/// lowered value (a few bytes) stay with this instance.
+/// A future that already holds `value` (see `p3_future::ready`).
 fn ready(value: Result<(), ErrorCode>) -> FutureReader<Result<(), ErrorCode>> {
-    let vtable = <Result<(), ErrorCode> as wit_future::FuturePayload>::VTABLE;
-    // SAFETY: the vtable is the one generated for this payload type; `buffer` has its
-    // layout and is never freed, so the pending write always reads valid memory.
-    unsafe {
-        let handles = (vtable.new)();
-        let (reader, writer) = (handles as u32, (handles >> 32) as u32);
-        let buffer = std::alloc::alloc(vtable.layout);
-        (vtable.lower)(value, buffer);
-        (vtable.start_write)(writer, buffer);
-        FutureReader::new(reader, vtable)
-    }
+    p3_future::ready(
+        <Result<(), ErrorCode> as wit_future::FuturePayload>::VTABLE,
+        value,
+    )
 }
 
 impl cli::stdin::Guest for Guard {

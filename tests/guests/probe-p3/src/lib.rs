@@ -5,6 +5,8 @@
 
 wit_bindgen::generate!({ path: "../wit-p3", world: "probe-p3" });
 
+mod fs;
+
 use wasip3::cli::{environment, stderr, stdin, stdout};
 use wasip3::clocks::{monotonic_clock, system_clock};
 use wasip3::random::{insecure, random};
@@ -163,6 +165,10 @@ impl Guest for Probe {
                     format!("{seen} variables")
                 }
                 Some(("http", url)) => http(url).await,
+                Some((
+                    op @ ("read" | "list" | "write" | "write-ro" | "mkdir" | "remove"),
+                    path,
+                )) => fs::run(op, path).await,
                 Some(("tcp", _)) => {
                     use wasip3::sockets::types::{IpAddressFamily, TcpSocket};
                     match TcpSocket::create(IpAddressFamily::Ipv4) {

@@ -1,0 +1,59 @@
+//! What the filesystem guards of both WASI lines share: the conversions between the
+//! host's and the exported copies of `wasi:filesystem/types` (the same WIT, so the
+//! same cases), and the mounts named in the settings.
+
+use crate::settings;
+
+/// Converts between the host's and the exported copies of an enum or variant whose
+/// cases carry nothing; `extra` arms convert the cases that do.
+macro_rules! enum_conv {
+    ($name:ident: $from:ty => $to:ty { $($v:ident),* $(,)? } $($pat:pat => $e:expr),*) => {
+        fn $name(x: $from) -> $to {
+            match x { $(<$from>::$v => <$to>::$v,)* $($pat => $e,)* }
+        }
+    };
+}
+
+/// `error-code`, `descriptor-type` and `advice`: the cases both lines have, plus
+/// the extra arms a line needs (0.2 alone has `would-block` and `unknown`, 0.3 alone
+/// `other(option<string>)`).
+macro_rules! fs_conversions {
+    ($host:ident, $ex:ident $(; $($pat:pat => $e:expr),*)? $(;; $($tpat:pat => $te:expr),*)?) => {
+        $crate::fs_types::enum_conv!(error_code: $host::ErrorCode => $ex::ErrorCode {
+            Access, Already, BadDescriptor, Busy, Deadlock, Quota, Exist,
+            FileTooLarge, IllegalByteSequence, InProgress, Interrupted, Invalid, Io,
+            IsDirectory, Loop, TooManyLinks, MessageSize, NameTooLong, NoDevice, NoEntry,
+            NoLock, InsufficientMemory, InsufficientSpace, NotDirectory, NotEmpty,
+            NotRecoverable, Unsupported, NoTty, NoSuchDevice, Overflow, NotPermitted, Pipe,
+            ReadOnly, InvalidSeek, TextFileBusy, CrossDevice,
+        } $($($pat => $e),*)?);
+        $crate::fs_types::enum_conv!(descriptor_type: $host::DescriptorType => $ex::DescriptorType {
+            BlockDevice, CharacterDevice, Directory, Fifo, SymbolicLink, RegularFile, Socket,
+        } $($($tpat => $te),*)?);
+        $crate::fs_types::enum_conv!(advice: $ex::Advice => $host::Advice {
+            Normal, Sequential, Random, WillNeed, DontNeed, NoReuse,
+        });
+    };
+}
+pub(crate) use {enum_conv, fs_conversions};
+
+/// The mounts of the settings: `(guest path, writable)`.
+pub fn mounts(settings: &settings::Settings) -> Vec<(String, bool)> {
+    settings
+        .all(settings::keys::MOUNT)
+        .filter_map(|m| m.rsplit_once('|'))
+        .map(|(guest, mode)| (guest.to_string(), mode == "rw"))
+        .collect()
+}
+
+/// Whether a preopen named `name` is mounted, and if so whether it is writable.
+pub fn mounted(mounts: &[(String, bool)], name: &str) -> Option<bool> {
+    mounts.iter().find(|(guest, _)| guest == name).map(|m| m.1)
+}
+
+/// The `descriptor-flags` bits that let a descriptor change anything (`write`,
+/// `mutate-directory`), the same at both lines.
+pub const CHANGING_FLAGS: u8 = 0b10 | 0b10_0000;
+/// The `open-flags` bits that create or change a file (`create`, `exclusive`,
+/// `truncate`).
+pub const CHANGING_OPENS: u8 = 0b1 | 0b100 | 0b1000;
