@@ -631,41 +631,61 @@ fn no_http_grant_means_no_request_leaves() {
     assert_eq!(out.value(), "refused: ErrorCode::HttpRequestDenied");
 }
 
-#[test]
-fn no_socket_can_be_opened_and_no_name_resolved() {
+/// `deny-all.yaml` and `allow-all.yaml` (or their 0.3 twins): no connection, no lookup.
+fn no_socket_reaches_the_network(deny_all: &str, allow_all: &str, run: Runner) {
     // A server of this test's own, so that no other test's traffic is counted.
     let server = Server::start();
-    let p = Probe::compose("deny-all.yaml");
-    let out = p.run("run", &format!("tcp 127.0.0.1:{}", server.port));
-    assert!(out.value().starts_with("error"), "{out:?}");
-    assert!(p
-        .run("run", "lookup localhost")
-        .value()
-        .starts_with("error"));
-    // The same probe with every grant the pipeline format has: sockets stay denied.
-    let p = Probe::compose("allow-all.yaml");
-    assert!(p
-        .run("run", &format!("tcp 127.0.0.1:{}", server.port))
-        .value()
-        .starts_with("error"));
+    let tcp = format!("tcp 127.0.0.1:{}", server.port);
+    let p = Probe::compose(deny_all);
+    all_refused(&p, run, &[&tcp, "lookup localhost"]);
+    // The same probe with every grant the pipeline format has but `sockets`.
+    all_refused(&Probe::compose(allow_all), run, &[&tcp]);
     assert_eq!(server.hits(), 0, "no connection reached the server");
+}
+
+/// `sockets.yaml` (or its 0.3 twin): one port connects, another does not, no lookup.
+fn tcp_reaches_only_allowed(pipeline: &str, run: Runner) -> Outcome {
+    let (allowed, _) = servers();
+    let other = Server::start();
+    let p = Probe::compose(pipeline);
+    let ok = run(&p, &format!("tcp 127.0.0.1:{}", allowed.port));
+    assert!(ok.value().starts_with("connected"), "{ok:?}");
+    let refused = format!("tcp 127.0.0.1:{}", other.port);
+    all_refused(&p, run, &[&refused, "lookup localhost"]);
+    assert_eq!(other.hits(), 0, "the port off the list saw no connection");
+    ok
+}
+
+#[test]
+fn no_socket_can_be_opened_and_no_name_resolved() {
+    no_socket_reaches_the_network("deny-all.yaml", "allow-all.yaml", P2);
 }
 
 #[test]
 fn tcp_reaches_only_allowed_addresses() {
-    let (allowed, _) = servers();
+    tcp_reaches_only_allowed("sockets.yaml", P2);
+}
+
+#[test]
+fn wasi_0_3_no_socket_can_be_opened_and_no_name_resolved() {
+    no_socket_reaches_the_network("p3-deny-all.yaml", "p3-allow-all.yaml", P3);
+}
+
+/// At WASI 0.3 the same, and the allowed connection's streams carry data both ways
+/// through the wrapper (which hands them on).
+#[test]
+fn wasi_0_3_tcp_reaches_only_allowed_addresses() {
+    let ok = tcp_reaches_only_allowed("p3-sockets.yaml", P3);
+    assert_eq!(ok.value(), "connected, sent Ok(()), got \"SECRET\", Ok(())");
+}
+
+/// `lookup: allow` at WASI 0.3: the host resolves names beside the guarded sockets
+/// (the component's address type comes from the wrapper, its lookup from the host).
+#[test]
+fn wasi_0_3_a_lookup_grant_resolves_names_and_nothing_more() {
+    let p = Probe::compose("p3-lookup.yaml");
+    assert_eq!(P3(&p, "lookup localhost").value(), "resolved: 1");
     let other = Server::start();
-    let p = Probe::compose("sockets.yaml");
-    assert_eq!(
-        p.run("run", &format!("tcp 127.0.0.1:{}", allowed.port))
-            .value(),
-        "connected"
-    );
-    let out = p.run("run", &format!("tcp 127.0.0.1:{}", other.port));
-    assert!(out.value().starts_with("error"), "{out:?}");
-    assert!(p
-        .run("run", "lookup localhost")
-        .value()
-        .starts_with("error"));
-    assert_eq!(other.hits(), 0, "the port off the list saw no connection");
+    all_refused(&p, P3, &[&format!("tcp 127.0.0.1:{}", other.port)]);
+    assert_eq!(other.hits(), 0);
 }

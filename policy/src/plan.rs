@@ -314,24 +314,23 @@ mod tests {
     }
 
     #[test]
-    fn a_0_3_import_whose_wrapper_is_not_built_for_0_3_is_refused_by_name() {
+    fn a_0_3_import_gets_the_wrapper_of_its_own_line() {
         let tcp = Grants {
             connect: vec!["127.0.0.1:80".into()],
             ..Grants::default()
         };
-        let refused = plan_for(&tcp, &["wasi:sockets/types@0.3.2"]).unwrap_err();
-        assert!(
-            matches!(
-                refused[0],
-                PolicyError::NotWrappedAtLine {
-                    wrapper: "sockets-guard",
-                    ..
-                }
-            ),
-            "{refused:?}"
+        let imports = [
+            "wasi:sockets/types@0.3.2",
+            "wasi:sockets/ip-name-lookup@0.3.2",
+        ];
+        let plan = plan_for(&tcp, &imports).unwrap();
+        assert_eq!(
+            plan.routes[0].route,
+            Route::Wrapper(Wrapper::SocketsGuardP3)
         );
+        assert_eq!(plan.routes[1].route, Route::Wrapper(Wrapper::LookupDenyP3));
         // Nothing granted: denied at 0.3 as at 0.2.
-        let denied = plan_for(&Grants::default(), &["wasi:sockets/types@0.3.2"]).unwrap();
+        let denied = plan_for(&Grants::default(), &imports[..1]).unwrap();
         assert_eq!(
             denied.routes[0].route,
             Route::Wrapper(Wrapper::SocketsDenyP3)

@@ -66,13 +66,17 @@ pub enum Wrapper {
     SocketsDenyP3,
     /// TCP connections to allowed addresses only; no UDP.
     SocketsGuard,
+    /// The same at WASI 0.3.
+    SocketsGuardP3,
     /// No name lookup.
     LookupDeny,
+    /// No name lookup, at WASI 0.3.
+    LookupDenyP3,
 }
 
 impl Wrapper {
     /// Every wrapper, in the order a component's instances are created.
-    pub const ALL: [Wrapper; 16] = [
+    pub const ALL: [Wrapper; 18] = [
         Wrapper::Guard,
         Wrapper::GuardP3,
         Wrapper::EnvFilter,
@@ -88,7 +92,9 @@ impl Wrapper {
         Wrapper::SocketsDeny,
         Wrapper::SocketsDenyP3,
         Wrapper::SocketsGuard,
+        Wrapper::SocketsGuardP3,
         Wrapper::LookupDeny,
+        Wrapper::LookupDenyP3,
     ];
 
     /// The component's bytes, as built for WASI [`Wrapper::built_for`].
@@ -111,7 +117,11 @@ impl Wrapper {
                 include_bytes!("../wrappers/components/sockets-deny-p3.wasm")
             }
             Wrapper::SocketsGuard => include_bytes!("../wrappers/components/sockets-guard.wasm"),
+            Wrapper::SocketsGuardP3 => {
+                include_bytes!("../wrappers/components/sockets-guard-p3.wasm")
+            }
             Wrapper::LookupDeny => include_bytes!("../wrappers/components/lookup-deny.wasm"),
+            Wrapper::LookupDenyP3 => include_bytes!("../wrappers/components/lookup-deny-p3.wasm"),
         }
     }
 
@@ -124,7 +134,9 @@ impl Wrapper {
             | Wrapper::FsDenyP3
             | Wrapper::HttpGuardP3
             | Wrapper::HttpDenyP3
-            | Wrapper::SocketsDenyP3 => WASI_SERVED[1],
+            | Wrapper::SocketsDenyP3
+            | Wrapper::SocketsGuardP3
+            | Wrapper::LookupDenyP3 => WASI_SERVED[1],
             _ => WASI_SERVED[0],
         }
     }
@@ -149,6 +161,8 @@ impl Wrapper {
             Wrapper::HttpGuardP3 => Wrapper::HttpGuard,
             Wrapper::HttpDenyP3 => Wrapper::HttpDeny,
             Wrapper::SocketsDenyP3 => Wrapper::SocketsDeny,
+            Wrapper::SocketsGuardP3 => Wrapper::SocketsGuard,
+            Wrapper::LookupDenyP3 => Wrapper::LookupDeny,
             w => w,
         }
     }
@@ -183,7 +197,9 @@ impl Wrapper {
             Wrapper::SocketsDeny => "sockets-deny",
             Wrapper::SocketsDenyP3 => "sockets-deny-p3",
             Wrapper::SocketsGuard => "sockets-guard",
+            Wrapper::SocketsGuardP3 => "sockets-guard-p3",
             Wrapper::LookupDeny => "lookup-deny",
+            Wrapper::LookupDenyP3 => "lookup-deny-p3",
         }
     }
 
@@ -446,7 +462,12 @@ mod tests {
         }
         assert_eq!(Wrapper::Guard.at_line("0.3.2"), Some(Wrapper::GuardP3));
         assert_eq!(Wrapper::GuardP3.at_line("0.2.12"), Some(Wrapper::Guard));
-        assert_eq!(Wrapper::FsGuard.at_line("0.3.2"), Some(Wrapper::FsGuardP3));
-        assert_eq!(Wrapper::SocketsGuard.at_line("0.3.2"), None);
+        // Every role is built for both lines.
+        for w in Wrapper::ALL {
+            for line in WASI_SERVED {
+                let there = w.at_line(line).unwrap_or_else(|| panic!("{w:?} at {line}"));
+                assert_eq!((there.role(), there.built_for()), (w.role(), line));
+            }
+        }
     }
 }

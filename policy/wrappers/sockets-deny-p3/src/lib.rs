@@ -9,9 +9,7 @@ wit_bindgen::generate!({
 });
 
 use exports::wasi::sockets::{ip_name_lookup, types};
-use types::{
-    Duration, ErrorCode, IpAddress, IpAddressFamily, IpSocketAddress, TcpSocket, UdpSocket,
-};
+use types::{Duration, ErrorCode, IpAddress, IpAddressFamily, IpSocketAddress, TcpSocket};
 use wit_bindgen::{FutureReader, StreamReader};
 
 type R<T> = Result<T, ErrorCode>;
@@ -21,22 +19,9 @@ struct SocketsDeny;
 /// A socket that never exists.
 pub enum Never {}
 
-/// Methods of a resource that cannot exist: each body is `match *self {}`.
-macro_rules! unreachable_methods {
-    ($($(#[$async:ident])? fn $name:ident($($arg:ty),*) -> $ret:ty;)*) => {
-        $(unreachable_methods!(@one $($async)? $name ($($arg),*) $ret);)*
-    };
-    (@one $name:ident ($($arg:ty),*) $ret:ty) => {
-        fn $name(&self, $(_: $arg),*) -> $ret {
-            match *self {}
-        }
-    };
-    (@one async $name:ident ($($arg:ty),*) $ret:ty) => {
-        async fn $name(&self, $(_: $arg),*) -> $ret {
-            match *self {}
-        }
-    };
-}
+#[path = "../../p3_udp_deny.rs"]
+mod p3_udp_deny;
+use p3_udp_deny::unreachable_methods;
 
 impl types::Guest for SocketsDeny {
     type TcpSocket = Never;
@@ -68,28 +53,6 @@ impl types::GuestTcpSocket for Never {
         fn set_keep_alive_count(u32) -> R<()>;
         fn get_hop_limit() -> R<u8>;
         fn set_hop_limit(u8) -> R<()>;
-        fn get_receive_buffer_size() -> R<u64>;
-        fn set_receive_buffer_size(u64) -> R<()>;
-        fn get_send_buffer_size() -> R<u64>;
-        fn set_send_buffer_size(u64) -> R<()>;
-    }
-}
-
-impl types::GuestUdpSocket for Never {
-    fn create(_: IpAddressFamily) -> R<UdpSocket> {
-        Err(ErrorCode::AccessDenied)
-    }
-    unreachable_methods! {
-        fn bind(IpSocketAddress) -> R<()>;
-        fn connect(IpSocketAddress) -> R<()>;
-        fn disconnect() -> R<()>;
-        #[async] fn send(Vec<u8>, Option<IpSocketAddress>) -> R<()>;
-        #[async] fn receive() -> R<(Vec<u8>, IpSocketAddress)>;
-        fn get_local_address() -> R<IpSocketAddress>;
-        fn get_remote_address() -> R<IpSocketAddress>;
-        fn get_address_family() -> IpAddressFamily;
-        fn get_unicast_hop_limit() -> R<u8>;
-        fn set_unicast_hop_limit(u8) -> R<()>;
         fn get_receive_buffer_size() -> R<u64>;
         fn set_receive_buffer_size(u64) -> R<()>;
         fn get_send_buffer_size() -> R<u64>;

@@ -6,6 +6,7 @@
 wit_bindgen::generate!({ path: "../wit-p3", world: "probe-p3" });
 
 mod fs;
+mod net;
 
 use wasip3::cli::{environment, stderr, stdin, stdout};
 use wasip3::clocks::{monotonic_clock, system_clock};
@@ -169,13 +170,7 @@ impl Guest for Probe {
                     op @ ("read" | "list" | "write" | "write-ro" | "mkdir" | "remove"),
                     path,
                 )) => fs::run(op, path).await,
-                Some(("tcp", _)) => {
-                    use wasip3::sockets::types::{IpAddressFamily, TcpSocket};
-                    match TcpSocket::create(IpAddressFamily::Ipv4) {
-                        Ok(_) => "created a socket".into(),
-                        Err(e) => format!("error: {e:?}"),
-                    }
-                }
+                Some(("tcp", target)) => net::tcp(target).await,
                 Some(("lookup", name)) => {
                     use wasip3::sockets::ip_name_lookup::resolve_addresses;
                     match resolve_addresses(name.to_string()).await {
