@@ -145,6 +145,34 @@ check "0.3 narrow passes only SAFE and the fixed MODE" '"MODE=test;SAFE=ok"' "$(
 check "0.3 narrow lets stdout through" "$(printf 'probe wrote to stdout\n"stdout: Ok(()), 0 bytes unwritten"')" "$(invoke3 p3-narrow stdout)"
 check "0.3 allow-all shows the honeypot is real" '"hunter2"' "$(invoke3 p3-allow-all secret)"
 check "0.3 allow-all reads the host's stdin" '"stdin: 11 bytes \"host stdin\\n\", Ok(())"' "$(invoke3 p3-allow-all stdin)"
+# WASI 0.3 filesystem and sockets: the CLI grants the whole honeypot read-write and
+# the whole network; the outputs keep to their mounts and their connect rule.
+sed "s|../guests/|$PWD/tests/guests/|" tests/policy/p3-fs-ro.yaml >"$hp/p3-fs-ro.yaml"
+cargo run -q --locked -- compose "$hp/p3-fs-ro.yaml" -o "$out/p3-fs-ro.wasm" >/dev/null
+sed "s|../guests/|$PWD/tests/guests/|; s|\${ALLOWED_PORT}|18931|" tests/policy/p3-sockets.yaml >"$out/p3-sockets.yaml"
+cargo run -q --locked -- compose "$out/p3-sockets.yaml" -o "$out/p3-sockets.wasm" >/dev/null
+run3() { # output mode -> stdout of the 0.3 probe's call, every authority granted
+  RUST_BACKTRACE=0 "$wasmtime" run -S http -S inherit-network -S allow-ip-name-lookup \
+    --dir "$hp::/" --dir "$hp/data::/data" --invoke "run(\"$2\")" "$out/$1.wasm" 2>/dev/null
+}
+check "0.3 fs-ro reads its directory" "$(printf '"hello\\n"')" "$(run3 p3-fs-ro 'read /data/public.txt')"
+for attempt in "write /data/new.txt" "write-ro /data/public.txt" "read /data/../secret.txt" "read /data/link" "read /secret.txt"; do
+  case "$(run3 p3-fs-ro "$attempt")" in
+    '"error: '*) echo "ok: 0.3 fs-ro refuses: $attempt"; passed=$((passed + 1)) ;;
+    *) echo "FAIL 0.3 fs-ro allowed: $attempt"; exit 1 ;;
+  esac
+done
+[ ! -e "$hp/data/new.txt" ] || { echo "FAIL 0.3 fs-ro: a file was written"; exit 1; }
+case "$(run3 p3-sockets 'tcp 127.0.0.1:18931')" in
+  '"connected, sent Ok(()), got \"SECRET'*) echo "ok: 0.3 tcp to the allowed port, data both ways"; passed=$((passed + 1)) ;;
+  *) echo "FAIL 0.3 tcp to the allowed port: $(run3 p3-sockets 'tcp 127.0.0.1:18931')"; exit 1 ;;
+esac
+for attempt in "tcp 127.0.0.1:18932" "lookup localhost"; do
+  case "$(run3 p3-sockets "$attempt")" in
+    '"error: '*) echo "ok: 0.3 sockets refuse: $attempt"; passed=$((passed + 1)) ;;
+    *) echo "FAIL 0.3 sockets allowed: $attempt"; exit 1 ;;
+  esac
+done
 # A WASI 0.3 HTTP handler under `wasmtime serve`, the whole environment passed in.
 cargo run -q --locked -- compose tests/e2e/http-p3.yaml -o "$out/http-p3.wasm" >/dev/null
 SECRET=hunter2 "$wasmtime" serve --addr 127.0.0.1:18934 -S inherit-env "$out/http-p3.wasm" 2>"$out/serve-p3.log" &
