@@ -26,7 +26,7 @@ fn resolve(path: &str) -> Option<(Descriptor, String)> {
 }
 
 /// Runs `op` (read, list, write, mkdir, remove, `write-ro`: write through a stream to
-/// a file opened for reading) on `path`, or says why not.
+/// a file opened for reading; `count`; `stat-calls N` on `/data`) on `path`, or says why not.
 pub async fn run(op: &str, path: &str) -> String {
     match attempt(op, path).await {
         Ok(said) => said,
@@ -100,6 +100,23 @@ async fn attempt(op: &str, path: &str) -> Result<String, String> {
             };
             done.map_err(code)?;
             Ok(format!("{op} done"))
+        }
+        // For benchmarks: the size of a file read through one stream; N `stat` calls.
+        "count" => {
+            let file = open(path, OpenFlags::empty(), read).await?;
+            let (data, done) = file.read_via_stream(0);
+            let bytes = data.collect().await;
+            done.await.map_err(code)?;
+            Ok(format!("{} bytes", bytes.len()))
+        }
+        "stat-calls" => {
+            // `path` is the count: the calls go to the directory mounted at `/data`.
+            let dir = open("/data", OpenFlags::DIRECTORY, read).await?;
+            let mut links = 0;
+            for _ in 0..path.parse::<u32>().map_err(|e| e.to_string())? {
+                links = dir.stat().await.map_err(code)?.link_count;
+            }
+            Ok(format!("{links} links"))
         }
         _ => Err(format!("unknown filesystem mode {op}")),
     }

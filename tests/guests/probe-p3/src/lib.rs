@@ -167,7 +167,8 @@ impl Guest for Probe {
                 }
                 Some(("http", url)) => http(url).await,
                 Some((
-                    op @ ("read" | "list" | "write" | "write-ro" | "mkdir" | "remove"),
+                    op @ ("read" | "list" | "write" | "write-ro" | "mkdir" | "remove" | "count"
+                    | "stat-calls"),
                     path,
                 )) => fs::run(op, path).await,
                 Some(("tcp", target)) => net::tcp(target).await,
