@@ -146,6 +146,8 @@ fn pipeline(root: &Path, dir: &Path, file: &str, grants: Option<&str>) -> PathBu
             &format!("{}/components/", source.parent().unwrap().display()),
         )
     };
+    // The policy tests' port placeholder: any port does for timing.
+    text = text.replace("${ALLOWED_PORT}", "80");
     if let Some(g) = grants {
         text.push_str(g);
     }
@@ -375,8 +377,20 @@ fn main() {
     );
     println!("\n| async call | host (ns) | forwarded by fs-guard-p3 (ns) | overhead (ns) |");
     println!("|---|---:|---:|---:|");
-    let what = "`stat` on an open file (async, forwarded to the host)";
+    let what = "`stat` on `/data` (async, forwarded to the host)";
     calls_on(On::Concurrent, what, (&raw3, &fs_ro), "stat-calls", 20_000);
+    // The floor of an async call between two components: lookup-deny-p3 answers
+    // `resolve-addresses` at once (`p3-sockets`: lookup not granted), against the
+    // host's lookup of `localhost` for the unwrapped probe.
+    let sockets = p3("p3-sockets");
+    let what = "`resolve-addresses` (async; lookup-deny-p3 answers, the host resolves)";
+    calls_on(
+        On::Concurrent,
+        what,
+        (&raw3, &sockets),
+        "lookup-calls",
+        20_000,
+    );
 }
 
 /// One row: the per-call time of `mode` under `host` and under `wrapped`.

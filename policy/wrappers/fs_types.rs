@@ -14,9 +14,10 @@ macro_rules! enum_conv {
     };
 }
 
-/// `error-code`, `descriptor-type` and `advice`: the cases both lines have, plus
-/// the extra arms a line needs (0.2 alone has `would-block` and `unknown`, 0.3 alone
-/// `other(option<string>)`).
+/// The conversions both lines need (`error-code`, `descriptor-type` and `advice`: the
+/// cases both lines have, plus the extra arms a line needs — 0.2 alone has
+/// `would-block` and `unknown`, 0.3 alone `other(option<string>)`; stats, hashes, path
+/// flags, timestamps), and the wrapper's `Descriptor`: a host descriptor on a mount.
 macro_rules! fs_conversions {
     ($host:ident, $ex:ident $(; $($pat:pat => $e:expr),*)? $(;; $($tpat:pat => $te:expr),*)?) => {
         $crate::fs_types::enum_conv!(error_code: $host::ErrorCode => $ex::ErrorCode {
@@ -33,6 +34,64 @@ macro_rules! fs_conversions {
         $crate::fs_types::enum_conv!(advice: $ex::Advice => $host::Advice {
             Normal, Sequential, Random, WillNeed, DontNeed, NoReuse,
         });
+
+        fn err<T>(r: Result<T, $host::ErrorCode>) -> Result<T, $ex::ErrorCode> {
+            r.map_err(error_code)
+        }
+
+        fn stat(s: $host::DescriptorStat) -> $ex::DescriptorStat {
+            $ex::DescriptorStat {
+                type_: descriptor_type(s.type_),
+                link_count: s.link_count,
+                size: s.size,
+                data_access_timestamp: s.data_access_timestamp,
+                data_modification_timestamp: s.data_modification_timestamp,
+                status_change_timestamp: s.status_change_timestamp,
+            }
+        }
+
+        fn hash(h: $host::MetadataHashValue) -> $ex::MetadataHashValue {
+            $ex::MetadataHashValue {
+                lower: h.lower,
+                upper: h.upper,
+            }
+        }
+
+        fn path_flags(f: $ex::PathFlags) -> $host::PathFlags {
+            $host::PathFlags::from_bits_retain(f.bits())
+        }
+
+        fn timestamp(t: $ex::NewTimestamp) -> $host::NewTimestamp {
+            match t {
+                $ex::NewTimestamp::NoChange => $host::NewTimestamp::NoChange,
+                $ex::NewTimestamp::Now => $host::NewTimestamp::Now,
+                $ex::NewTimestamp::Timestamp(d) => $host::NewTimestamp::Timestamp(d),
+            }
+        }
+
+        /// A host descriptor on a mount, and whether the mount is writable.
+        pub struct Descriptor {
+            inner: $host::Descriptor,
+            writable: bool,
+        }
+
+        impl Descriptor {
+            /// Fails with `read-only` on a read-only mount.
+            fn mutable(&self) -> Result<(), $ex::ErrorCode> {
+                if self.writable {
+                    Ok(())
+                } else {
+                    Err($ex::ErrorCode::ReadOnly)
+                }
+            }
+
+            /// Fails with `read-only` unless both this mount and `to`'s are writable
+            /// (a link or rename changes both directories).
+            fn both_mutable(&self, to: &Descriptor) -> Result<(), $ex::ErrorCode> {
+                self.mutable()?;
+                to.mutable()
+            }
+        }
     };
 }
 pub(crate) use {enum_conv, fs_conversions};

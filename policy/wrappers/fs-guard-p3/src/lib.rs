@@ -42,10 +42,6 @@ type R<T> = Result<T, ex::ErrorCode>;
 /// The future that ends a stream: the exported copy of its type.
 type Done = FutureReader<R<()>>;
 
-fn err<T>(r: Result<T, host::ErrorCode>) -> R<T> {
-    r.map_err(error_code)
-}
-
 /// The end-of-stream future's glue (generated once, for the host's copy of the type).
 const DONE: &wit_bindgen::rt::async_support::FutureVtable<Result<(), host::ErrorCode>> =
     <Result<(), host::ErrorCode> as wit_future::FuturePayload>::VTABLE;
@@ -60,52 +56,7 @@ fn read_only() -> Done {
     pass_done(p3_future::ready(DONE, Err(host::ErrorCode::ReadOnly)))
 }
 
-fn stat(s: host::DescriptorStat) -> ex::DescriptorStat {
-    ex::DescriptorStat {
-        type_: descriptor_type(s.type_),
-        link_count: s.link_count,
-        size: s.size,
-        data_access_timestamp: s.data_access_timestamp,
-        data_modification_timestamp: s.data_modification_timestamp,
-        status_change_timestamp: s.status_change_timestamp,
-    }
-}
-
-fn hash(h: host::MetadataHashValue) -> ex::MetadataHashValue {
-    ex::MetadataHashValue {
-        lower: h.lower,
-        upper: h.upper,
-    }
-}
-
-fn path_flags(f: ex::PathFlags) -> host::PathFlags {
-    host::PathFlags::from_bits_retain(f.bits())
-}
-
-fn timestamp(t: ex::NewTimestamp) -> host::NewTimestamp {
-    match t {
-        ex::NewTimestamp::NoChange => host::NewTimestamp::NoChange,
-        ex::NewTimestamp::Now => host::NewTimestamp::Now,
-        ex::NewTimestamp::Timestamp(d) => host::NewTimestamp::Timestamp(d),
-    }
-}
-
-/// A host descriptor on a mount, and whether the mount is writable.
-pub struct Descriptor {
-    inner: host::Descriptor,
-    writable: bool,
-}
-
 impl Descriptor {
-    /// Fails with `read-only` on a read-only mount.
-    fn mutable(&self) -> R<()> {
-        if self.writable {
-            Ok(())
-        } else {
-            Err(ex::ErrorCode::ReadOnly)
-        }
-    }
-
     /// A descriptor on the same mount.
     fn sibling(&self, inner: host::Descriptor) -> ex::Descriptor {
         ex::Descriptor::new(Descriptor {
@@ -217,8 +168,7 @@ impl ex::GuestDescriptor for Descriptor {
         new_path: String,
     ) -> R<()> {
         let to = ours(new_descriptor);
-        self.mutable()?;
-        to.mutable()?;
+        self.both_mutable(to)?;
         err(self
             .inner
             .link_at(path_flags(old_flags), old_path, &to.inner, new_path)
@@ -258,8 +208,7 @@ impl ex::GuestDescriptor for Descriptor {
         new_path: String,
     ) -> R<()> {
         let to = ours(new_descriptor);
-        self.mutable()?;
-        to.mutable()?;
+        self.both_mutable(to)?;
         err(self.inner.rename_at(old_path, &to.inner, new_path).await)
     }
     async fn symlink_at(&self, old_path: String, new_path: String) -> R<()> {

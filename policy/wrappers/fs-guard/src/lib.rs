@@ -30,57 +30,6 @@ fs_types::fs_conversions!(host, ex;
     host::ErrorCode::WouldBlock => ex::ErrorCode::WouldBlock;;
     host::DescriptorType::Unknown => ex::DescriptorType::Unknown);
 
-fn err<T>(r: Result<T, host::ErrorCode>) -> Result<T, ex::ErrorCode> {
-    r.map_err(error_code)
-}
-
-fn stat(s: host::DescriptorStat) -> ex::DescriptorStat {
-    ex::DescriptorStat {
-        type_: descriptor_type(s.type_),
-        link_count: s.link_count,
-        size: s.size,
-        data_access_timestamp: s.data_access_timestamp,
-        data_modification_timestamp: s.data_modification_timestamp,
-        status_change_timestamp: s.status_change_timestamp,
-    }
-}
-
-fn hash(h: host::MetadataHashValue) -> ex::MetadataHashValue {
-    ex::MetadataHashValue {
-        lower: h.lower,
-        upper: h.upper,
-    }
-}
-
-fn path_flags(f: ex::PathFlags) -> host::PathFlags {
-    host::PathFlags::from_bits_retain(f.bits())
-}
-
-fn timestamp(t: ex::NewTimestamp) -> host::NewTimestamp {
-    match t {
-        ex::NewTimestamp::NoChange => host::NewTimestamp::NoChange,
-        ex::NewTimestamp::Now => host::NewTimestamp::Now,
-        ex::NewTimestamp::Timestamp(d) => host::NewTimestamp::Timestamp(d),
-    }
-}
-
-/// A host descriptor on a mount, and whether the mount is writable.
-pub struct Descriptor {
-    inner: host::Descriptor,
-    writable: bool,
-}
-
-impl Descriptor {
-    /// Fails with `read-only` on a read-only mount.
-    fn mutable(&self) -> Result<(), ex::ErrorCode> {
-        if self.writable {
-            Ok(())
-        } else {
-            Err(ex::ErrorCode::ReadOnly)
-        }
-    }
-}
-
 /// The descriptor inside a borrowed exported descriptor.
 fn inner(d: ex::DescriptorBorrow<'_>) -> &host::Descriptor {
     &d.get::<Descriptor>().inner
@@ -201,8 +150,7 @@ impl ex::GuestDescriptor for Descriptor {
         new_descriptor: ex::DescriptorBorrow<'_>,
         new_path: String,
     ) -> Result<(), ex::ErrorCode> {
-        self.mutable()?;
-        new_descriptor.get::<Descriptor>().mutable()?;
+        self.both_mutable(new_descriptor.get::<Descriptor>())?;
         err(self.inner.link_at(
             path_flags(old_flags),
             &old_path,
@@ -246,8 +194,7 @@ impl ex::GuestDescriptor for Descriptor {
         new_descriptor: ex::DescriptorBorrow<'_>,
         new_path: String,
     ) -> Result<(), ex::ErrorCode> {
-        self.mutable()?;
-        new_descriptor.get::<Descriptor>().mutable()?;
+        self.both_mutable(new_descriptor.get::<Descriptor>())?;
         err(self
             .inner
             .rename_at(&old_path, inner(new_descriptor), &new_path))

@@ -72,37 +72,31 @@ fn family_back(f: host::IpAddressFamily) -> ex::IpAddressFamily {
     }
 }
 
-/// An address for the host (the two copies of `ip-socket-address` have one shape).
-fn to_host(a: ex::IpSocketAddress) -> host::IpSocketAddress {
-    match a {
-        ex::IpSocketAddress::Ipv4(a) => host::IpSocketAddress::Ipv4(host::Ipv4SocketAddress {
-            port: a.port,
-            address: a.address,
-        }),
-        ex::IpSocketAddress::Ipv6(a) => host::IpSocketAddress::Ipv6(host::Ipv6SocketAddress {
-            port: a.port,
-            flow_info: a.flow_info,
-            address: a.address,
-            scope_id: a.scope_id,
-        }),
-    }
+/// Converts between the two copies of `ip-socket-address` (they have one shape).
+macro_rules! address_conv {
+    ($name:ident: $from:ident => $to:ident) => {
+        fn $name(a: $from::IpSocketAddress) -> $to::IpSocketAddress {
+            match a {
+                $from::IpSocketAddress::Ipv4(a) => {
+                    $to::IpSocketAddress::Ipv4($to::Ipv4SocketAddress {
+                        port: a.port,
+                        address: a.address,
+                    })
+                }
+                $from::IpSocketAddress::Ipv6(a) => {
+                    $to::IpSocketAddress::Ipv6($to::Ipv6SocketAddress {
+                        port: a.port,
+                        flow_info: a.flow_info,
+                        address: a.address,
+                        scope_id: a.scope_id,
+                    })
+                }
+            }
+        }
+    };
 }
-
-/// An address from the host.
-fn from_host(a: host::IpSocketAddress) -> ex::IpSocketAddress {
-    match a {
-        host::IpSocketAddress::Ipv4(a) => ex::IpSocketAddress::Ipv4(ex::Ipv4SocketAddress {
-            port: a.port,
-            address: a.address,
-        }),
-        host::IpSocketAddress::Ipv6(a) => ex::IpSocketAddress::Ipv6(ex::Ipv6SocketAddress {
-            port: a.port,
-            flow_info: a.flow_info,
-            address: a.address,
-            scope_id: a.scope_id,
-        }),
-    }
-}
+address_conv!(to_host: ex => host);
+address_conv!(from_host: host => ex);
 
 /// A host TCP socket, connect-checked.
 pub struct Socket(host::TcpSocket);

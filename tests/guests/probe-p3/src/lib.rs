@@ -165,6 +165,17 @@ impl Guest for Probe {
                     }
                     format!("{seen} variables")
                 }
+                Some(("lookup-calls", n)) => {
+                    use wasip3::sockets::ip_name_lookup::resolve_addresses;
+                    let mut last = String::new();
+                    for _ in 0..n.parse::<u32>().unwrap_or(0) {
+                        last = match resolve_addresses("localhost".into()).await {
+                            Ok(a) => format!("resolved: {}", a.len()),
+                            Err(e) => format!("lookup {e:?}"),
+                        };
+                    }
+                    last
+                }
                 Some(("http", url)) => http(url).await,
                 Some((
                     op @ ("read" | "list" | "write" | "write-ro" | "mkdir" | "remove" | "count"
