@@ -442,7 +442,7 @@ pub fn settings_component(text: &str, instance: &str) -> Result<Vec<u8>, String>
 
 #[cfg(test)]
 mod tests {
-    use super::{served_by, Wrapper};
+    use super::{served_by, Wrapper, WASI_SERVED};
 
     #[test]
     fn each_wasi_release_is_served_by_its_lines_wrappers_or_not_at_all() {
