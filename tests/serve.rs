@@ -463,7 +463,7 @@ fn a_body_cut_off_by_a_limit_is_not_passed_off_as_whole() {
     let mut stream = TcpStream::connect(server.addr).unwrap();
     write!(
         stream,
-        "GET /huge HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        "GET /endless HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut raw = Vec::new();
@@ -474,15 +474,14 @@ fn a_body_cut_off_by_a_limit_is_not_passed_off_as_whole() {
         "{:?}",
         &raw[..raw.len().min(64)]
     );
-    // 64 MiB were promised in chunks; the terminating chunk never came.
-    assert!(raw.len() < 64 << 20);
+    // An endless body in chunks: the terminating chunk never came.
     assert!(
         !raw.ends_with(b"0\r\n\r\n"),
         "the cut body was terminated as if whole"
     );
     let stderr = server.stop_after(1, 1);
     assert!(
-        stderr.contains("GET /huge: the component ran longer than the 200ms timeout and was stopped (the response had started: its body was cut off)"),
+        stderr.contains("GET /endless: the component ran longer than the 200ms timeout and was stopped (the response had started: its body was cut off)"),
         "{stderr}"
     );
 }

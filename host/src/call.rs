@@ -2,7 +2,7 @@
 
 use crate::limits::Ticker;
 use crate::Shared;
-use crate::{block_on, concurrent, granted_store, host_linker, HostError, HostGrants, Limits};
+use crate::{concurrent, granted_store, host_linker, runtime, HostError, HostGrants, Limits};
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{wasm_wave, Component, Val};
 use wasmtime::Engine;
@@ -127,9 +127,11 @@ pub fn call(
     let linker = host_linker(engine, grants, is_async).map_err(HostError::Start)?;
     let mut store = granted_store(engine, grants, &Shared::new(grants), &limits, false)?;
     let _ticker = Ticker::start(engine, limits.timeout.is_some());
-    let instance = match is_async {
-        false => linker.instantiate(&mut store, component),
-        true => block_on(linker.instantiate_async(&mut store, component))?,
+    // One runtime for instantiation and the call (see `runtime`).
+    let runtime = if is_async { Some(runtime()?) } else { None };
+    let instance = match &runtime {
+        None => linker.instantiate(&mut store, component),
+        Some(rt) => rt.block_on(linker.instantiate_async(&mut store, component)),
     }
     .map_err(HostError::Start)?;
     let index = match name.split_once('#') {
@@ -153,9 +155,9 @@ pub fn call(
     })?;
     let mut results = vec![Val::Bool(false); ty.results().len()];
     // An async function runs, with every task it starts, until it returns.
-    match is_async {
-        false => func.call(&mut store, &params, &mut results),
-        true => block_on(func.call_async(&mut store, &params, &mut results))?,
+    match &runtime {
+        None => func.call(&mut store, &params, &mut results),
+        Some(rt) => rt.block_on(func.call_async(&mut store, &params, &mut results)),
     }
     .map_err(|e| limits.classify(e))?;
     Ok(results)

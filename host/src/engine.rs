@@ -41,10 +41,8 @@ pub fn engine(options: EngineOptions) -> Result<Engine, HostError> {
             .max_core_instances_per_component(256)
             .max_memories_per_component(128)
             .max_tables_per_component(128)
-            // A freed slot keeps its pages: the kernel's PAGEMAP_SCAN (Linux 6.7+) lets
-            // wasmtime reset only the pages an instance dirtied, with no madvise and no
-            // page faults on the next instantiation. A pipeline's memories are small.
-            .pagemap_scan(wasmtime::Enabled::Auto)
+            // A freed slot keeps its first pages resident (reset with memset, not
+            // madvise): no page faults for them on the next instantiation.
             .linear_memory_keep_resident(1 << 20)
             .table_keep_resident(1 << 16);
         let mut pooled = config.clone();

@@ -286,14 +286,20 @@ fn exports_interface(engine: &Engine, component: &Component, prefix: &str) -> bo
     exports.any(|(name, _)| name.starts_with(prefix))
 }
 
-/// Runs `future` to completion on a runtime of this thread (the concurrent host's
-/// calls are futures; `run` and `call` wait for them).
-fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, HostError> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
+/// A runtime on this thread for the concurrent host's futures. One serves an
+/// instance's whole life: host resources made while instantiating (I/O tasks, timers)
+/// belong to the runtime that made them.
+fn runtime() -> Result<tokio::runtime::Runtime, HostError> {
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| HostError::Start(e.into()))?;
-    Ok(runtime.block_on(future))
+        .map_err(|e| HostError::Start(e.into()))
+}
+
+/// Runs `future` to completion on a runtime of this thread (`run` waits for the
+/// whole of a command's life in one future).
+fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, HostError> {
+    Ok(runtime()?.block_on(future))
 }
 
 /// A linker defining WASI 0.2 and WASI HTTP (and, when `is_async`, WASI 0.3 on the

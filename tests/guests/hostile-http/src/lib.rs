@@ -31,6 +31,11 @@ impl Guest for Hostile {
                 let chunk = vec![b'x'; 4096];
                 send(out, (0..16 * 1024).map(|_| chunk.as_slice()));
             }
+            // A body that never ends: only a limit stops it, however fast the machine.
+            "/endless" => {
+                let chunk = vec![b'x'; 4096];
+                send(out, std::iter::repeat(chunk.as_slice()));
+            }
             other => {
                 let text = format!("ok {other}\n");
                 send(out, std::iter::once(text.as_bytes()));
