@@ -40,11 +40,7 @@ pub fn engine(options: EngineOptions) -> Result<Engine, HostError> {
             .total_tables(instances.saturating_mul(32))
             .max_core_instances_per_component(256)
             .max_memories_per_component(128)
-            .max_tables_per_component(128)
-            // A freed slot keeps its first pages resident (reset with memset, not
-            // madvise): no page faults for them on the next instantiation.
-            .linear_memory_keep_resident(1 << 20)
-            .table_keep_resident(1 << 16);
+            .max_tables_per_component(128);
         let mut pooled = config.clone();
         pooled.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         if let Ok(engine) = Engine::new(&pooled) {
