@@ -249,9 +249,6 @@ struct Connections {
     open: std::collections::BTreeMap<u64, Arc<Connection>>,
     next: u64,
     started: std::time::Instant,
-    /// Connections told to close whose tasks have not ended yet: their sockets are
-    /// still open, so they count against the limit until then.
-    closing: usize,
 }
 
 impl Connections {
@@ -270,7 +267,6 @@ impl Connections {
             Some(id) => {
                 if let Some(c) = self.open.remove(&id) {
                     c.close.notify_one();
-                    self.closing += 1;
                 }
                 true
             }
@@ -282,7 +278,6 @@ impl Connections {
     fn close_idle(&mut self, timeout: Duration) {
         let now = self.now();
         let limit = timeout.as_millis() as u64;
-        let before = self.open.len();
         self.open.retain(|_, c| {
             let idle = c.idle() && now.saturating_sub(c.idle_since.load(Ordering::Relaxed)) > limit;
             if idle {
@@ -290,19 +285,6 @@ impl Connections {
             }
             !idle
         });
-        self.closing += before - self.open.len();
-    }
-
-    /// Sockets held: the open connections and those still closing.
-    fn held(&self) -> usize {
-        self.open.len() + self.closing
-    }
-
-    /// A connection's task ended (`None`: it panicked, whichever it was).
-    fn ended(&mut self, id: Option<u64>) {
-        if id.and_then(|id| self.open.remove(&id)).is_none() {
-            self.closing = self.closing.saturating_sub(1);
-        }
     }
 }
 
@@ -325,7 +307,6 @@ async fn accept_loop<F: std::future::Future<Output = ()>>(
         open: Default::default(),
         next: 0,
         started: std::time::Instant::now(),
-        closing: 0,
     };
     let max = options.max_connections.max(1);
     let mut sweep = tokio::time::interval(Duration::from_millis(250));
@@ -336,9 +317,10 @@ async fn accept_loop<F: std::future::Future<Output = ()>>(
     loop {
         tokio::select! {
             _ = &mut shutdown => break,
-            // At the limit, wait for closing connections to let go of their sockets
-            // before taking another (closing one is not closing its file at once).
-            accepted = listener.accept(), if open.held() < max || open.closing == 0 => {
+            // Every connection task holds its socket until it ends, including those
+            // told to close (`tasks` has them, `open` no longer): at the limit, wait
+            // for those to let go before taking another.
+            accepted = listener.accept(), if tasks.len() < max || tasks.len() <= open.open.len() => {
                 let client = match accepted {
                     Ok((client, _)) => client,
                     Err(e) if out_of_resources(&e) => {
@@ -352,7 +334,7 @@ async fn accept_loop<F: std::future::Future<Output = ()>>(
                     }
                     Err(_) => continue,
                 };
-                if open.held() >= max && !open.close_oldest_idle() {
+                if tasks.len() >= max && !open.close_oldest_idle() {
                     if !warned_full {
                         eprintln!("witpipe serve: {max} connections, every one with a request in progress: new ones are closed until one ends (--max-connections)");
                         warned_full = true;
@@ -411,7 +393,11 @@ async fn accept_loop<F: std::future::Future<Output = ()>>(
             }
             _ = sweep.tick() => open.close_idle(options.idle_timeout),
             // Forget finished connections as we go, so the set stays small.
-            Some(done) = tasks.join_next(), if !tasks.is_empty() => open.ended(done.ok()),
+            Some(done) = tasks.join_next(), if !tasks.is_empty() => {
+                if let Ok(id) = done {
+                    open.open.remove(&id);
+                }
+            }
         }
     }
     drop(listener);
