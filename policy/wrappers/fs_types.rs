@@ -91,6 +91,31 @@ macro_rules! fs_conversions {
                 self.mutable()?;
                 to.mutable()
             }
+
+            /// Fails with `read-only` when an `open-at` asks to create, truncate or
+            /// write on a read-only mount.
+            fn may_open(
+                &self,
+                open: $ex::OpenFlags,
+                flags: $ex::DescriptorFlags,
+            ) -> Result<(), $ex::ErrorCode> {
+                if open.bits() & $crate::fs_types::CHANGING_OPENS != 0
+                    || flags.bits() & $crate::fs_types::CHANGING_FLAGS != 0
+                {
+                    self.mutable()?;
+                }
+                Ok(())
+            }
+
+            /// The host's flags as this mount shows them: no write or
+            /// directory-mutation flag on a read-only mount.
+            fn shown_flags(&self, host: $host::DescriptorFlags) -> $ex::DescriptorFlags {
+                let mut bits = host.bits();
+                if !self.writable {
+                    bits &= !$crate::fs_types::CHANGING_FLAGS;
+                }
+                $ex::DescriptorFlags::from_bits_retain(bits)
+            }
         }
     };
 }

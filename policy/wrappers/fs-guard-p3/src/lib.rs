@@ -57,6 +57,21 @@ fn read_only() -> Done {
 }
 
 impl Descriptor {
+    /// Hands `data` to the host's `write` unless the mount is read-only; then the
+    /// stream is dropped unread and the future already says `read-only`.
+    fn write_with(
+        &self,
+        data: StreamReader<u8>,
+        write: impl FnOnce(StreamReader<u8>) -> FutureReader<Result<(), host::ErrorCode>>,
+    ) -> Done {
+        if self.writable {
+            pass_done(write(data))
+        } else {
+            drop(data);
+            read_only()
+        }
+    }
+
     /// A descriptor on the same mount.
     fn sibling(&self, inner: host::Descriptor) -> ex::Descriptor {
         ex::Descriptor::new(Descriptor {
@@ -83,18 +98,10 @@ impl ex::GuestDescriptor for Descriptor {
         (data, pass_done(done))
     }
     fn write_via_stream(&self, data: StreamReader<u8>, offset: u64) -> Done {
-        if !self.writable {
-            drop(data);
-            return read_only();
-        }
-        pass_done(self.inner.write_via_stream(data, offset))
+        self.write_with(data, |data| self.inner.write_via_stream(data, offset))
     }
     fn append_via_stream(&self, data: StreamReader<u8>) -> Done {
-        if !self.writable {
-            drop(data);
-            return read_only();
-        }
-        pass_done(self.inner.append_via_stream(data))
+        self.write_with(data, |data| self.inner.append_via_stream(data))
     }
     async fn advise(&self, offset: u64, length: u64, a: ex::Advice) -> R<()> {
         err(self.inner.advise(offset, length, advice(a)).await)
@@ -104,11 +111,7 @@ impl ex::GuestDescriptor for Descriptor {
         err(self.inner.sync_data().await)
     }
     async fn get_flags(&self) -> R<ex::DescriptorFlags> {
-        let mut bits = err(self.inner.get_flags().await)?.bits();
-        if !self.writable {
-            bits &= !fs_types::CHANGING_FLAGS;
-        }
-        Ok(ex::DescriptorFlags::from_bits_retain(bits))
+        Ok(self.shown_flags(err(self.inner.get_flags().await)?))
     }
     async fn get_type(&self) -> R<ex::DescriptorType> {
         err(self.inner.get_type().await).map(descriptor_type)
@@ -181,11 +184,7 @@ impl ex::GuestDescriptor for Descriptor {
         open: ex::OpenFlags,
         dflags: ex::DescriptorFlags,
     ) -> R<ex::Descriptor> {
-        if open.bits() & fs_types::CHANGING_OPENS != 0
-            || dflags.bits() & fs_types::CHANGING_FLAGS != 0
-        {
-            self.mutable()?;
-        }
+        self.may_open(open, dflags)?;
         let opened = self.inner.open_at(
             path_flags(flags),
             path,

@@ -80,11 +80,7 @@ impl ex::GuestDescriptor for Descriptor {
         err(self.inner.sync_data())
     }
     fn get_flags(&self) -> Result<ex::DescriptorFlags, ex::ErrorCode> {
-        let mut bits = err(self.inner.get_flags())?.bits();
-        if !self.writable {
-            bits &= !(ex::DescriptorFlags::WRITE | ex::DescriptorFlags::MUTATE_DIRECTORY).bits();
-        }
-        Ok(ex::DescriptorFlags::from_bits_retain(bits))
+        Ok(self.shown_flags(err(self.inner.get_flags())?))
     }
     fn get_type(&self) -> Result<ex::DescriptorType, ex::ErrorCode> {
         err(self.inner.get_type()).map(descriptor_type)
@@ -165,11 +161,7 @@ impl ex::GuestDescriptor for Descriptor {
         open: ex::OpenFlags,
         dflags: ex::DescriptorFlags,
     ) -> Result<ex::Descriptor, ex::ErrorCode> {
-        let wants_change = open.bits() & fs_types::CHANGING_OPENS != 0
-            || dflags.bits() & fs_types::CHANGING_FLAGS != 0;
-        if wants_change {
-            self.mutable()?;
-        }
+        self.may_open(open, dflags)?;
         let d = err(self.inner.open_at(
             path_flags(flags),
             &path,

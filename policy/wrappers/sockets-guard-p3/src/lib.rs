@@ -58,6 +58,12 @@ fn err<T>(r: Result<T, host::ErrorCode>) -> R<T> {
     r.map_err(error_code)
 }
 
+/// The host's end-of-stream future, handed on (see `p3_future::pass_future`).
+fn pass_done(done: FutureReader<Result<(), host::ErrorCode>>) -> Done {
+    let vtable = <Result<(), host::ErrorCode> as wit_future::FuturePayload>::VTABLE;
+    p3_future::pass_future(done, vtable)
+}
+
 fn family(f: ex::IpAddressFamily) -> host::IpAddressFamily {
     match f {
         ex::IpAddressFamily::Ipv4 => host::IpAddressFamily::Ipv4,
@@ -140,14 +146,11 @@ impl ex::GuestTcpSocket for Socket {
         Err(ex::ErrorCode::AccessDenied)
     }
     fn send(&self, data: StreamReader<u8>) -> Done {
-        let done = self.0.send(data);
-        let vtable = <Result<(), host::ErrorCode> as wit_future::FuturePayload>::VTABLE;
-        p3_future::pass_future(done, vtable)
+        pass_done(self.0.send(data))
     }
     fn receive(&self) -> (StreamReader<u8>, Done) {
         let (data, done) = self.0.receive();
-        let vtable = <Result<(), host::ErrorCode> as wit_future::FuturePayload>::VTABLE;
-        (data, p3_future::pass_future(done, vtable))
+        (data, pass_done(done))
     }
     fn get_local_address(&self) -> R<ex::IpSocketAddress> {
         err(self.0.get_local_address()).map(from_host)

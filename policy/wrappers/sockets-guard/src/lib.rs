@@ -2,8 +2,9 @@
 //!
 //! Settings: `connect=` lines (`../connect_allow.rs`). Every socket the component
 //! creates wraps a host socket; `start-connect` to an address off the list, and any
-//! `start-bind` or `start-listen`, fail with `access-denied` before the host acts. UDP is denied outright. The network handle
-//! and the address types are the host's, shared with the component.
+//! `start-bind` or `start-listen`, fail with `access-denied` before the host acts.
+//! UDP is denied outright. The network handle and the address types are the host's,
+//! shared with the component.
 
 #[path = "../../connect_allow.rs"]
 mod connect_allow;
