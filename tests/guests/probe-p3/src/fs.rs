@@ -7,7 +7,7 @@ use wasip3::filesystem::preopens;
 use wasip3::filesystem::types::{Descriptor, DescriptorFlags, ErrorCode, OpenFlags, PathFlags};
 
 /// The preopen that holds `path`, and the path relative to it.
-fn resolve(path: &str) -> Option<(Descriptor, String)> {
+fn resolve(path: &str) -> Result<(Descriptor, String), String> {
     let mut best: Option<(Descriptor, String, usize)> = None;
     for (dir, name) in preopens::get_directories() {
         let rest = match path.strip_prefix(name.trim_end_matches('/')) {
@@ -23,6 +23,7 @@ fn resolve(path: &str) -> Option<(Descriptor, String)> {
         }
     }
     best.map(|(dir, rest, _)| (dir, rest))
+        .ok_or_else(|| "no preopened directory holds it".into())
 }
 
 /// Runs `op` (read, list, write, mkdir, remove, `write-ro`: write through a stream to
@@ -39,12 +40,21 @@ fn code(e: ErrorCode) -> String {
 }
 
 async fn open(path: &str, open: OpenFlags, flags: DescriptorFlags) -> Result<Descriptor, String> {
-    let (dir, rel) = resolve(path).ok_or("no preopened directory holds it")?;
+    let (dir, rel) = resolve(path)?;
     if rel == "." && open == OpenFlags::DIRECTORY {
         return Ok(dir);
     }
     let follow = PathFlags::SYMLINK_FOLLOW;
     dir.open_at(follow, rel, open, flags).await.map_err(code)
+}
+
+/// The whole of a file, read through one stream.
+async fn read_all(path: &str) -> Result<Vec<u8>, String> {
+    let file = open(path, OpenFlags::empty(), DescriptorFlags::READ).await?;
+    let (data, done) = file.read_via_stream(0);
+    let bytes = data.collect().await;
+    done.await.map_err(code)?;
+    Ok(bytes)
 }
 
 /// Writes the probe's line through `file`'s write stream and says how it ended.
@@ -60,13 +70,7 @@ async fn write_through(file: &Descriptor) -> Result<(), String> {
 async fn attempt(op: &str, path: &str) -> Result<String, String> {
     let read = DescriptorFlags::READ;
     match op {
-        "read" => {
-            let file = open(path, OpenFlags::empty(), read).await?;
-            let (data, done) = file.read_via_stream(0);
-            let bytes = data.collect().await;
-            done.await.map_err(code)?;
-            Ok(String::from_utf8_lossy(&bytes).into_owned())
-        }
+        "read" => Ok(String::from_utf8_lossy(&read_all(path).await?).into_owned()),
         "list" => {
             let dir = open(path, OpenFlags::DIRECTORY, read).await?;
             let (entries, done) = dir.read_directory();
@@ -92,7 +96,7 @@ async fn attempt(op: &str, path: &str) -> Result<String, String> {
             Ok("written".into())
         }
         "mkdir" | "remove" => {
-            let (dir, rel) = resolve(path).ok_or("no preopened directory holds it")?;
+            let (dir, rel) = resolve(path)?;
             let done = if op == "mkdir" {
                 dir.create_directory_at(rel).await
             } else {
@@ -102,13 +106,7 @@ async fn attempt(op: &str, path: &str) -> Result<String, String> {
             Ok(format!("{op} done"))
         }
         // For benchmarks: the size of a file read through one stream; N `stat` calls.
-        "count" => {
-            let file = open(path, OpenFlags::empty(), read).await?;
-            let (data, done) = file.read_via_stream(0);
-            let bytes = data.collect().await;
-            done.await.map_err(code)?;
-            Ok(format!("{} bytes", bytes.len()))
-        }
+        "count" => Ok(format!("{} bytes", read_all(path).await?.len())),
         "stat-calls" => {
             // `path` is the count: the calls go to the directory mounted at `/data`.
             let dir = open("/data", OpenFlags::DIRECTORY, read).await?;
