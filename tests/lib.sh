@@ -17,6 +17,15 @@ check() {
   exit 1
 }
 
+# refused NAME ACTUAL: ACTUAL, a probe's answer in WAVE, must be an error
+# (`"error: …"`). Counted like `check`.
+refused() {
+  case "$2" in
+    '"error: '*) echo "ok: $1"; passed=$((passed + 1)) ;;
+    *) printf 'FAIL %s\n--- expected an error, got\n%s\n' "$1" "$2"; exit 1 ;;
+  esac
+}
+
 # wait_for WHAT SECONDS COMMAND...: runs COMMAND four times a second until it succeeds;
 # fails the test, naming WHAT, after SECONDS.
 wait_for() {
