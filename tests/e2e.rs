@@ -272,6 +272,65 @@ fn witpipe_run_runs_wasi_0_3_commands() {
     assert_eq!(out, "Bonjour, Ada!\nBonjour, Linus!\n");
 }
 
+/// A command pipe (`cat | grep PATTERN | wc -l` of WASI 0.3 commands) in one
+/// component: what the shell pipe prints, and `set -o pipefail`'s status.
+#[test]
+fn a_command_pipe_counts_what_the_shell_pipe_counts() {
+    let sample = std::fs::read_to_string(root().join("pipelines/cmdpipe/sample.log")).unwrap();
+    let errors = sample.lines().filter(|l| l.contains("ERROR")).count();
+    let pipeline = root().join("pipelines/cmdpipe/pipeline.yaml");
+    let (code, out, err) = witpipe_run(&pipeline, &["ERROR"], &sample);
+    assert_eq!((code, out), (0, format!("{errors}\n")), "{err}");
+    let (code, out, err) = witpipe_run(&pipeline, &["no such text"], &sample);
+    assert_eq!((code, out.as_str()), (0, "0\n"), "{err}");
+    // Without a pattern `grep` fails: `wc` still counts what reached it, and the
+    // pipeline fails.
+    let (code, out, _) = witpipe_run(&pipeline, &[], &sample);
+    assert_eq!((code, out.as_str()), (1, "0\n"));
+}
+
+/// Typed stream stages: text parsed into `entry` records, filtered by level and
+/// aggregated, each stage reading the one before's `stream<entry>` while it is written.
+#[test]
+fn typed_stream_stages_parse_filter_and_aggregate() {
+    let logs = "t INFO GET / 200\nt WARN GET /a 404\nt ERROR POST /b 500\nnot a request\nt ERROR GET /a 500";
+    let pipeline = root().join("pipelines/logstream/pipeline.yaml");
+    let (code, out, err) = witpipe_run(&pipeline, &[], logs);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "entries: 3 (debug 0, info 0, warn 1, error 2)\n     2  /a\n     1  /b\n"
+    );
+}
+
+/// A stage that stops reading ends the endless one before it; one that fails or traps
+/// mid-stream ends the pipeline: nothing hangs (each run is bounded by `--timeout`,
+/// which would fail it with another status and message).
+#[test]
+fn a_command_pipe_ends_on_early_exits_failures_and_traps() {
+    let run = |name: &str| {
+        let pipeline = root().join(format!("tests/e2e/{name}.yaml"));
+        witpipe_run_with(
+            &pipeline,
+            &["--timeout", "120"],
+            &[],
+            "input for the pipe\n",
+        )
+    };
+    assert_eq!(run("pipe-yes-head"), (0, "y\ny\ny\n".into(), String::new()));
+    // `fail` reads a little, then fails; `count` sees its input end.
+    assert_eq!(run("pipe-fail"), (1, "0\n".into(), String::new()));
+    assert_eq!(run("pipe-endless-fail"), (1, "0\n".into(), String::new()));
+    let (code, out, err) = run("pipe-trap");
+    assert_eq!((code, out.as_str()), (1, ""), "{err}");
+    // The three stages share one file, so its code cannot tell which trapped.
+    assert!(
+        err.contains("in instance `count` or instance `crash` or instance `yes`"),
+        "{err}"
+    );
+    assert!(err.contains("the component trapped"), "{err}");
+}
+
 /// `call` on an async export, granting only the pipeline's contract, and the limits
 /// stopping async code.
 #[test]

@@ -210,6 +210,32 @@ impl Probe {
     }
 }
 
+impl Probe {
+    /// Runs the output's `wasi:cli/run@0.3` (a command pipe) to its end on the host that
+    /// grants everything; returns what `run` returned (or why it stopped) and stdout.
+    fn run_command_p3(&self) -> (Result<Result<(), ()>, String>, String) {
+        use wasmtime_wasi::p3::bindings::Command;
+        let linker = witpipe_host::concurrent_linker(&self.engine).unwrap();
+        let (builder, stdout, _stderr) = self.everything();
+        let mut store = witpipe_host::store(&self.engine, builder);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let ended = runtime.block_on(async {
+            let command = Command::instantiate_async(&mut store, &self.component, &linker)
+                .await
+                .expect("instantiates");
+            store
+                .run_concurrent(async move |a| command.wasi_cli_run().call_run(a).await)
+                .await
+                .and_then(|r| r)
+        });
+        let out = String::from_utf8_lossy(&stdout.contents()).into_owned();
+        (ended.map_err(|e| format!("{e:#}")), out)
+    }
+}
+
 impl Outcome {
     /// What one call of the probe came to.
     fn of(
@@ -584,6 +610,52 @@ fn wasi_0_3_a_read_only_directory_stays_read_only_and_closed() {
 #[test]
 fn wasi_0_3_a_read_write_sub_directory_is_writable_and_still_closed() {
     read_write_directory_holds("p3-fs-rw.yaml", P3);
+}
+
+/// The probe as the middle stage of a command pipe, between a stage that may read the
+/// host's stdin and a directory and one that may write the host's stdout: it sees the
+/// bytes piped to it and its own arguments, nothing of its neighbours' grants.
+#[test]
+fn a_stage_of_a_command_pipe_sees_only_its_own_grants() {
+    let p = Probe::compose("p3-pipe.yaml");
+    let (ended, out) = p.run_command_p3();
+    assert_eq!(ended, Ok(Ok(())), "{out}");
+    let seen: std::collections::BTreeMap<&str, &str> =
+        out.lines().filter_map(|l| l.split_once(" => ")).collect();
+    // What the pipe gives it: the host's stdin, through `cat`.
+    assert_eq!(
+        seen["stdin"],
+        "stdin: 17 bytes \"host stdin secret\", Ok(())"
+    );
+    // Its own arguments; no environment, no directories (not `cat`'s), no network.
+    assert!(seen["args"].starts_with("probe stdin args env"), "{out}");
+    assert!(!seen["args"].contains("host-"), "{out}");
+    assert_eq!(seen["env"], "", "{out}");
+    assert_eq!(seen["secret"], "none", "{out}");
+    assert_eq!(seen["dirs"], "", "{out}");
+    let refused = [
+        "read /data/public.txt",
+        "read /data/../secret.txt",
+        "read /secret.txt",
+        "list /",
+        "write /data/new.txt",
+        "lookup localhost",
+    ];
+    for attempt in refused {
+        assert!(seen[attempt].starts_with("error"), "{attempt}: {out}");
+    }
+    let tcp = seen
+        .iter()
+        .find(|(mode, _)| mode.starts_with("tcp "))
+        .map(|(_, seen)| *seen)
+        .unwrap();
+    assert!(tcp.starts_with("error"), "{out}");
+    assert!(
+        !out.contains("TOPSECRET") && !out.contains("hunter2"),
+        "{out}"
+    );
+    assert_eq!(p.host_file("data/new.txt"), None);
+    assert_eq!(seen.len(), 14, "every attempt reported: {out}");
 }
 
 #[test]

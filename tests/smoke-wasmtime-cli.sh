@@ -123,6 +123,10 @@ check "logstats (WASI 0.3) under wasmtime run" "$(printf 'entries: 2 (debug 0, i
   "$(printf 'INFO up\nERROR disk full\n' | "$wasmtime" run "$out/logstats.wasm")"
 cargo run -q --locked -- compose pipelines/greet/pipeline.yaml -o "$out/greet.wasm" >/dev/null
 check "greet (WASI 0.3 calling 0.2) under wasmtime run" "Bonjour, Ada!" "$("$wasmtime" run "$out/greet.wasm" Ada)"
+# A command pipe (`cat | grep ERROR | wc -l`) in one component under the stock CLI.
+cargo run -q --locked -- compose pipelines/cmdpipe/pipeline.yaml -o "$out/cmdpipe.wasm" >/dev/null
+check "cmdpipe (a command pipe) under wasmtime run" "$(grep -c ERROR pipelines/cmdpipe/sample.log)" \
+  "$("$wasmtime" run "$out/cmdpipe.wasm" ERROR < pipelines/cmdpipe/sample.log)"
 for p in p3-deny-all p3-narrow p3-allow-all; do
   cargo run -q --locked -- compose "tests/policy/$p.yaml" -o "$out/$p.wasm" >/dev/null
 done

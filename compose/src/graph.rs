@@ -498,6 +498,47 @@ impl<'a> Resolver<'a> {
         self.plug_leftovers(pipe);
     }
 
+    /// Wires a pipe of commands through the plumbing [`crate::joint`] added: each
+    /// stage's stdout to its pipe, the pipe to the next stage's stdin, and both
+    /// stages' `run` (or the driver before) to the driver.
+    fn command_pipe(&mut self, commands: &crate::joint::CommandPipe, pipe: &[At<String>]) {
+        use witpipe_policy::joint::{CONTROL, DOWNSTREAM, LEFT, RIGHT, UPSTREAM};
+        let origin = LinkOrigin::Pipe;
+        for j in &commands.joints {
+            let stdio = |this: &Self, stage: usize, interface: &str| {
+                find(&this.imports[stage], &format!("wasi:cli/{interface}@0.3.2"))
+                    .filter(|i| !this.satisfied[stage].contains_key(*i))
+                    .map(str::to_string)
+            };
+            if let Some(stdout) = stdio(self, j.left_stage, "stdout") {
+                self.add(
+                    j.pipe,
+                    j.left_stage,
+                    stdout,
+                    UPSTREAM.into(),
+                    j.span,
+                    origin,
+                );
+            }
+            if let Some(stdin) = stdio(self, j.right, "stdin") {
+                self.add(j.pipe, j.right, stdin, DOWNSTREAM.into(), j.span, origin);
+            }
+            self.add(
+                j.pipe,
+                j.driver,
+                CONTROL.into(),
+                CONTROL.into(),
+                j.span,
+                origin,
+            );
+            for (side, stage, import) in [(j.left, j.span, LEFT), (j.right, j.span, RIGHT)] {
+                let run = crate::joint::run_export(self.loaded, side).unwrap_or_default();
+                self.add(side, j.driver, import.into(), run, stage, origin);
+            }
+        }
+        self.plug_leftovers(pipe);
+    }
+
     /// Links a pipe member's unlinked import to the one other pipe member that
     /// exports it, unless that would close a cycle.
     fn plug_leftovers(&mut self, pipe: &[At<String>]) {
@@ -754,7 +795,10 @@ pub fn resolve(spec: &PipelineSpec, loaded: &Loaded) -> (LinkGraph, Vec<Error>, 
     for link in &spec.links {
         r.explicit(link);
     }
-    r.pipe(&spec.pipe);
+    match &loaded.command_pipe {
+        Some(commands) => r.command_pipe(commands, &spec.pipe),
+        None => r.pipe(&spec.pipe),
+    }
     r.cycles();
     r.exports(spec);
     let mut warnings = Vec::new();

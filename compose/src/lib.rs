@@ -31,6 +31,7 @@ pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod graph;
+pub mod joint;
 pub mod load;
 pub mod migrate;
 pub mod nest;
@@ -147,7 +148,11 @@ impl Pipeline {
             Err(errors) => return Err(Failure::new(path, source, errors, Vec::new())),
         };
         let resolve = |validation| {
-            let (loaded, mut errors) = load::load_components(&spec, base_dir, fetch, validation);
+            let (mut loaded, mut errors) =
+                load::load_components(&spec, base_dir, fetch, validation);
+            if errors.is_empty() {
+                errors.extend(joint::insert(&spec, &mut loaded).err());
+            }
             let (links, graph_errors, mut warnings) = graph::resolve(&spec, &loaded);
             errors.extend(graph_errors);
             let (policies, policy_errors, policy_warnings) =
@@ -273,6 +278,11 @@ impl Pipeline {
     /// Instance name by index.
     pub fn instance_name(&self, i: usize) -> &str {
         &self.loaded.instances[i].name.value
+    }
+
+    /// The `pipe:` of commands and the plumbing added for it, if the pipeline has one.
+    pub fn command_pipe(&self) -> Option<&joint::CommandPipe> {
+        self.loaded.command_pipe.as_ref()
     }
 }
 

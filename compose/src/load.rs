@@ -58,8 +58,10 @@ pub struct Loaded {
     pub graph: CompositionGraph,
     /// Distinct component files.
     pub files: Vec<ComponentFile>,
-    /// Instances in file order.
+    /// Instances in file order, then the plumbing of a command pipe.
     pub instances: Vec<Instance>,
+    /// The pipeline's `pipe:` when it is a pipe of commands (see [`crate::joint`]).
+    pub command_pipe: Option<crate::joint::CommandPipe>,
 }
 
 impl Loaded {
@@ -174,6 +176,7 @@ pub fn load_components(
             graph,
             files,
             instances,
+            command_pipe: None,
         },
         errors,
     )

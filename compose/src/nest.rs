@@ -90,6 +90,7 @@ fn subset(loaded: &Loaded, members: &[usize]) -> Result<Loaded, Error> {
         graph,
         files,
         instances,
+        command_pipe: loaded.command_pipe.clone(),
     })
 }
 

@@ -107,6 +107,20 @@ pub struct Report {
     pub policies: Vec<PolicyLine>,
     /// What the output asks of the host.
     pub contract: HostContract,
+    /// The `pipe:` of commands, if the pipeline is one.
+    #[serde(default)]
+    pub command_pipe: Option<CommandPipeLine>,
+}
+
+/// A pipe of commands in a [`Report`]: its stages, and the plumbing witpipe added.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CommandPipeLine {
+    /// The stages, in pipe order.
+    pub stages: Vec<String>,
+    /// The pipe instance of each `|`.
+    pub pipes: Vec<String>,
+    /// The driver instance of each `|`; the last one's `run` is the output's.
+    pub drivers: Vec<String>,
 }
 
 impl Composition {
@@ -163,6 +177,11 @@ impl Composition {
                 })
                 .collect(),
             contract: self.contract.clone(),
+            command_pipe: p.command_pipe().map(|c| CommandPipeLine {
+                stages: c.stages.iter().map(|&i| name(i)).collect(),
+                pipes: c.joints.iter().map(|j| name(j.pipe)).collect(),
+                drivers: c.joints.iter().map(|j| name(j.driver)).collect(),
+            }),
         }
     }
 }
@@ -184,6 +203,19 @@ impl fmt::Display for Report {
                 f,
                 "  {} → {}: {} ({}{renamed})",
                 l.from, l.to, l.import, l.origin
+            )?;
+        }
+        if let Some(c) = &self.command_pipe {
+            writeln!(f, "command pipe: {}", c.stages.join(" | "))?;
+            writeln!(
+                f,
+                "  each stage's stdout is the next one's stdin: its stream is handed on whole by {}",
+                c.pipes.join(", ")
+            )?;
+            writeln!(
+                f,
+                "  {} drive(s) it: every stage runs concurrently from the moment the one before has handed over its stdout; `run` fails if any stage's does (`set -o pipefail`)",
+                c.drivers.join(", ")
             )?;
         }
         writeln!(f, "exports ({}):", self.exports.len())?;
@@ -311,13 +343,24 @@ impl Report {
         if denied.is_some() {
             return denied;
         }
-        let unversioned = |name: &str| name.split('@').next().unwrap_or(name).to_string();
+        // `[async-lift]wasi:cli/run@0.3.2#run` and the like: the interface, unversioned.
+        let unversioned = |name: &str| {
+            let name = name.rsplit(']').next().unwrap_or(name);
+            name.split('@').next().unwrap_or(name).to_string()
+        };
+        // The plumbing of a command pipe exports what its stages export; it is
+        // witpipe's own code, and a trap in it is reported as the pipeline's.
+        let plumbing: Vec<&String> = self
+            .command_pipe
+            .iter()
+            .flat_map(|c| c.pipes.iter().chain(&c.drivers))
+            .collect();
         // (interface, instance, wrapper if the code is a wrapper's)
         let mut owners: Vec<(String, &str, Option<&str>)> = Vec::new();
-        for l in &self.links {
+        for l in self.links.iter().filter(|l| !plumbing.contains(&&l.from)) {
             owners.push((unversioned(&l.export), &l.from, None));
         }
-        for (_, instance, export) in &self.exports {
+        for (_, instance, export) in self.exports.iter().filter(|e| !plumbing.contains(&&e.1)) {
             owners.push((unversioned(export), instance, None));
         }
         for p in &self.policies {

@@ -18,6 +18,7 @@ mod contract;
 mod error;
 pub mod families;
 mod grants;
+pub mod joint;
 mod name;
 mod plan;
 mod settings;

@@ -32,7 +32,9 @@ impl Args {
     pub fn exec(self) -> Result<(), Reported> {
         let fetcher = super::fetcher();
         let p = Pipeline::open_with(&self.file, &fetcher).map_err(|f| report_failure(&f))?;
+        let plumbing = p.command_pipe().map(|c| c.plumbing().collect::<Vec<_>>());
         let mut nodes: Vec<String> = (0..p.spec().components.len())
+            .chain(plumbing.into_iter().flatten())
             .map(|i| p.instance_name(i).to_string())
             .collect();
         let mut edges: Vec<Edge> = p
@@ -79,11 +81,19 @@ impl Args {
     }
 }
 
+/// A command pipe's plumbing (`pipe(a|b)`, `run(a|b)`): instance names from
+/// `components:` hold no parentheses.
+fn is_plumbing(name: &str) -> bool {
+    name.ends_with(')')
+}
+
 fn dot(nodes: &[String], edges: &[Edge]) -> String {
     let mut s = String::from("digraph pipeline {\n  rankdir=LR;\n  node [shape=box];\n");
     for n in nodes {
         let shape = if n == "host" || n == "output" {
             " shape=ellipse"
+        } else if is_plumbing(n) {
+            " shape=hexagon"
         } else {
             ""
         };
@@ -104,6 +114,8 @@ fn mermaid(nodes: &[String], edges: &[Edge]) -> String {
     for n in nodes {
         let _ = if n == "host" || n == "output" {
             writeln!(s, "  {}([\"{n}\"])", id(n))
+        } else if is_plumbing(n) {
+            writeln!(s, "  {}{{{{\"{n}\"}}}}", id(n))
         } else {
             writeln!(s, "  {}[\"{n}\"]", id(n))
         };

@@ -6,7 +6,8 @@
 //! `wasm32-unknown-unknown` and become components with wit-component (no WASI
 //! imports); command stages (`src/main.rs`) build for `wasm32-wasip2`. Paths are
 //! remapped so the bytes do not depend on where the checkout lives. `--check`
-//! rebuilds and fails if a committed `.wasm` differs.
+//! rebuilds and fails if a committed `.wasm` differs. Naming guest workspaces
+//! (`build-guests policy/wrappers`) builds only those.
 
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
@@ -16,6 +17,7 @@ use std::process::Command;
 const GUEST_WORKSPACES: &[&str] = &[
     "pipelines",
     "policy/wrappers",
+    "policy/joint",
     "tests/guests",
     "benches/throughput",
 ];
@@ -30,8 +32,18 @@ struct Guest {
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
-        Some("build-guests") => build_guests(args.iter().any(|a| a == "--check")),
-        _ => bail!("usage: cargo run -p xtask -- build-guests [--check]"),
+        Some("build-guests") => {
+            let only: Vec<&str> = args[1..]
+                .iter()
+                .map(String::as_str)
+                .filter(|a| !a.starts_with("--"))
+                .collect();
+            if let Some(unknown) = only.iter().find(|w| !GUEST_WORKSPACES.contains(w)) {
+                bail!("`{unknown}` is not a guest workspace; they are: {GUEST_WORKSPACES:?}");
+            }
+            build_guests(args.iter().any(|a| a == "--check"), &only)
+        }
+        _ => bail!("usage: cargo run -p xtask -- build-guests [--check] [WORKSPACE...]"),
     }
 }
 
@@ -100,10 +112,13 @@ fn cargo_build(workspace: &Path, target: &str, packages: &[&Guest]) -> Result<()
     Ok(())
 }
 
-fn build_guests(check: bool) -> Result<()> {
+fn build_guests(check: bool, only: &[&str]) -> Result<()> {
     let mut stale = Vec::new();
     let mut count = 0;
-    for ws in GUEST_WORKSPACES {
+    let chosen = GUEST_WORKSPACES
+        .iter()
+        .filter(|w| only.is_empty() || only.contains(w));
+    for ws in chosen {
         count += build_workspace(&root().join(ws), check, &mut stale)?;
     }
     if !stale.is_empty() {

@@ -201,3 +201,24 @@ impl Guest for Probe {
 }
 
 export!(Probe);
+
+wasip3::cli::command::export!(ProbeCommand);
+
+/// The probe as a command, for one stage of a command pipe: it tries the mode of each
+/// of its arguments and writes what it saw to stdout, a line each, in one stream.
+struct ProbeCommand;
+
+impl wasip3::exports::cli::run::Guest for ProbeCommand {
+    async fn run() -> Result<(), ()> {
+        let mut report = String::new();
+        for mode in environment::get_arguments().into_iter().skip(1) {
+            let seen = <Probe as Guest>::run(mode.clone()).await;
+            report.push_str(&format!("{mode} => {seen}\n"));
+        }
+        let written = write_to("stdout", &report, stdout::write_via_stream).await;
+        match written == "stdout: Ok(()), 0 bytes unwritten" {
+            true => Ok(()),
+            false => Err(()),
+        }
+    }
+}
