@@ -189,10 +189,7 @@ impl Probe {
         let linker = witpipe_host::concurrent_linker(&self.engine).unwrap();
         let (builder, stdout, stderr) = self.everything();
         let mut store = witpipe_host::store(&self.engine, builder);
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let runtime = current_thread();
         let call = runtime.block_on(async {
             let instance = linker
                 .instantiate_async(&mut store, &self.component)
@@ -218,10 +215,7 @@ impl Probe {
         let linker = witpipe_host::concurrent_linker(&self.engine).unwrap();
         let (builder, stdout, _stderr) = self.everything();
         let mut store = witpipe_host::store(&self.engine, builder);
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let runtime = current_thread();
         let ended = runtime.block_on(async {
             let command = Command::instantiate_async(&mut store, &self.component, &linker)
                 .await
@@ -234,6 +228,14 @@ impl Probe {
         let out = String::from_utf8_lossy(&stdout.contents()).into_owned();
         (ended.map_err(|e| format!("{e:#}")), out)
     }
+}
+
+/// A single-threaded runtime for one run on the concurrent host.
+fn current_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 impl Outcome {

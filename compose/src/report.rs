@@ -214,7 +214,7 @@ impl fmt::Display for Report {
             )?;
             writeln!(
                 f,
-                "  {} drive(s) it: every stage runs concurrently from the moment the one before has handed over its stdout; `run` fails if any stage's does (`set -o pipefail`)",
+                "  driven by {}: every stage runs concurrently from the moment the one before it has handed over its stdout; `run` fails if any stage's does (`set -o pipefail`)",
                 c.drivers.join(", ")
             )?;
         }
