@@ -130,8 +130,9 @@ pub(crate) fn encode_options() -> EncodeOptions<'static> {
     }
 }
 
-/// Registers a component built by witpipe itself (a wrapper, a settings provider).
-fn register(loaded: &mut Loaded, bytes: Vec<u8>) -> Result<PackageId, Error> {
+/// Registers a component built by witpipe itself (a wrapper, a settings provider, a
+/// command pipe's plumbing).
+pub(crate) fn register(loaded: &mut Loaded, bytes: Vec<u8>) -> Result<PackageId, Error> {
     let name = format!("witpipe:internal{}", loaded.graph.packages().count());
     let package =
         Package::from_bytes(&name, None, bytes, loaded.graph.types_mut()).map_err(|e| {

@@ -531,9 +531,9 @@ impl<'a> Resolver<'a> {
                 j.span,
                 origin,
             );
-            for (side, stage, import) in [(j.left, j.span, LEFT), (j.right, j.span, RIGHT)] {
+            for (side, import) in [(j.left, LEFT), (j.right, RIGHT)] {
                 let run = crate::joint::run_export(self.loaded, side).unwrap_or_default();
-                self.add(side, j.driver, import.into(), run, stage, origin);
+                self.add(side, j.driver, import.into(), run, j.span, origin);
             }
         }
         self.plug_leftovers(pipe);

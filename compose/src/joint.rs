@@ -17,7 +17,7 @@ use crate::load::{ComponentFile, Instance, Loaded};
 use crate::span::{At, Span};
 use crate::spec::PipelineSpec;
 use std::path::PathBuf;
-use wac_graph::types::{ItemKind, Package};
+use wac_graph::types::ItemKind;
 use witpipe_policy::joint::{driver_component, pipe_component, JOINT_BUILT_FOR};
 
 /// The export that makes a component a WASI 0.3 command.
@@ -47,8 +47,6 @@ pub struct CommandPipe {
     pub stages: Vec<usize>,
     /// One per `|`, in pipe order; the last one's driver is the output's `run`.
     pub joints: Vec<Joint>,
-    /// The WASI 0.3 release the plumbing was retargeted to (the first stage's).
-    pub version: String,
 }
 
 impl CommandPipe {
@@ -135,28 +133,13 @@ pub fn insert(spec: &PipelineSpec, loaded: &mut Loaded) -> Result<(), Error> {
         });
         left = driver;
     }
-    loaded.command_pipe = Some(CommandPipe {
-        stages,
-        joints,
-        version,
-    });
+    loaded.command_pipe = Some(CommandPipe { stages, joints });
     Ok(())
 }
 
-/// Registers one of witpipe's plumbing components.
+/// Registers one of witpipe's plumbing components as a file of the pipeline.
 fn add_file(loaded: &mut Loaded, role: &str, bytes: Vec<u8>) -> Result<usize, Error> {
-    let encode = |reason: String| Error::Encode { reason };
-    let package = Package::from_bytes(
-        &format!("witpipe:joint-{role}"),
-        None,
-        bytes.clone(),
-        loaded.graph.types_mut(),
-    )
-    .map_err(|e| encode(format!("{e:#}")))?;
-    let package = loaded
-        .graph
-        .register_package(package)
-        .map_err(|e| encode(e.to_string()))?;
+    let package = crate::compose::register(loaded, bytes.clone())?;
     loaded.files.push(ComponentFile {
         path: PathBuf::from(format!("(witpipe's command-pipe {role})")),
         bytes,
