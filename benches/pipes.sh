@@ -12,6 +12,7 @@
 # Prints Markdown for BENCHMARKS.md.
 #   bash benches/pipes.sh              # 1 GiB, 3 runs each
 #   SIZE_MB=200 RUNS=1 RECORDS=1000000 bash benches/pipes.sh
+#   ONLY=records bash benches/pipes.sh # the typed records only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -30,6 +31,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export WITPIPE_CACHE_DIR=$work/cache
 
+if [ "${ONLY:-}" != records ]; then
 # A 1 MiB block of log lines (one in nine says ERROR), repeated to the size asked for.
 python3 - "$work/block" <<'PY'
 import random, sys
@@ -115,6 +117,8 @@ for copies in 0.1 1 10; do
     'BEGIN { printf "| %.0f MiB | %.2f | %.1f |\n", b * c / 1048576, s, k / 1024 }'
 done
 
+fi
+
 records=${RECORDS:-10000000}
 (cd benches/throughput && cargo build -q --release --locked -p lines-gen -p lines-transform -p lines-sink)
 native=$root/benches/throughput/target/release
@@ -123,8 +127,10 @@ for p in pipeline pipeline-stream; do
 done
 records_variant() {
   case $1 in
-    stream) "$witpipe" run benches/throughput/pipeline-stream.yaml -- "$records" 2>/dev/null ;;
-    batches) "$witpipe" run benches/throughput/pipeline.yaml -- "$records" 1000 2>/dev/null ;;
+    stream) "$witpipe" run benches/throughput/pipeline-stream.yaml -- "$records" reading 2>/dev/null ;;
+    stream-flat) "$witpipe" run benches/throughput/pipeline-stream.yaml -- "$records" sample 2>/dev/null ;;
+    batches) "$witpipe" run benches/throughput/pipeline.yaml -- "$records" 1000 reading 2>/dev/null ;;
+    batches-flat) "$witpipe" run benches/throughput/pipeline.yaml -- "$records" 1000 sample 2>/dev/null ;;
     native) "$native/lines-gen" "$records" | "$native/lines-transform" | "$native/lines-sink" ;;
   esac
 }
@@ -134,7 +140,7 @@ echo
 echo "| variant | seconds | million records/s | peak RSS (MiB) |"
 echo "|---|---:|---:|---:|"
 want=$(records_variant batches)
-for v in stream batches native; do
+for v in stream batches stream-flat batches-flat native; do
   for _ in $(seq "$runs"); do
     start=$(date +%s.%N)
     got=$(/usr/bin/time -f %M -o "$work/m1" bash -c "$(declare -f records_variant); witpipe=$witpipe records=$records native=$native records_variant $v")
@@ -144,8 +150,10 @@ for v in stream batches native; do
   done | sort -n | awk -v n="$runs" 'NR == int((n + 1) / 2) { print }' > "$work/median"
   read -r secs kib < "$work/median"
   case $v in
-    stream) label="witpipe: typed stream stages, \`stream<reading>\` (WASI 0.3), one component" ;;
-    batches) label="witpipe: typed calls, batches of 1,000 (\`list<reading>\`, today's call-based pipeline), one component" ;;
+    stream) label="witpipe: typed stream stages, \`stream<reading>\` (a string in each record), one component" ;;
+    batches) label="witpipe: typed calls, batches of 1,000, \`list<reading>\` (today's call-based pipeline), one component" ;;
+    stream-flat) label="witpipe: typed stream stages, \`stream<sample>\` (flat records: the sensor by number), one component" ;;
+    batches-flat) label="witpipe: typed calls, batches of 1,000, \`list<sample>\` (flat records), one component" ;;
     native) label="three native Rust processes, JSON lines through a shell pipe (largest process's RSS)" ;;
   esac
   awk -v l="$label" -v s="$secs" -v k="$kib" -v r="$records" \

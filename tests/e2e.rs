@@ -283,10 +283,14 @@ fn a_command_pipe_counts_what_the_shell_pipe_counts() {
     assert_eq!((code, out), (0, format!("{errors}\n")), "{err}");
     let (code, out, err) = witpipe_run(&pipeline, &["no such text"], &sample);
     assert_eq!((code, out.as_str()), (0, "0\n"), "{err}");
-    // Without a pattern `grep` fails: `wc` still counts what reached it, and the
-    // pipeline fails.
-    let (code, out, _) = witpipe_run(&pipeline, &[], &sample);
+    // Without a pattern `grep` fails: `wc` still counts what reached it, the pipeline
+    // fails, and `witpipe run` names the stage.
+    let (code, out, err) = witpipe_run(&pipeline, &[], &sample);
     assert_eq!((code, out.as_str()), (1, "0\n"));
+    assert!(
+        err.ends_with("the command pipe failed (exit status 1, as with `set -o pipefail`): stage `grep` (2 of 3) returned an error\n"),
+        "{err}"
+    );
 }
 
 /// Typed stream stages: text parsed into `entry` records, filtered by level and
@@ -318,9 +322,24 @@ fn a_command_pipe_ends_on_early_exits_failures_and_traps() {
         )
     };
     assert_eq!(run("pipe-yes-head"), (0, "y\ny\ny\n".into(), String::new()));
-    // `fail` reads a little, then fails; `count` sees its input end.
-    assert_eq!(run("pipe-fail"), (1, "0\n".into(), String::new()));
-    assert_eq!(run("pipe-endless-fail"), (1, "0\n".into(), String::new()));
+    // `fail` reads a little, then fails; `count` sees its input end; the failed stages
+    // are named (the first stage is the first driver's left side, the others a
+    // driver's right side).
+    let failed = |stages: &str| {
+        format!("the command pipe failed (exit status 1, as with `set -o pipefail`): {stages} returned an error\n")
+    };
+    for (name, stages) in [
+        ("pipe-fail", "stage `fail` (2 of 3)"),
+        ("pipe-endless-fail", "stage `fail` (2 of 3)"),
+        (
+            "pipe-two-fail",
+            "stages `first` (1 of 3), `second` (2 of 3)",
+        ),
+    ] {
+        let (code, out, err) = run(name);
+        assert_eq!((code, out.as_str()), (1, "0\n"), "{name}: {err}");
+        assert!(err.ends_with(&failed(stages)), "{name}: {err}");
+    }
     let (code, out, err) = run("pipe-trap");
     assert_eq!((code, out.as_str()), (1, ""), "{err}");
     // The three stages share one file, so its code cannot tell which trapped.

@@ -502,8 +502,11 @@ impl<'a> Resolver<'a> {
     /// stage's stdout to its pipe, the pipe to the next stage's stdin, and both
     /// stages' `run` (or the driver before) to the driver.
     fn command_pipe(&mut self, commands: &crate::joint::CommandPipe, pipe: &[At<String>]) {
-        use witpipe_policy::joint::{CONTROL, DOWNSTREAM, LEFT, RIGHT, UPSTREAM};
+        use witpipe_policy::joint::{CONTROL, DOWNSTREAM, LEFT, RIGHT, STATUS, UPSTREAM};
         let origin = LinkOrigin::Pipe;
+        // The first driver's report before is its pipe's; the others', the driver's
+        // before them.
+        let mut before = commands.joints.first().map(|j| j.pipe);
         for j in &commands.joints {
             let stdio = |this: &Self, stage: usize, interface: &str| {
                 find(&this.imports[stage], &format!("wasi:cli/{interface}@0.3.2"))
@@ -534,6 +537,9 @@ impl<'a> Resolver<'a> {
             for (side, import) in [(j.left, LEFT), (j.right, RIGHT)] {
                 let run = crate::joint::run_export(self.loaded, side).unwrap_or_default();
                 self.add(side, j.driver, import.into(), run, j.span, origin);
+            }
+            if let Some(from) = before.replace(j.driver) {
+                self.add(from, j.driver, STATUS.into(), STATUS.into(), j.span, origin);
             }
         }
         self.plug_leftovers(pipe);

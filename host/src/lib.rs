@@ -18,7 +18,7 @@ pub use call::{call, callable, check_call_syntax, resolve_function, split_call};
 pub use engine::{cached, compile, engine, precompile, EngineOptions};
 pub use keyvalue::KeyValueStore;
 pub use limits::{trap_frames, Limits, TrapFrame};
-pub use run::run;
+pub use run::{run, Exit};
 pub use serve::{
     default_max_connections, serve, shutdown_signal, ServeOptions, ServeReport, TrapNote, TrapSite,
 };

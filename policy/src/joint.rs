@@ -18,6 +18,9 @@ pub const CONTROL: &str = "witpipe:joint/control@0.1.0";
 pub const LEFT: &str = "witpipe:joint/left@0.1.0";
 /// A driver's right side: the next stage's `run`.
 pub const RIGHT: &str = "witpipe:joint/right@0.1.0";
+/// Which stages failed: each driver exports it and imports the one before (the first
+/// driver, its pipe's); the output exports the last driver's.
+pub const STATUS: &str = "witpipe:joint/status@0.1.0";
 
 /// The middle of one `|`, retargeted to WASI `version` (a 0.3 release it serves).
 pub fn pipe_component(version: &str) -> Result<Vec<u8>, String> {

@@ -1,10 +1,73 @@
-//! Stage 1 (typed): generates N readings and hands them to stage 2 in batches.
-//! Usage: typed-gen N [BATCH]
+//! Stage 1 (typed): generates N records and hands them to stage 2 in batches: `reading`s
+//! (the sensor's name, a string) or flat `sample`s (the sensor's number).
+//! Usage: typed-gen N [BATCH] [reading|sample]
 
 wit_bindgen::generate!({ path: "../wit", world: "generator" });
 
-use witpipe::bench::sink::Reading;
-use witpipe::bench::transform::{finish, process};
+use witpipe::bench::sink::{Reading, Sample};
+use witpipe::bench::transform::{finish, process, process_samples};
+
+/// What stage 1 needs of a record shape: how to make the `id`th one, or turn a used
+/// one into it (so that a reused batch does not allocate).
+trait Record: Sized {
+    fn make(id: u64, names: &[String]) -> Self;
+    fn refill(&mut self, id: u64, names: &[String]);
+}
+
+impl Record for Reading {
+    fn make(id: u64, names: &[String]) -> Self {
+        Reading {
+            id,
+            sensor: names[(id % 16) as usize].clone(),
+            celsius: celsius(id),
+        }
+    }
+    fn refill(&mut self, id: u64, names: &[String]) {
+        self.id = id;
+        // `clone_from` copies into the string's buffer: no allocation.
+        self.sensor.clone_from(&names[(id % 16) as usize]);
+        self.celsius = celsius(id);
+    }
+}
+
+impl Record for Sample {
+    fn make(id: u64, _: &[String]) -> Self {
+        Sample {
+            id,
+            sensor: (id % 16) as u32,
+            celsius: celsius(id),
+        }
+    }
+    fn refill(&mut self, id: u64, names: &[String]) {
+        *self = Self::make(id, names);
+    }
+}
+
+fn celsius(id: u64) -> f64 {
+    (id % 100) as f64 / 4.0
+}
+
+/// Hands `n` records to `send`, `batch` at a time, through one reused batch.
+fn generate<T: Record>(n: u64, batch: u64, send: fn(&[T])) {
+    // The sixteen sensor names (`s0` … `s15`), formatted once.
+    let names: Vec<String> = (0..16).map(|i| format!("s{i}")).collect();
+    let mut records: Vec<T> = Vec::with_capacity(batch as usize);
+    let mut filled = 0;
+    for id in 0..n {
+        match records.get_mut(filled) {
+            Some(slot) => slot.refill(id, &names),
+            None => records.push(T::make(id, &names)),
+        }
+        filled += 1;
+        if filled as u64 == batch {
+            send(&records);
+            filled = 0;
+        }
+    }
+    if filled > 0 {
+        send(&records[..filled]);
+    }
+}
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -13,35 +76,13 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(1_000_000);
     let batch: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(1000);
-    // The sixteen sensor names (`s0` … `s15`), formatted once.
-    let names: Vec<String> = (0..16).map(|i| format!("s{i}")).collect();
-    // One batch, reused: each slot's string keeps its buffer (`clone_from` copies into
-    // it), so after the first batch no record allocates.
-    let mut readings: Vec<Reading> = Vec::with_capacity(batch as usize);
-    let mut filled = 0;
-    for id in 0..n {
-        let sensor = &names[(id % 16) as usize];
-        let celsius = (id % 100) as f64 / 4.0;
-        match readings.get_mut(filled) {
-            Some(slot) => {
-                slot.id = id;
-                slot.sensor.clone_from(sensor);
-                slot.celsius = celsius;
-            }
-            None => readings.push(Reading {
-                id,
-                sensor: sensor.clone(),
-                celsius,
-            }),
+    match args.next().as_deref() {
+        None | Some("reading") => generate(n, batch, process),
+        Some("sample") => generate(n, batch, process_samples),
+        Some(other) => {
+            eprintln!("typed-gen: unknown record shape `{other}`: expected reading or sample");
+            std::process::exit(2);
         }
-        filled += 1;
-        if filled as u64 == batch {
-            process(&readings);
-            filled = 0;
-        }
-    }
-    if filled > 0 {
-        process(&readings[..filled]);
     }
     let s = finish();
     println!("{} {:.1}", s.count, s.total);

@@ -8,25 +8,34 @@ static ARENA: arena::Arena = arena::Arena::new();
 
 wit_bindgen::generate!({ path: "../wit", world: "summer" });
 
-use exports::witpipe::bench::sink::{Guest, Reading, Summary};
+use exports::witpipe::bench::sink::{Guest, Reading, Sample, Summary};
 use std::cell::Cell;
 
 thread_local! {
     static TOTALS: Cell<(u64, f64)> = const { Cell::new((0, 0.0)) };
 }
 
+/// Counts and sums one batch's temperatures into the totals.
+fn add(celsius: impl Iterator<Item = f64>) {
+    TOTALS.with(|t| {
+        let (mut count, mut total) = t.get();
+        for c in celsius {
+            count += 1;
+            total += c;
+        }
+        t.set((count, total));
+    });
+}
+
 struct Sink;
 
 impl Guest for Sink {
     fn consume(batch: Vec<Reading>) {
-        TOTALS.with(|t| {
-            let (mut count, mut total) = t.get();
-            for r in &batch {
-                count += 1;
-                total += r.celsius;
-            }
-            t.set((count, total));
-        });
+        add(batch.iter().map(|r| r.celsius));
+    }
+
+    fn consume_samples(batch: Vec<Sample>) {
+        add(batch.iter().map(|r| r.celsius));
     }
 
     fn finish() -> Summary {

@@ -8,7 +8,7 @@ static ARENA: arena::Arena = arena::Arena::new();
 
 wit_bindgen::generate!({ path: "../wit", world: "transformer" });
 
-use exports::witpipe::bench::transform::{Guest, Reading, Summary};
+use exports::witpipe::bench::transform::{Guest, Reading, Sample, Summary};
 use witpipe::bench::sink;
 
 struct Transform;
@@ -24,6 +24,18 @@ impl Guest for Transform {
             })
             .collect();
         sink::consume(&out);
+    }
+
+    fn process_samples(batch: Vec<Sample>) {
+        let out: Vec<Sample> = batch
+            .into_iter()
+            .filter(|r| r.id % 10 != 0)
+            .map(|r| Sample {
+                celsius: r.celsius * 1.8 + 32.0,
+                ..r
+            })
+            .collect();
+        sink::consume_samples(&out);
     }
 
     fn finish() -> Summary {

@@ -5,7 +5,8 @@
 //! then its right stage as soon as the left has handed its output to the pipe between
 //! them (or has ended), and waits for both: every stage runs concurrently, and the
 //! component model's stream back-pressure paces them. The result is `set -o pipefail`:
-//! an error if any stage's `run` returned one.
+//! an error if any stage's `run` returned one. Its `status` says which stages those
+//! were, for the host to name them.
 
 wit_bindgen::generate!({
     path: "../../wit/p3",
@@ -13,10 +14,17 @@ wit_bindgen::generate!({
     generate_all,
 });
 
+use exports::witpipe::joint::status as this;
+use std::cell::Cell;
 use std::future::Future;
 use std::pin::pin;
 use std::task::Poll;
-use witpipe::joint::{control, left, right};
+use witpipe::joint::{control, left, right, status as before};
+
+thread_local! {
+    /// How each side's `run` ended (left, right), once `run` has returned.
+    static ENDED: Cell<Option<(bool, bool)>> = const { Cell::new(None) };
+}
 
 struct Driver;
 
@@ -71,7 +79,29 @@ impl exports::wasi::cli::run::Guest for Driver {
             }
             None => both(left.as_mut(), right).await,
         };
+        ENDED.set(Some((left.is_err(), right.is_err())));
         left.and(right)
+    }
+}
+
+impl this::Guest for Driver {
+    /// The report before, with this `|`'s right stage added, and its left one when
+    /// that is a stage (the report before covers it alone) rather than a driver (whose
+    /// failures the report before already holds).
+    fn report() -> this::Stages {
+        let before::Stages { stages, mut failed } = before::report();
+        if let Some((left, right)) = ENDED.get() {
+            if left && stages == 1 {
+                failed.push(0);
+            }
+            if right {
+                failed.push(stages);
+            }
+        }
+        this::Stages {
+            stages: stages + 1,
+            failed,
+        }
     }
 }
 

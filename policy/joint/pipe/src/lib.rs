@@ -21,7 +21,7 @@ wit_bindgen::generate!({
     generate_all,
 });
 
-use exports::witpipe::joint::{control, downstream, upstream};
+use exports::witpipe::joint::{control, downstream, status, upstream};
 use std::cell::RefCell;
 use std::task::{Poll, Waker};
 use wasi::cli::types::ErrorCode;
@@ -121,6 +121,17 @@ impl control::Guest for Pipe {
         });
         drop(unread);
         hand(None);
+    }
+}
+
+impl status::Guest for Pipe {
+    /// The first driver's side before: the first stage alone, and the driver itself
+    /// tells whether it failed.
+    fn report() -> status::Stages {
+        status::Stages {
+            stages: 1,
+            failed: Vec::new(),
+        }
     }
 }
 
