@@ -1,6 +1,9 @@
 """Validate the deployment manifests `witpipe deploy` writes against the targets' own
-schemas (../shared/schemas: wadm's OAM JSON Schema and SpinKube's SpinApp CRD), and
-check that a capability a target cannot provide is refused, not dropped.
+schemas (../shared/schemas: wadm's OAM JSON Schema, wasmCloud v2's WorkloadDeployment
+CRD, SpinKube's SpinApp CRD), and check that a capability a target cannot provide is
+refused, not dropped. CRDs are checked as `kubectl apply` with strict field validation
+does: unknown fields are errors, and the CEL rules on `hostInterfaces` are evaluated
+here by hand.
 
 Run from the repository root after `cargo build`: python3 tests/check-manifests.py
 """
@@ -24,10 +27,86 @@ crd = yaml.safe_load((schemas / "spinkube-spinapp-crd.yaml").read_text())
 spinapp = next(v for v in crd["spec"]["versions"] if v["name"] == "v1alpha1")["schema"][
     "openAPIV3Schema"
 ]
+
+
+def strict(schema):
+    """The schema with unknown fields refused: every object that lists its properties
+    and neither allows other ones nor preserves unknown fields gets
+    `additionalProperties: false` (what the API server's strict validation does)."""
+    if isinstance(schema, dict):
+        out = {k: strict(v) for k, v in schema.items()}
+        if ("properties" in out and "additionalProperties" not in out
+                and not out.get("x-kubernetes-preserve-unknown-fields")):
+            out["additionalProperties"] = False
+        return out
+    if isinstance(schema, list):
+        return [strict(v) for v in schema]
+    return schema
+
+
+v2_crds = [d for d in yaml.safe_load_all((schemas / "wasmcloud-v2-workload-crds.yaml").read_text()) if d]
+v2_crd = next(d for d in v2_crds if d["spec"]["names"]["kind"] == "WorkloadDeployment")
+v2_version = next(v for v in v2_crd["spec"]["versions"] if v["name"] == "v1alpha1")
+workload_deployment = strict(v2_version["schema"]["openAPIV3Schema"])
+v2_cel = [r["rule"] for r in workload_deployment["properties"]["spec"]["properties"]["template"]
+          ["properties"]["spec"]["properties"]["hostInterfaces"]["x-kubernetes-validations"]]
+assert len(v2_cel) == 2, f"the CRD's hostInterfaces rules changed: {v2_cel}"
+
+
+def v2_errors(doc):
+    """Everything wrong with a WorkloadDeployment: the strict schema, the object's
+    metadata as the API server checks it, and the two CEL rules on hostInterfaces."""
+    errors = [e.message for e in jsonschema.Draft7Validator(workload_deployment).iter_errors(doc)]
+    if doc.get("apiVersion") != f"{v2_crd['spec']['group']}/v1alpha1" or doc.get("kind") != "WorkloadDeployment":
+        errors.append(f"apiVersion/kind: {doc.get('apiVersion')} {doc.get('kind')}")
+    meta = doc.get("metadata", {})
+    import re
+    if not re.fullmatch(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?", meta.get("name", "")) or len(meta.get("name", "")) > 253:
+        errors.append(f"metadata.name {meta.get('name')!r} is not a DNS-1123 subdomain")
+    for key in ("annotations", "labels"):
+        if not all(isinstance(v, str) for v in meta.get(key, {}).values()):
+            errors.append(f"metadata.{key} values must be strings")
+    unknown = set(meta) - {"name", "namespace", "annotations", "labels"}
+    if unknown:
+        errors.append(f"metadata fields witpipe does not write: {unknown}")
+    entries = doc.get("spec", {}).get("template", {}).get("spec", {}).get("hostInterfaces", [])
+    key = lambda x: (x["namespace"], x["package"], x.get("name", ""), x.get("version", ""))
+    # Rule 1: no two entries with the same namespace, package, name and version.
+    if any(sum(key(y) == key(x) for y in entries) != 1 for x in entries):
+        errors.append("CEL: " + v2_version["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["template"]["properties"]["spec"]["properties"]["hostInterfaces"]["x-kubernetes-validations"][0]["message"])
+    # Rule 2: at most one unnamed entry per namespace:package.
+    unnamed = lambda x: not x.get("name")
+    if any(unnamed(x) and sum(unnamed(y) and y["namespace"] == x["namespace"] and y["package"] == x["package"] for y in entries) != 1 for x in entries):
+        errors.append("CEL: at most one unnamed hostInterface per namespace:package")
+    return errors
+
+
+class V2Validator:
+    def iter_errors(self, doc):
+        return [type("E", (), {"message": m}) for m in v2_errors(doc)]
+
+
 validators = {
     "wasmcloud": jsonschema.Draft7Validator(wadm),
+    "wasmcloud-v2": V2Validator(),
     "spinkube": jsonschema.Draft7Validator(spinapp),
 }
+
+# The checks themselves can fail: an unknown field, a duplicate and a second unnamed
+# host interface are each refused.
+sample = {"apiVersion": "runtime.wasmcloud.dev/v1alpha1", "kind": "WorkloadDeployment",
+          "metadata": {"name": "x"},
+          "spec": {"template": {"spec": {"service": {"image": "r/x:1"}, "hostInterfaces": [
+              {"namespace": "wasi", "package": "config", "interfaces": ["store"]}]}}}}
+assert v2_errors(sample) == [], v2_errors(sample)
+import copy
+bad = copy.deepcopy(sample); bad["spec"]["template"]["spec"]["service"]["imagee"] = "typo"
+assert any("imagee" in e for e in v2_errors(bad)), v2_errors(bad)
+bad = copy.deepcopy(sample); bad["spec"]["template"]["spec"]["hostInterfaces"] *= 2
+assert len(v2_errors(bad)) == 2, v2_errors(bad)
+bad = copy.deepcopy(sample); bad["spec"]["template"]["spec"]["hostInterfaces"].append(
+    {"namespace": "wasi", "package": "config", "interfaces": ["store"], "version": "0.2.0"})
+assert [e for e in v2_errors(bad) if "unnamed" in e], v2_errors(bad)
 
 passed = failed = 0
 
@@ -54,6 +133,9 @@ for pipeline, target, extra in [
     ("tests/lattice/pipeline.yaml", "spinkube", ["--replicas", "3"]),
     ("pipelines/wordfreq/pipeline.yaml", "wasmcloud", []),
     ("pipelines/shout/pipeline.yaml", "wasmcloud", []),
+    ("tests/lattice/pipeline.yaml", "wasmcloud-v2", ["--replicas", "2", "--spread", "zone=a"]),
+    ("pipelines/counter/pipeline.yaml", "wasmcloud-v2", ["--http-host", "counter.example"]),
+    ("pipelines/wordfreq/pipeline.yaml", "wasmcloud-v2", []),
 ]:
     r = deploy(pipeline, target, *extra)
     name = f"{pipeline} -> {target} {' '.join(extra)}"
@@ -86,8 +168,25 @@ for pipeline, target, extra in [
             check(f"{name}: outgoing HTTP linked to the built-in client", comps["httpclient"]["properties"]["image"] == "wasmcloud+builtin://http-client", str(comps.keys()))
             version = doc["metadata"]["annotations"]["version"]
             check(f"{name}: version from the output's digest", version.startswith("witpipe-") and len(version) == 20, version)
+    elif target == "wasmcloud-v2":
+        spec = doc["spec"]["template"]["spec"]
+        hosts = {(h["package"]): h for h in spec.get("hostInterfaces", [])}
+        if "lattice" in pipeline:
+            check(f"{name}: replicas", doc["spec"]["replicas"] == 2, str(doc["spec"]))
+            check(f"{name}: host selector", spec.get("hostSelector") == {"zone": "a"}, str(spec))
+            comp = spec["components"][0]
+            check(f"{name}: allowedHosts from the http grant", comp["localResources"]["allowedHosts"] == ["http://127.0.0.1:18962"], str(comp))
+            check(f"{name}: routed by Host", hosts["http"]["config"] == {"host": "witpipe-lattice"} and hosts["http"]["interfaces"] == ["incoming-handler"], str(hosts))
+        elif "counter" in pipeline:
+            check(f"{name}: config values through the host's plugin", hosts["config"]["version"] == "0.2.0-rc.1" and hosts["config"]["interfaces"] == ["store"] and hosts["config"].get("config"), str(hosts))
+            check(f"{name}: key-value through the host's plugin", hosts["keyvalue"]["version"] == "0.2.0-draft", str(hosts))
+            check(f"{name}: --http-host", hosts["http"]["config"] == {"host": "counter.example"}, str(hosts))
+        else:
+            check(f"{name}: a command is a service", "service" in spec and "components" not in spec, str(spec))
     else:
         check(f"{name}: replicas", doc["spec"]["replicas"] == 3, str(doc["spec"]))
+
+# A filesystem grant on wasmCloud v2: a hostPath volume, mounted read-only.
 
 # Refused, with the imports named: versions a target does not serve, a filesystem grant
 # on wasmCloud, and a command (no HTTP export) on SpinKube.
@@ -109,9 +208,39 @@ for pipeline, target, want in [
     ("pipelines/counter/pipeline.yaml", "spinkube", "wasi:keyvalue/store@0.2.0-draft"),
     (str(scratch / "fs.yaml"), "wasmcloud", "wasi:filesystem/"),
     ("pipelines/wordfreq/pipeline.yaml", "spinkube", "no wasi:http/incoming-handler export"),
+    # The v2 host serves WASI 0.2 (and wasi:http/handler@0.3.0): a 0.3 command pipe is refused.
+    ("pipelines/cmdpipe/pipeline.yaml", "wasmcloud-v2", "wasi:cli/stdin@0.3"),
 ]:
     r = deploy(pipeline, target)
     check(f"{pipeline} -> {target} refused", r.returncode == 1 and want in r.stderr and r.stdout == "", r.stderr)
+
+# (The lattice test's front and probe, the probe holding the directory.)
+(scratch / "fs-http.yaml").write_text(f"""version: 1
+name: fs-http
+components:
+  front: {root}/tests/guests/components/lattice-front.wasm
+  probe:
+    path: {root}/tests/guests/components/probe.wasm
+    grants:
+      fs: [{{ host: ./data, guest: /data, mode: ro }}]
+pipe: [front, probe]
+exports: front
+""")
+r = deploy(str(scratch / "fs-http.yaml"), "wasmcloud-v2")
+if r.returncode != 0:
+    check("fs grant -> wasmcloud-v2", False, r.stderr)
+else:
+    doc = yaml.safe_load(r.stdout)
+    errors = v2_errors(doc)
+    check("fs grant -> wasmcloud-v2 validates", not errors, str(errors))
+    spec = doc["spec"]["template"]["spec"]
+    mounts = spec["components"][0]["localResources"]["volumeMounts"]
+    check("fs grant -> wasmcloud-v2: mounted read-only where granted so",
+          mounts == [{"name": "dir-0", "mountPath": "/data", "readOnly": True}]
+          and spec["volumes"] == [{"name": "dir-0", "hostPath": {"path": str(scratch / "data")}}],
+          f"{mounts} {spec.get('volumes')}")
+r = deploy("tests/lattice/pipeline.yaml", "wasmcloud-v2", "--spread", "zone=a", "--spread", "zone=b")
+check("two spread groups -> wasmcloud-v2 refused", r.returncode == 1 and "one label" in r.stderr and r.stdout == "", r.stderr)
 
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -1,6 +1,7 @@
-//! Deployment manifests for a composed, policy-wrapped pipeline: a wasmCloud
-//! application (wadm, `core.oam.dev/v1beta1`) or a SpinKube `SpinApp`, and `--apply`
-//! to a wasmCloud lattice. Pushing the component is `witpipe-oci`'s job.
+//! Deployment manifests for a composed, policy-wrapped pipeline: a wasmCloud v1
+//! application (wadm, `core.oam.dev/v1beta1`), a wasmCloud v2 `WorkloadDeployment`
+//! (`runtime.wasmcloud.dev/v1alpha1`) or a SpinKube `SpinApp`, and `--apply` to a
+//! wasmCloud v1 lattice. Pushing the component is `witpipe-oci`'s job.
 //!
 //! The manifest is derived from the pipeline's host contract ([`HostContract`]): every
 //! import the output keeps is mapped to what the target provides, and an import the
@@ -10,6 +11,7 @@
 mod spinkube;
 mod wadm;
 mod wasmcloud;
+mod wasmcloud_v2;
 
 use serde_json::Value;
 pub use wadm::{apply, Lattice};
@@ -18,8 +20,10 @@ use witpipe_policy::{Capability, HostContract};
 /// Where the component is deployed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
-    /// A wasmCloud lattice managed by wadm.
+    /// A wasmCloud lattice managed by wadm (wasmCloud v1).
     WasmCloud,
+    /// wasmCloud v2: a `WorkloadDeployment` for the v2 operator.
+    WasmCloudV2,
     /// Kubernetes with SpinKube's `SpinApp` resource.
     SpinKube,
 }
@@ -37,6 +41,9 @@ pub struct Options {
     pub replicas: u32,
     /// wasmCloud: the address the built-in HTTP server listens on.
     pub http_address: String,
+    /// wasmCloud v2: the `Host` header the host's HTTP server routes to the component
+    /// (default: the application's name).
+    pub http_host: Option<String>,
     /// wasmCloud: the provider image serving `wasi:keyvalue` (none is built in).
     pub keyvalue_provider: Option<String>,
     /// wasmCloud: where instances go. Empty: anywhere, with an HTTP server on every host.
@@ -133,6 +140,7 @@ pub fn manifest(contract: &HostContract, options: &Options) -> Result<Manifest, 
     }
     match options.target {
         Target::WasmCloud => wasmcloud::manifest(contract, options),
+        Target::WasmCloudV2 => wasmcloud_v2::manifest(contract, options),
         Target::SpinKube => spinkube::manifest(contract, options),
     }
 }

@@ -112,6 +112,11 @@ pub struct HostContract {
     pub dirs: Vec<HostDir>,
     /// The `wasi:config/store` values the host serves, if the output imports it.
     pub config: Option<Vec<(String, String)>>,
+    /// The outgoing HTTP destinations some component may reach (`scheme://host[:port]`
+    /// patterns, sorted): the wrappers enforce them inside the output; targets with an
+    /// allow-list of their own get them too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub http: Vec<String>,
 }
 
 impl HostContract {
@@ -154,6 +159,9 @@ impl HostContract {
             .collect();
         dirs.sort();
         dirs.dedup();
+        let mut http: Vec<String> = plans.iter().flat_map(|p| p.host_http.clone()).collect();
+        http.sort();
+        http.dedup();
         HostContract {
             imports,
             exports,
@@ -161,6 +169,7 @@ impl HostContract {
             args: plans.iter().any(|p| p.host_args),
             dirs,
             config: families::config::merged(&plans).ok().flatten(),
+            http,
         }
     }
 

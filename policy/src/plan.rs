@@ -73,6 +73,10 @@ pub struct Plan {
     pub host_keyvalue: bool,
     /// The `wasi:config/store` values the host serves it, if it imports the store.
     pub host_config: Option<Vec<(String, String)>>,
+    /// The outgoing HTTP destinations it may reach (`http:` grants), when it imports
+    /// outgoing HTTP: its wrapper enforces them, and a deployment target that keeps an
+    /// allow-list of its own gets them as a second line of defence.
+    pub host_http: Vec<String>,
 }
 
 impl Plan {

@@ -1,12 +1,12 @@
-//! `witpipe deploy FILE --target wasmcloud|spinkube --image REF`: the deployment
-//! manifest for the composed, policy-wrapped pipeline.
+//! `witpipe deploy FILE --target wasmcloud|wasmcloud-v2|spinkube --image REF`: the
+//! deployment manifest for the composed, policy-wrapped pipeline.
 
 use crate::diagnostics::{report_plain, Reported};
 use std::path::PathBuf;
 use witpipe_deploy::{Options, Target};
 
-/// Write the deployment manifest (a wasmCloud application or a SpinKube SpinApp) for
-/// the component a pipeline composes to. Push the component to `--image` first.
+/// Write the deployment manifest (a wasmCloud v1 application, a wasmCloud v2
+/// WorkloadDeployment or a SpinKube SpinApp) for the component a pipeline composes to. Push the component to `--image` first.
 #[derive(clap::Args)]
 pub struct Args {
     /// The pipeline file.
@@ -26,11 +26,16 @@ pub struct Args {
     /// wasmCloud: the address the built-in HTTP server listens on.
     #[arg(long, default_value = "0.0.0.0:8080")]
     http_address: String,
+    /// wasmCloud v2: the `Host` header the host's HTTP server routes to the component
+    /// (default: the application's name).
+    #[arg(long, value_name = "HOST")]
+    http_host: Option<String>,
     /// wasmCloud: the image of the provider that serves `wasi:keyvalue`.
     #[arg(long, value_name = "REF")]
     keyvalue_provider: Option<String>,
     /// wasmCloud: spread instances over the hosts labelled LABEL=VALUE, with that group's
-    /// HTTP server on ADDRESS (default --http-address). Repeat for each group.
+    /// HTTP server on ADDRESS (default --http-address). Repeat for each group. wasmCloud
+    /// v2: the one label the hosts must have (`hostSelector`).
     #[arg(long, value_name = "LABEL=VALUE[@ADDRESS]")]
     spread: Vec<witpipe_deploy::Spread>,
     /// wasmCloud: hand the manifest to wadm and wait until the application is deployed.
@@ -52,8 +57,11 @@ pub struct Args {
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum TargetArg {
-    /// A wadm application for a wasmCloud lattice.
+    /// A wadm application for a wasmCloud v1 lattice.
     Wasmcloud,
+    /// A WorkloadDeployment for wasmCloud v2 (its operator, or `kubectl apply`).
+    #[value(name = "wasmcloud-v2")]
+    WasmcloudV2,
     /// A SpinApp resource for SpinKube.
     Spinkube,
 }
@@ -66,18 +74,20 @@ impl Args {
         let name = self.name.clone().unwrap_or_else(|| p.output_name());
         if self.apply && !matches!(self.target, TargetArg::Wasmcloud) {
             return Err(report_plain(
-                "--apply deploys to a wasmCloud lattice; for SpinKube, `kubectl apply -f` the manifest",
+                "--apply deploys to a wasmCloud v1 lattice; for wasmCloud v2 and SpinKube, `kubectl apply -f` the manifest (driving a v2 host directly is not built yet)",
             ));
         }
         let options = Options {
             target: match self.target {
                 TargetArg::Wasmcloud => Target::WasmCloud,
+                TargetArg::WasmcloudV2 => Target::WasmCloudV2,
                 TargetArg::Spinkube => Target::SpinKube,
             },
             name,
             image: self.image,
             replicas: self.replicas,
             http_address: self.http_address,
+            http_host: self.http_host,
             keyvalue_provider: self.keyvalue_provider,
             spread: self.spread,
             version: witpipe_deploy::version_of(&composition.bytes),

@@ -89,6 +89,12 @@ impl Family for Http {
         }
     }
 
+    fn host_needs(&self, grants: &Grants, plan: &mut Plan) {
+        if plan.route_of(Capability::HttpOutgoing).is_some() {
+            plan.host_http = grants.http.clone();
+        }
+    }
+
     fn wasmtime_flags(&self, contract: &HostContract, out: &mut Vec<String>) {
         // `wasmtime serve` links WASI HTTP itself.
         let http = contract.has(Capability::HttpOutgoing) || contract.has(Capability::HttpTypes);
