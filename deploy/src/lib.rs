@@ -8,13 +8,16 @@
 //! target cannot provide is an error that names it — never silently dropped.
 #![deny(missing_docs)]
 
+mod nats;
 mod spinkube;
 mod wadm;
+mod washlet;
 mod wasmcloud;
 mod wasmcloud_v2;
 
 use serde_json::Value;
 pub use wadm::{apply, Lattice};
+pub use washlet::{start as start_on_v2_host, stop as stop_on_v2_host, V2Host};
 use witpipe_policy::{Capability, HostContract};
 
 /// Where the component is deployed.
@@ -92,6 +95,8 @@ impl std::str::FromStr for Spread {
 pub struct Manifest {
     /// The manifest, as YAML.
     pub yaml: String,
+    /// The same manifest as JSON (what `--apply` sends on).
+    pub doc: Value,
     /// How the output's imports were mapped, one line each.
     pub mapping: Vec<String>,
 }
@@ -123,6 +128,12 @@ pub fn version_of(component: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     let digest = format!("{:x}", Sha256::digest(component));
     format!("witpipe-{}", &digest[..12])
+}
+
+/// The id a v2 workload of application `name` at `version` gets on a host started with
+/// `--apply`: the same output is the same workload.
+pub fn workload_id(name: &str, version: &str) -> String {
+    format!("{name}-{}", version.trim_start_matches("witpipe-"))
 }
 
 /// The manifest for an output with `contract` under `options`.

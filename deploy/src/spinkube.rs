@@ -57,6 +57,7 @@ pub(crate) fn manifest(
     });
     Ok(Manifest {
         yaml: yaml(&doc),
+        doc,
         mapping,
     })
 }

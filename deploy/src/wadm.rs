@@ -2,8 +2,9 @@
 //! wait until wadm reports it deployed, through wadm's NATS API
 //! (`wadm.api.{lattice}.model.{put,deploy,status}`).
 
+use crate::nats::{connect, fail, runtime};
 use crate::DeployError;
-use async_nats::{Client, ConnectOptions};
+use async_nats::Client;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -26,28 +27,20 @@ pub fn apply(
     lattice: &Lattice,
     progress: &mut dyn FnMut(&str),
 ) -> Result<(), DeployError> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| DeployError::Lattice(format!("cannot start the network client: {e}")))?;
-    runtime.block_on(async {
-        let client = ConnectOptions::new()
-            .name("witpipe deploy")
-            .connection_timeout(Duration::from_secs(5))
-            .connect(lattice.nats_url.as_str())
-            .await
-            .map_err(|e| {
-                fail(format!(
-                    "cannot reach NATS at {}: {e}; is the lattice running (`nats-server -js`, wadm and a wasmCloud host)?",
-                    lattice.nats_url
-                ))
-            })?;
+    runtime()?.block_on(async {
+        let client = connect(
+            &lattice.nats_url,
+            "the lattice (`nats-server -js`, wadm and a wasmCloud host)",
+        )
+        .await?;
         let api = Api {
             client: &client,
             prefix: format!("wadm.api.{}", lattice.lattice),
             lattice,
         };
-        let put = api.request("model.put", manifest.as_bytes().to_vec()).await?;
+        let put = api
+            .request("model.put", manifest.as_bytes().to_vec())
+            .await?;
         match put["result"].as_str() {
             Some("created" | "newversion") => progress(&format!(
                 "stored {name} version {} in wadm",
@@ -57,13 +50,21 @@ pub fn apply(
             _ if message(&put).contains("already exists") => {
                 progress(&format!("{name}: this version is already stored in wadm"))
             }
-            _ => return Err(fail(format!("wadm refused the manifest: {}", message(&put)))),
+            _ => {
+                return Err(fail(format!(
+                    "wadm refused the manifest: {}",
+                    message(&put)
+                )))
+            }
         }
         let deploy = api
             .request(&format!("model.deploy.{name}"), b"{}".to_vec())
             .await?;
         if deploy["result"].as_str() != Some("acknowledged") {
-            return Err(fail(format!("wadm did not deploy {name}: {}", message(&deploy))));
+            return Err(fail(format!(
+                "wadm did not deploy {name}: {}",
+                message(&deploy)
+            )));
         }
         progress(&format!("deploying {name} on lattice {}", lattice.lattice));
         api.wait_deployed(name, progress).await
@@ -79,21 +80,9 @@ struct Api<'a> {
 impl Api<'_> {
     /// One request to wadm; its JSON answer.
     async fn request(&self, operation: &str, body: Vec<u8>) -> Result<Value, DeployError> {
+        let who = format!("wadm (lattice `{}`)", self.lattice.lattice);
         let subject = format!("{}.{operation}", self.prefix);
-        let reply = tokio::time::timeout(
-            Duration::from_secs(10),
-            self.client.request(subject.clone(), body.into()),
-        )
-        .await
-        .map_err(|_| fail(format!("wadm did not answer on {subject} within 10 s")))?
-        .map_err(|e| {
-            fail(format!(
-                "no answer from wadm on {subject}: {e}; is wadm running on lattice `{}`?",
-                self.lattice.lattice
-            ))
-        })?;
-        serde_json::from_slice(&reply.payload)
-            .map_err(|e| fail(format!("wadm's answer on {subject} is not JSON: {e}")))
+        crate::nats::request(self.client, subject, body, &who).await
     }
 
     /// Polls the application's status until it is deployed, failed, or time is up.
@@ -155,8 +144,4 @@ fn describe(status: &Value, state: &str) -> String {
 
 fn message(answer: &Value) -> &str {
     answer["message"].as_str().unwrap_or("(no message)")
-}
-
-fn fail(message: String) -> DeployError {
-    DeployError::Lattice(message)
 }

@@ -129,6 +129,7 @@ pub(crate) fn manifest(
     });
     Ok(Manifest {
         yaml: yaml(&doc),
+        doc,
         mapping,
     })
 }

@@ -177,6 +177,7 @@ pub(crate) fn manifest(
     });
     Ok(Manifest {
         yaml: yaml(&doc),
+        doc,
         mapping,
     })
 }

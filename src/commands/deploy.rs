@@ -38,12 +38,21 @@ pub struct Args {
     /// v2: the one label the hosts must have (`hostSelector`).
     #[arg(long, value_name = "LABEL=VALUE[@ADDRESS]")]
     spread: Vec<witpipe_deploy::Spread>,
-    /// wasmCloud: hand the manifest to wadm and wait until the application is deployed.
+    /// wasmCloud: hand the manifest to wadm (v1) or start it on a host (v2) and wait
+    /// until it is deployed.
     #[arg(long, requires = "lattice")]
     apply: bool,
-    /// wasmCloud: the lattice's NATS server, for --apply.
+    /// wasmCloud v2: stop the workload `--apply` started (the same output, the same id).
+    #[arg(long, requires = "lattice", conflicts_with = "apply")]
+    stop: bool,
+    /// wasmCloud: the NATS server, for --apply (v1: the lattice's; v2: the hosts'
+    /// scheduler NATS).
     #[arg(long, value_name = "URL")]
     lattice: Option<String>,
+    /// wasmCloud v2: the host to start on (default: the first whose heartbeat matches
+    /// the manifest's hostSelector).
+    #[arg(long, value_name = "ID")]
+    host_id: Option<String>,
     /// wasmCloud: the lattice's name.
     #[arg(long, default_value = "default")]
     lattice_name: String,
@@ -72,9 +81,15 @@ impl Args {
         let composition = super::compose_pipeline(&self.file)?;
         let p = &composition.pipeline;
         let name = self.name.clone().unwrap_or_else(|| p.output_name());
-        if self.apply && !matches!(self.target, TargetArg::Wasmcloud) {
+        let v2 = matches!(self.target, TargetArg::WasmcloudV2);
+        if self.apply && matches!(self.target, TargetArg::Spinkube) {
             return Err(report_plain(
-                "--apply deploys to a wasmCloud v1 lattice; for wasmCloud v2 and SpinKube, `kubectl apply -f` the manifest (driving a v2 host directly is not built yet)",
+                "--apply deploys to wasmCloud; for SpinKube, `kubectl apply -f` the manifest",
+            ));
+        }
+        if self.stop && !v2 {
+            return Err(report_plain(
+                "--stop stops a workload on a wasmCloud v2 host; for wasmCloud v1 use `wash app undeploy`",
             ));
         }
         let options = Options {
@@ -97,21 +112,40 @@ impl Args {
         for line in &manifest.mapping {
             eprintln!("witpipe deploy: {line}");
         }
-        if self.output.is_some() || !self.apply {
+        if self.output.is_some() || !(self.apply || self.stop) {
             super::print_or_write(self.output.as_deref(), &manifest.yaml, |out| {
                 eprintln!("wrote {}", out.display())
             })?;
         }
-        if let Some(nats_url) = self.lattice.filter(|_| self.apply) {
+        let fail =
+            |e: witpipe_deploy::DeployError| report_plain(format!("{}: {e}", self.file.display()));
+        let say = &mut |line: &str| eprintln!("witpipe deploy: {line}");
+        if let (true, Some(nats_url)) = (v2 && (self.apply || self.stop), &self.lattice) {
+            let host = witpipe_deploy::V2Host {
+                nats_url: nats_url.clone(),
+                host_id: self.host_id.clone(),
+                wait: std::time::Duration::from_secs(self.wait),
+            };
+            let id = witpipe_deploy::workload_id(&options.name, &options.version);
+            if self.stop {
+                let selector = &manifest.doc["spec"]["template"]["spec"]["hostSelector"];
+                let state =
+                    witpipe_deploy::stop_on_v2_host(&id, selector, &host, say).map_err(fail)?;
+                eprintln!("witpipe deploy: workload {id} stopped ({state})");
+            } else {
+                let on = witpipe_deploy::start_on_v2_host(&manifest.doc, &id, &host, say)
+                    .map_err(fail)?;
+                eprintln!("witpipe deploy: workload {id} is running on host {on}");
+            }
+            return Ok(());
+        }
+        if let Some(nats_url) = self.lattice.clone().filter(|_| self.apply) {
             let lattice = witpipe_deploy::Lattice {
                 nats_url,
                 lattice: self.lattice_name,
                 wait: std::time::Duration::from_secs(self.wait),
             };
-            witpipe_deploy::apply(&manifest.yaml, &options.name, &lattice, &mut |line| {
-                eprintln!("witpipe deploy: {line}")
-            })
-            .map_err(|e| report_plain(format!("{}: {e}", self.file.display())))?;
+            witpipe_deploy::apply(&manifest.yaml, &options.name, &lattice, say).map_err(fail)?;
             eprintln!("witpipe deploy: {} is deployed", options.name);
         }
         Ok(())
