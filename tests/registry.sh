@@ -31,6 +31,25 @@ fi
 grep -q "cannot pull 127.0.0.1:$port/witpipe/counter:nope" "$work/err" && echo "ok: a missing tag is reported"
 [ ! -e "$work/nope.wasm" ] && echo "ok: no output file for a failed pull"
 
+# A Spin application (`push --spin`), pulled back through the registry and checked
+# field by field against Spin's format; pushing the same output again gives the same
+# manifest digest.
+spin_ref="127.0.0.1:$port/witpipe/spin-test:0.1.0"
+$witpipe compose tests/spin/pipeline.yaml -o "$work/spin.wasm" >/dev/null
+$witpipe push tests/spin/pipeline.yaml "$spin_ref" --insecure --spin 2>"$work/spin.err" || { cat "$work/spin.err"; exit 1; }
+python3 tests/check-spin-artifact.py "127.0.0.1:$port" witpipe/spin-test 0.1.0 "$work/spin.wasm" tests/spin/static
+$witpipe push tests/spin/pipeline.yaml "127.0.0.1:$port/witpipe/spin-test:again" --insecure --spin 2>/dev/null
+spin_digest() { curl -sfI -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://127.0.0.1:$port/v2/witpipe/spin-test/manifests/$1" | awk -F': ' 'tolower($1) == "docker-content-digest" { print $2 }' | tr -d '\r'; }
+check "same output, same Spin application digest" "$(spin_digest 0.1.0)" "$(spin_digest again)"
+# What Spin cannot serve is refused before anything is pushed: a read-write directory.
+sed -e 's/mode: ro/mode: rw/' -e "s#\.\./guests/#$PWD/tests/guests/#" -e "s#\./static#$PWD/tests/spin/static#" \
+  tests/spin/pipeline.yaml >"$work/spin-rw.yaml"
+if $witpipe push "$work/spin-rw.yaml" "127.0.0.1:$port/witpipe/never:1" --insecure --spin 2>"$work/err"; then
+  echo "FAIL a read-write directory became a Spin application"; exit 1
+fi
+check --contains "a read-write directory is refused for a Spin application" \
+  "a Spin application cannot provide (read-write directory /static)" "$(tr -d '\n│' <"$work/err")"
+
 # Pipelines may name components by OCI reference: pulled once, cached by digest.
 export WITPIPE_CACHE_DIR="$work/cache"
 $witpipe push tests/guests/components/lattice-front.wasm "127.0.0.1:$port/parts/front:1" --insecure

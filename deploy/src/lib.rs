@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 mod nats;
+mod spin_app;
 mod spinkube;
 mod wadm;
 mod washlet;
@@ -16,6 +17,9 @@ mod wasmcloud;
 mod wasmcloud_v2;
 
 use serde_json::Value;
+pub use spin_app::{
+    spin_application, Layer, SpinApplication, CONFIG_MEDIA_TYPE as SPIN_CONFIG_MEDIA_TYPE,
+};
 pub use wadm::{apply, Lattice};
 pub use washlet::{start as start_on_v2_host, stop as stop_on_v2_host, V2Host};
 use witpipe_policy::{Capability, HostContract};

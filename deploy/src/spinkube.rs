@@ -7,35 +7,13 @@ use crate::{every_host_serves, map_imports, wasi_0_2, yaml, DeployError, Manifes
 use serde_json::{json, Value};
 use witpipe_policy::{Capability, HostContract};
 
-const WHY: &str = "the Spin runtime (3.x) serves WASI 0.2 cli, clocks, random, io and http types, wasi:keyvalue@0.2.0-draft2 and wasi:config/store@0.2.0-draft-2024-09-27; take the grant out of the pipeline or build the component against the versions named";
+const WHY: &str = "the Spin runtime (3.x) serves WASI 0.2 cli, clocks, random, io, http and read-only files, wasi:keyvalue@0.2.0-draft2 and wasi:config/store@0.2.0-draft-2024-09-27; take the grant out of the pipeline or build the component against the versions named";
 
 pub(crate) fn manifest(
     contract: &HostContract,
     options: &Options,
 ) -> Result<Manifest, DeployError> {
-    if !contract.serves_http() {
-        return Err(DeployError::Unsupported {
-            target: "SpinKube",
-            imports: vec!["(no wasi:http/incoming-handler export)".into()],
-            why: "a SpinApp runs HTTP-triggered components; export the instance that serves HTTP"
-                .into(),
-        });
-    }
-    let mapping = map_imports(contract, "SpinKube", WHY, |capability, v| {
-        match capability {
-        c if every_host_serves(c) && wasi_0_2(v) => Some("provided by the Spin runtime"),
-        Capability::HttpOutgoing if wasi_0_2(v) => Some(
-            "Spin's outbound HTTP (list the origins in the application's `allowed_outbound_hosts`; the wrappers inside decide too)",
-        ),
-        Capability::Config if v == "0.2.0-draft-2024-09-27" => {
-            Some("Spin application variables (the SpinApp's `variables`)")
-        }
-        Capability::KeyValue if v == "0.2.0-draft2" => Some(
-            "Spin's key-value store (declare `key_value_stores` in the application's spin.toml)",
-        ),
-        _ => None,
-    }
-    })?;
+    let mapping = served(contract)?;
     let mut spec = json!({
         "image": options.image,
         "executor": "containerd-shim-spin",
@@ -59,5 +37,36 @@ pub(crate) fn manifest(
         yaml: yaml(&doc),
         doc,
         mapping,
+    })
+}
+
+/// How Spin serves each import of the output, one line each; refuses an output that
+/// serves no HTTP and imports Spin does not serve, by name.
+pub(crate) fn served(contract: &HostContract) -> Result<Vec<String>, DeployError> {
+    if !contract.serves_http() {
+        return Err(DeployError::Unsupported {
+            target: "SpinKube",
+            imports: vec!["(no wasi:http/incoming-handler export)".into()],
+            why: "a SpinApp runs HTTP-triggered components; export the instance that serves HTTP"
+                .into(),
+        });
+    }
+    map_imports(contract, "SpinKube", WHY, |capability, v| {
+        match capability {
+        c if every_host_serves(c) && wasi_0_2(v) => Some("provided by the Spin runtime"),
+        Capability::HttpOutgoing if wasi_0_2(v) => Some(
+            "Spin's outbound HTTP, to the application's `allowed_outbound_hosts` (`push --spin` writes the `http:` grants there; the wrappers inside decide too)",
+        ),
+        Capability::FsPreopens | Capability::FsTypes if wasi_0_2(v) => Some(
+            "the application's static files, read-only (`push --spin` packs the `fs:` grants' directories)",
+        ),
+        Capability::Config if v == "0.2.0-draft-2024-09-27" => {
+            Some("Spin application variables (the SpinApp's `variables`)")
+        }
+        Capability::KeyValue if v == "0.2.0-draft2" => Some(
+            "Spin's key-value store (declare `key_value_stores` in the application's spin.toml)",
+        ),
+        _ => None,
+    }
     })
 }

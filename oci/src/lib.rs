@@ -144,7 +144,6 @@ fn refused(what: &str, reference: &str, source: &str, e: impl std::fmt::Display)
 /// Pushes `bytes` to `reference`; returns the manifest's URL. `insecure` speaks plain
 /// HTTP (a registry on loopback). Credentials: [`registry_auth`].
 pub fn push(bytes: &[u8], reference_text: &str, insecure: bool) -> Result<String, OciError> {
-    let image = reference(reference_text)?;
     let digest = format!("sha256:{:x}", Sha256::digest(bytes));
     let (imports, exports) = witpipe_compose::wit::top_level_names(bytes);
     // A fixed creation time keeps the artifact (and its digest) reproducible.
@@ -155,19 +154,47 @@ pub fn push(bytes: &[u8], reference_text: &str, insecure: bool) -> Result<String
         "layerDigests": [digest],
         "component": { "imports": imports, "exports": exports },
     });
-    let config = Config::new(
-        serde_json::to_vec(&config).expect("JSON"),
-        CONFIG_MEDIA_TYPE.to_string(),
-        None,
-    );
-    let layer = ImageLayer::new(bytes.to_vec(), LAYER_MEDIA_TYPE.to_string(), None);
-    let session = Session::with_flag(&image, insecure)?;
+    let image = Image {
+        layers: vec![(bytes.to_vec(), LAYER_MEDIA_TYPE.to_string())],
+        config: (
+            serde_json::to_vec(&config).expect("JSON"),
+            CONFIG_MEDIA_TYPE.to_string(),
+        ),
+        annotations: None,
+    };
+    push_image(image, reference_text, insecure)
+}
+
+/// An OCI image to push: its layers (bytes, media type) in order, its config (bytes,
+/// media type) and the manifest's annotations.
+pub struct Image {
+    /// The layers, in order.
+    pub layers: Vec<(Vec<u8>, String)>,
+    /// The config blob and its media type.
+    pub config: (Vec<u8>, String),
+    /// The manifest's annotations.
+    pub annotations: Option<std::collections::BTreeMap<String, String>>,
+}
+
+/// Pushes `image` to `reference` (an OCI image manifest over its layers and config);
+/// returns the manifest's URL. `insecure` speaks plain HTTP. Credentials:
+/// [`registry_auth`].
+pub fn push_image(image: Image, reference_text: &str, insecure: bool) -> Result<String, OciError> {
+    let target = reference(reference_text)?;
+    let (config, config_type) = image.config;
+    let config = Config::new(config, config_type, None);
+    let layers: Vec<ImageLayer> = (image.layers.into_iter())
+        .map(|(data, media_type)| ImageLayer::new(data, media_type, None))
+        .collect();
+    let manifest =
+        oci_client::manifest::OciImageManifest::build(&layers, &config, image.annotations);
+    let session = Session::with_flag(&target, insecure)?;
     let pushed = session
         .runtime
         .block_on(
             session
                 .client
-                .push(&image, &[layer], config, &session.auth, None),
+                .push(&target, &layers, config, &session.auth, Some(manifest)),
         )
         .map_err(|e| refused("push to", reference_text, session.source, e))?;
     Ok(pushed.manifest_url)

@@ -1,5 +1,5 @@
-//! `witpipe push FILE REF`: a pipeline (composed in memory) or a component to an OCI
-//! registry, as a standard Wasm OCI artifact.
+//! `witpipe push FILE REF [--spin]`: a pipeline (composed in memory) or a component to
+//! an OCI registry, as a standard Wasm OCI artifact, or as a Spin application.
 
 use crate::diagnostics::{report_plain, Reported};
 use std::path::PathBuf;
@@ -14,11 +14,21 @@ pub struct Args {
     /// Speak plain HTTP (a registry on loopback without TLS).
     #[arg(long)]
     insecure: bool,
+    /// Push a Spin application (what `spin registry push` writes and SpinKube pulls):
+    /// an HTTP trigger for the output's handler, the grants as its outbound hosts,
+    /// static files and variables. Needs the pipeline file.
+    #[cfg(feature = "deploy")]
+    #[arg(long)]
+    spin: bool,
 }
 
 impl Args {
     /// Runs the command.
     pub fn exec(self) -> Result<(), Reported> {
+        #[cfg(feature = "deploy")]
+        if self.spin {
+            return self.push_spin();
+        }
         let bytes = if self.file.extension().is_some_and(|e| e == "wasm") {
             let max = witpipe_compose::load::MAX_COMPONENT_BYTES;
             witpipe_compose::load::read_at_most(&self.file, max).map_err(|e| {
@@ -33,6 +43,50 @@ impl Args {
         let url = witpipe_oci::push(&bytes, &self.reference, self.insecure)
             .map_err(|e| report_plain(format!("{}: {e}", self.file.display())))?;
         eprintln!("pushed {} ({} bytes) to {url}", self.reference, bytes.len());
+        Ok(())
+    }
+
+    /// `--spin`: the Spin application of the pipeline.
+    #[cfg(feature = "deploy")]
+    fn push_spin(self) -> Result<(), Reported> {
+        if self.file.extension().is_some_and(|e| e == "wasm") {
+            return Err(report_plain(format!(
+                "{}: --spin needs the pipeline file, not a component: its grants become the application's outbound hosts, files and variables",
+                self.file.display()
+            )));
+        }
+        let fail =
+            |e: &dyn std::fmt::Display| report_plain(format!("{}: {e}", self.file.display()));
+        let composition = super::compose_pipeline(&self.file)?;
+        let name = composition.pipeline.output_name();
+        let version = witpipe_deploy::version_of(&composition.bytes);
+        let app = witpipe_deploy::spin_application(
+            &composition.bytes,
+            &composition.contract,
+            &name,
+            &version,
+        )
+        .map_err(|e| fail(&e))?;
+        for line in &app.mapping {
+            eprintln!("witpipe push: {line}");
+        }
+        let layers = app.layers.len();
+        let image = witpipe_oci::Image {
+            layers: (app.layers.into_iter())
+                .map(|l| (l.data, l.media_type.to_string()))
+                .collect(),
+            config: (
+                app.config,
+                witpipe_deploy::SPIN_CONFIG_MEDIA_TYPE.to_string(),
+            ),
+            annotations: Some(app.annotations),
+        };
+        let url =
+            witpipe_oci::push_image(image, &self.reference, self.insecure).map_err(|e| fail(&e))?;
+        eprintln!(
+            "pushed the Spin application {name} ({layers} layers) as {} to {url}",
+            self.reference
+        );
         Ok(())
     }
 }
