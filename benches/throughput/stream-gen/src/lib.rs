@@ -11,40 +11,20 @@ use wit_stream::StreamPayload;
 /// Records per write.
 const BATCH: usize = 1000;
 
+#[path = "../../records.rs"]
+mod records;
+
+records::impl_make!(Reading, Sample);
+
 /// What stage 1 needs of a record shape: how to make the `id`th one.
-trait Record: StreamPayload {
-    fn make(id: u64, names: &[String]) -> Self;
-}
-
-impl Record for Reading {
-    fn make(id: u64, names: &[String]) -> Self {
-        Reading {
-            id,
-            sensor: names[(id % 16) as usize].clone(),
-            celsius: celsius(id),
-        }
-    }
-}
-
-impl Record for Sample {
-    fn make(id: u64, _: &[String]) -> Self {
-        Sample {
-            id,
-            sensor: (id % 16) as u32,
-            celsius: celsius(id),
-        }
-    }
-}
-
-fn celsius(id: u64) -> f64 {
-    (id % 100) as f64 / 4.0
-}
+trait Record: StreamPayload + records::Make {}
+impl<T: StreamPayload + records::Make> Record for T {}
 
 /// A stream of `n` records, written by a task that runs on after it is returned.
 fn generate<T: Record>(n: u64) -> StreamReader<T> {
     let (mut tx, rx) = wit_stream::new::<T>();
     wit_bindgen::spawn_local(async move {
-        let names: Vec<String> = (0..16).map(|i| format!("s{i}")).collect();
+        let names = records::names();
         let mut batch = Vec::with_capacity(BATCH);
         for id in 0..n {
             batch.push(T::make(id, &names));

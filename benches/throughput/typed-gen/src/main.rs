@@ -7,50 +7,35 @@ wit_bindgen::generate!({ path: "../wit", world: "generator" });
 use witpipe::bench::sink::{Reading, Sample};
 use witpipe::bench::transform::{finish, process, process_samples};
 
+#[path = "../../records.rs"]
+mod records;
+
+records::impl_make!(Reading, Sample);
+
 /// What stage 1 needs of a record shape: how to make the `id`th one, or turn a used
 /// one into it (so that a reused batch does not allocate).
-trait Record: Sized {
-    fn make(id: u64, names: &[String]) -> Self;
+trait Record: records::Make {
     fn refill(&mut self, id: u64, names: &[String]);
 }
 
 impl Record for Reading {
-    fn make(id: u64, names: &[String]) -> Self {
-        Reading {
-            id,
-            sensor: names[(id % 16) as usize].clone(),
-            celsius: celsius(id),
-        }
-    }
     fn refill(&mut self, id: u64, names: &[String]) {
         self.id = id;
         // `clone_from` copies into the string's buffer: no allocation.
         self.sensor.clone_from(&names[(id % 16) as usize]);
-        self.celsius = celsius(id);
+        self.celsius = records::celsius(id);
     }
 }
 
 impl Record for Sample {
-    fn make(id: u64, _: &[String]) -> Self {
-        Sample {
-            id,
-            sensor: (id % 16) as u32,
-            celsius: celsius(id),
-        }
-    }
     fn refill(&mut self, id: u64, names: &[String]) {
-        *self = Self::make(id, names);
+        *self = <Self as records::Make>::make(id, names);
     }
-}
-
-fn celsius(id: u64) -> f64 {
-    (id % 100) as f64 / 4.0
 }
 
 /// Hands `n` records to `send`, `batch` at a time, through one reused batch.
 fn generate<T: Record>(n: u64, batch: u64, send: fn(&[T])) {
-    // The sixteen sensor names (`s0` … `s15`), formatted once.
-    let names: Vec<String> = (0..16).map(|i| format!("s{i}")).collect();
+    let names = records::names();
     let mut records: Vec<T> = Vec::with_capacity(batch as usize);
     let mut filled = 0;
     for id in 0..n {
