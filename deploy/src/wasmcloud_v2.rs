@@ -61,7 +61,9 @@ pub(crate) fn manifest(
             Config if v == CONFIG => {
                 Some("the host's config plugin (`hostInterfaces`: the values of the grants)")
             }
-            KeyValue if v == KEYVALUE => Some("the host's key-value plugin (`hostInterfaces`)"),
+            KeyValue if v == KEYVALUE => Some(
+                "the host's key-value plugin (`hostInterfaces`): a NATS JetStream bucket named by what the component passes to `open`, which must be a valid bucket name (`open(\"\")`, what wasmtime serves, fails there)",
+            ),
             _ => None,
         }
     })?;
