@@ -874,7 +874,7 @@ fn witpipe_deploy_writes_manifests_and_refuses_what_a_target_lacks() {
         err.contains("cannot reach NATS at nats://127.0.0.1:1"),
         "{err}"
     );
-    // --apply is for wasmCloud only.
+    // --apply is for wasmCloud only; --stop for wasmCloud v2 only.
     let (code, _, err) = deploy(
         lattice,
         "spinkube",
@@ -882,7 +882,29 @@ fn witpipe_deploy_writes_manifests_and_refuses_what_a_target_lacks() {
     );
     assert_eq!(code, 1);
     assert!(
-        err.contains("--apply deploys to a wasmCloud lattice"),
+        err.contains("--apply deploys to wasmCloud; for SpinKube, `kubectl apply -f` the manifest"),
+        "{err}"
+    );
+    let (code, _, err) = deploy(
+        lattice,
+        "wasmcloud",
+        &["--stop", "--lattice", "nats://127.0.0.1:1"],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("--stop stops a workload on a wasmCloud v2 host"),
+        "{err}"
+    );
+    // A v2 host that cannot be reached is an error, with nothing written.
+    let (code, out, err) = deploy(
+        lattice,
+        "wasmcloud-v2",
+        &["--apply", "--lattice", "nats://127.0.0.1:1", "--wait", "5"],
+    );
+    assert_eq!((code, out.as_str()), (1, ""));
+    assert!(
+        err.contains("cannot reach NATS at nats://127.0.0.1:1")
+            && err.contains("a wasmCloud v2 host"),
         "{err}"
     );
 }
