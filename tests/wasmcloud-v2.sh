@@ -50,13 +50,8 @@ step "start NATS, the registry, the two origins and a v2 host"
 pids+=($!)
 start_registry "$work" $registry_port
 pids+=("$registry_pid")
-mkdir -p "$work/allowed" "$work/secret" "$work/home"
-echo "the allowed origin" >"$work/allowed/index.html"
-echo "HOST-SECRET-7d1f" >"$work/secret/index.html"
-python3 -m http.server $allowed_port --bind 127.0.0.1 --directory "$work/allowed" >"$work/allowed.log" 2>&1 &
-pids+=($!)
-python3 -m http.server $secret_port --bind 127.0.0.1 --directory "$work/secret" >"$work/secret.log" 2>&1 &
-pids+=($!)
+start_origins
+mkdir -p "$work/home"
 wait_for "NATS listens" 20 bash -c "exec 3<>/dev/tcp/127.0.0.1/$nats_port"
 # The host's own environment holds a secret: the probe must not see it. The two origins
 # are on loopback, which a v2 host refuses by default (--deny-special-ranges): allowed

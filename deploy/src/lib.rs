@@ -97,12 +97,17 @@ impl std::str::FromStr for Spread {
 /// A generated manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Manifest {
-    /// The manifest, as YAML.
-    pub yaml: String,
-    /// The same manifest as JSON (what `--apply` sends on).
+    /// The manifest, as a JSON value ([`Manifest::yaml`] renders it).
     pub doc: Value,
     /// How the output's imports were mapped, one line each.
     pub mapping: Vec<String>,
+}
+
+impl Manifest {
+    /// The manifest as YAML: what is written, and what wadm reads.
+    pub fn yaml(&self) -> String {
+        serde_saphyr::to_string(&self.doc).unwrap_or_else(|e| format!("# cannot render: {e}\n"))
+    }
 }
 
 /// What keeps a manifest from being written.
@@ -209,8 +214,4 @@ fn wasi_0_2(version: &str) -> bool {
     version
         .strip_prefix("0.2.")
         .is_some_and(|patch| patch.parse::<u32>().is_ok())
-}
-
-fn yaml(value: &Value) -> String {
-    serde_saphyr::to_string(value).unwrap_or_else(|e| format!("# cannot render: {e}\n"))
 }

@@ -3,7 +3,7 @@
 //! What the Spin runtime (3.x) serves: WASI 0.2 `cli`, `clocks`, `random`, `io` and
 //! `http/types`, `wasi:keyvalue@0.2.0-draft2` and `wasi:config/store@0.2.0-draft-2024-09-27`.
 
-use crate::{every_host_serves, map_imports, wasi_0_2, yaml, DeployError, Manifest, Options};
+use crate::{every_host_serves, map_imports, wasi_0_2, DeployError, Manifest, Options};
 use serde_json::{json, Value};
 use witpipe_policy::{Capability, HostContract};
 
@@ -33,11 +33,7 @@ pub(crate) fn manifest(
         "metadata": { "name": options.name },
         "spec": spec,
     });
-    Ok(Manifest {
-        yaml: yaml(&doc),
-        doc,
-        mapping,
-    })
+    Ok(Manifest { doc, mapping })
 }
 
 /// How Spin serves each import of the output, one line each; refuses an output that

@@ -33,10 +33,8 @@ pub fn start(
     progress: &mut dyn FnMut(&str),
 ) -> Result<String, DeployError> {
     let workload = workload(manifest)?;
-    let selector = manifest["spec"]["template"]["spec"]["hostSelector"].clone();
     runtime()?.block_on(async {
-        let client = connect(&host.nats_url, "a wasmCloud v2 host (`wash host`)").await?;
-        let id = find_host(&client, host, &selector, progress).await?;
+        let (client, id) = reach(host, manifest, progress).await?;
         let started = call(
             &client,
             &id,
@@ -76,16 +74,16 @@ pub fn start(
     })
 }
 
-/// Stops workload `workload_id` on a v2 host; returns the state the host reports.
+/// Stops workload `workload_id` of `manifest` on a v2 host (the one its `hostSelector`
+/// picks, or `--host-id`); returns the state the host reports.
 pub fn stop(
+    manifest: &Value,
     workload_id: &str,
-    selector: &Value,
     host: &V2Host,
     progress: &mut dyn FnMut(&str),
 ) -> Result<String, DeployError> {
     runtime()?.block_on(async {
-        let client = connect(&host.nats_url, "a wasmCloud v2 host (`wash host`)").await?;
-        let id = find_host(&client, host, selector, progress).await?;
+        let (client, id) = reach(host, manifest, progress).await?;
         let answer = call(&client, &id, "stop", json!({ "workloadId": workload_id })).await?;
         let state = answer["workloadStatus"]["workloadState"]
             .as_str()
@@ -101,6 +99,18 @@ pub fn stop(
             _ => Ok(state.to_string()),
         }
     })
+}
+
+/// A connection to the hosts' NATS and the id of the host for `manifest`.
+async fn reach(
+    host: &V2Host,
+    manifest: &Value,
+    progress: &mut dyn FnMut(&str),
+) -> Result<(Client, String), DeployError> {
+    let client = connect(&host.nats_url, "a wasmCloud v2 host (`wash host`)").await?;
+    let selector = &manifest["spec"]["template"]["spec"]["hostSelector"];
+    let id = find_host(&client, host, selector, progress).await?;
+    Ok((client, id))
 }
 
 /// One request to a host's workload API.

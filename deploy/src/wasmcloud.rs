@@ -6,7 +6,7 @@
 //! outgoing HTTP come from capability providers the manifest links; an incoming HTTP
 //! export gets the host's built-in HTTP server. Filesystems and sockets: nothing.
 
-use crate::{every_host_serves, map_imports, wasi_0_2, yaml, DeployError, Manifest};
+use crate::{every_host_serves, map_imports, wasi_0_2, DeployError, Manifest};
 use crate::{Options, Spread};
 use serde_json::{json, Value};
 use witpipe_policy::{Capability, HostContract};
@@ -127,11 +127,7 @@ pub(crate) fn manifest(
         },
         "spec": { "components": components }
     });
-    Ok(Manifest {
-        yaml: yaml(&doc),
-        doc,
-        mapping,
-    })
+    Ok(Manifest { doc, mapping })
 }
 
 /// The interface names of versioned import names, sorted and unique.

@@ -13,7 +13,7 @@
 //! volume mounts (read-only where every grant is), `http:` grants `allowedHosts`. The
 //! wrappers inside the output still decide; the host's lists are a second line.
 
-use crate::{every_host_serves, map_imports, wasi_0_2, yaml, DeployError, Manifest, Options};
+use crate::{every_host_serves, map_imports, wasi_0_2, DeployError, Manifest, Options};
 use serde_json::{json, Map, Value};
 use witpipe_policy::{Capability, HostContract};
 
@@ -177,11 +177,7 @@ pub(crate) fn manifest(
             }
         }
     });
-    Ok(Manifest {
-        yaml: yaml(&doc),
-        doc,
-        mapping,
-    })
+    Ok(Manifest { doc, mapping })
 }
 
 /// A granted directory as a node path: absolute, without `.` parts (a `hostPath` is

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use witpipe_deploy::{Options, Target};
 
 /// Write the deployment manifest (a wasmCloud v1 application, a wasmCloud v2
-/// WorkloadDeployment or a SpinKube SpinApp) for the component a pipeline composes to. Push the component to `--image` first.
+/// WorkloadDeployment or a SpinKube SpinApp) for the component a pipeline composes to.
+/// Push the component to `--image` first.
 #[derive(clap::Args)]
 pub struct Args {
     /// The pipeline file.
@@ -107,18 +108,18 @@ impl Args {
             spread: self.spread,
             version: witpipe_deploy::version_of(&composition.bytes),
         };
-        let manifest = witpipe_deploy::manifest(&composition.contract, &options)
-            .map_err(|e| report_plain(format!("{}: {e}", self.file.display())))?;
+        let fail =
+            |e: witpipe_deploy::DeployError| report_plain(format!("{}: {e}", self.file.display()));
+        let manifest = witpipe_deploy::manifest(&composition.contract, &options).map_err(fail)?;
         for line in &manifest.mapping {
             eprintln!("witpipe deploy: {line}");
         }
+        let yaml = manifest.yaml();
         if self.output.is_some() || !(self.apply || self.stop) {
-            super::print_or_write(self.output.as_deref(), &manifest.yaml, |out| {
+            super::print_or_write(self.output.as_deref(), &yaml, |out| {
                 eprintln!("wrote {}", out.display())
             })?;
         }
-        let fail =
-            |e: witpipe_deploy::DeployError| report_plain(format!("{}: {e}", self.file.display()));
         let say = &mut |line: &str| eprintln!("witpipe deploy: {line}");
         if let (true, Some(nats_url)) = (v2 && (self.apply || self.stop), &self.lattice) {
             let host = witpipe_deploy::V2Host {
@@ -128,9 +129,8 @@ impl Args {
             };
             let id = witpipe_deploy::workload_id(&options.name, &options.version);
             if self.stop {
-                let selector = &manifest.doc["spec"]["template"]["spec"]["hostSelector"];
-                let state =
-                    witpipe_deploy::stop_on_v2_host(&id, selector, &host, say).map_err(fail)?;
+                let state = witpipe_deploy::stop_on_v2_host(&manifest.doc, &id, &host, say)
+                    .map_err(fail)?;
                 eprintln!("witpipe deploy: workload {id} stopped ({state})");
             } else {
                 let on = witpipe_deploy::start_on_v2_host(&manifest.doc, &id, &host, say)
@@ -145,7 +145,7 @@ impl Args {
                 lattice: self.lattice_name,
                 wait: std::time::Duration::from_secs(self.wait),
             };
-            witpipe_deploy::apply(&manifest.yaml, &options.name, &lattice, say).map_err(fail)?;
+            witpipe_deploy::apply(&yaml, &options.name, &lattice, say).map_err(fail)?;
             eprintln!("witpipe deploy: {} is deployed", options.name);
         }
         Ok(())

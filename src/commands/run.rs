@@ -1,7 +1,7 @@
 //! `witpipe run FILE [-- ARGS…]`: compose in memory (or read a component) and run it
 //! on embedded wasmtime.
 
-use crate::diagnostics::Reported;
+use crate::diagnostics::{report_plain, Reported};
 use crate::runtime::RuntimeArgs;
 use std::path::PathBuf;
 
@@ -37,12 +37,13 @@ impl Args {
                 1 => "stage",
                 _ => "stages",
             };
-            eprintln!(
-                "error: {}: the command pipe failed (exit status {}, as with `set -o pipefail`): {them} {} returned an error",
+            // Said as any error is; the exit status is still the pipeline's.
+            let _ = report_plain(format!(
+                "{}: the command pipe failed (exit status {}, as with `set -o pipefail`): {them} {} returned an error",
                 self.file.display(),
                 exit.status,
                 named.join(", "),
-            );
+            ));
         }
         Ok(exit.status)
     }
