@@ -801,6 +801,38 @@ fn a_1000_stage_chain_is_nested_and_runs() {
     );
 }
 
+/// `push --spin` refuses, before any network, what cannot become a Spin application:
+/// a bare component (no grants to take the settings from) and an output serving no
+/// HTTP. Nothing listens on the registry named.
+#[test]
+fn push_spin_refuses_what_cannot_be_a_spin_application() {
+    let push = |file: &str| {
+        let out = witpipe()
+            .args(["push", file, "127.0.0.1:1/w/app:1", "--insecure", "--spin"])
+            .current_dir(root())
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, err) = push("tests/guests/components/probe.wasm");
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains(
+            "tests/guests/components/probe.wasm: --spin needs the pipeline file, not a component"
+        ),
+        "{err}"
+    );
+    let (code, err) = push("pipelines/wordfreq/pipeline.yaml");
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("pipelines/wordfreq/pipeline.yaml: a Spin application cannot provide (no wasi:http/incoming-handler export)"),
+        "{err}"
+    );
+}
+
 #[test]
 fn witpipe_deploy_writes_manifests_and_refuses_what_a_target_lacks() {
     let deploy = |pipeline: &str, target: &str, extra: &[&str]| {

@@ -62,7 +62,7 @@ pub fn spin_application(
     name: &str,
     version: &str,
 ) -> Result<SpinApplication, DeployError> {
-    let mapping = spinkube::served(contract)?;
+    let mapping = spinkube::served(contract, "a Spin application")?;
     if let Some(rw) = contract.dirs.iter().find(|d| !d.read_only) {
         return Err(DeployError::Unsupported {
             target: "a Spin application",

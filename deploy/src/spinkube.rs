@@ -13,7 +13,7 @@ pub(crate) fn manifest(
     contract: &HostContract,
     options: &Options,
 ) -> Result<Manifest, DeployError> {
-    let mapping = served(contract)?;
+    let mapping = served(contract, "SpinKube")?;
     let mut spec = json!({
         "image": options.image,
         "executor": "containerd-shim-spin",
@@ -37,17 +37,21 @@ pub(crate) fn manifest(
 }
 
 /// How Spin serves each import of the output, one line each; refuses an output that
-/// serves no HTTP and imports Spin does not serve, by name.
-pub(crate) fn served(contract: &HostContract) -> Result<Vec<String>, DeployError> {
+/// serves no HTTP and imports Spin does not serve, by name, as `target` (what is being
+/// written: a SpinApp for SpinKube, or a Spin application).
+pub(crate) fn served(
+    contract: &HostContract,
+    target: &'static str,
+) -> Result<Vec<String>, DeployError> {
     if !contract.serves_http() {
         return Err(DeployError::Unsupported {
-            target: "SpinKube",
+            target,
             imports: vec!["(no wasi:http/incoming-handler export)".into()],
             why: "a SpinApp runs HTTP-triggered components; export the instance that serves HTTP"
                 .into(),
         });
     }
-    map_imports(contract, "SpinKube", WHY, |capability, v| {
+    map_imports(contract, target, WHY, |capability, v| {
         match capability {
         c if every_host_serves(c) && wasi_0_2(v) => Some("provided by the Spin runtime"),
         Capability::HttpOutgoing if wasi_0_2(v) => Some(
