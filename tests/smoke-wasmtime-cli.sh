@@ -93,8 +93,9 @@ cargo run -q --locked -- compose "$out/sockets.yaml" -o "$out/sockets.wasm" >/de
 check "tcp to the allowed port" '"connected"' "$(granted sockets 'tcp 127.0.0.1:18931')"
 refused "tcp to another port is refused" "$(granted sockets 'tcp 127.0.0.1:18932')"
 
-# The HTTP counter, composed with its keyvalue and config grants, under `wasmtime
-# serve` with the flags `witpipe check` prints.
+# The HTTP counter under `wasmtime serve` with the flags `witpipe check` prints: its
+# configuration is served inside the output (no `-S config`), and its key-value
+# bucket `counter` falls back to the default bucket, the only one wasmtime serves.
 cargo run -q --locked -- compose pipelines/counter/pipeline.yaml -o "$out/counter.wasm" >/dev/null
 # serving LOG: waits (10 s at most) until the `wasmtime serve` logging to LOG listens.
 serving() {
@@ -103,7 +104,10 @@ serving() {
     sleep 0.1
   done
 }
-"$wasmtime" serve --addr 127.0.0.1:18933 -S keyvalue -S config -S config-var=greeting='Hello from witpipe' "$out/counter.wasm" 2>"$out/serve.log" &
+flags=$(cargo run -q --locked -- check pipelines/counter/pipeline.yaml | sed -n 's/^stock wasmtime equivalent (after `witpipe compose`): wasmtime serve \(.*\) pipelines.*/\1/p')
+check "check prints the counter's wasmtime flags" "-S keyvalue" "$flags"
+# shellcheck disable=SC2086 # the flags are words
+"$wasmtime" serve --addr 127.0.0.1:18933 $flags "$out/counter.wasm" 2>"$out/serve.log" &
 serve_pid=$!
 serving "$out/serve.log"
 first=$(curl -s http://127.0.0.1:18933/x || true)
@@ -111,7 +115,8 @@ second=$(curl -s http://127.0.0.1:18933/x || true)
 kill "$serve_pid" 2>/dev/null || true
 wait "$serve_pid" 2>/dev/null || true
 # wasmtime's own key-value store lives per instance, so every request counts from 1;
-# the page and the greeting prove the composition and both grants work there.
+# the page and the greeting prove the composition, the bucket and the configuration
+# inside work there.
 check "counter under wasmtime serve" "Hello from witpipe! GET /x has been requested 1 time." "$first"
 check "counter under wasmtime serve, again" "Hello from witpipe! GET /x has been requested 1 time." "$second"
 

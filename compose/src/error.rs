@@ -543,7 +543,7 @@ pub fn name_help<'a>(
 }
 
 /// The help of a grants error whose policy error brings none of its own.
-pub const GRANTS_HELP: &str = "see the grants reference in docs/policy.md; the keys are env, args, cwd, stdio, stdin, stdout, stderr, exit, clocks, random, fs, http, sockets, keyvalue, config, imports and deny";
+pub const GRANTS_HELP: &str = "see the grants reference in docs/policy.md; the keys are env, args, cwd, stdio, stdin, stdout, stderr, exit, clocks, random, fs, http, sockets, keyvalue, config, inside, imports and deny";
 
 #[cfg(test)]
 mod tests {

@@ -87,6 +87,28 @@ pub enum PolicyError {
         /// Where.
         span: Span,
     },
+    /// A `keyvalue: { bucket: }` name that not every host can open.
+    #[error("`{name}` cannot name a key-value bucket: {why}")]
+    #[diagnostic(help("`keyvalue: {{ bucket: NAME }}` names the one bucket of the host's store the component gets, e.g. `bucket: counter`"))]
+    BadBucket {
+        /// The name.
+        name: String,
+        /// What is wrong.
+        why: String,
+        /// Where.
+        span: Span,
+    },
+    /// An `inside:` entry witpipe cannot serve inside the output.
+    #[error("`{name}` cannot be served inside the output: {why}")]
+    #[diagnostic(help("`inside:` takes `config` (the `config:` values answered by the output itself, so no host needs to serve `wasi:config`)"))]
+    NotInside {
+        /// The entry.
+        name: String,
+        /// Why, and what to do instead.
+        why: String,
+        /// Where.
+        span: Span,
+    },
     /// The component imports an interface whose policy is not enforced yet.
     #[error("imports `{import}`, which no {what} policy of this witpipe covers yet")]
     #[diagnostic(help("no policy of this witpipe covers this import, and it will not pass the host's authority through unguarded; leave this component out of the pipeline for now"))]
@@ -143,6 +165,8 @@ impl PolicyError {
             | PolicyError::BadImportGrant { span, .. }
             | PolicyError::BadEnvName { span, .. }
             | PolicyError::UnknownCapability { span, .. }
+            | PolicyError::BadBucket { span, .. }
+            | PolicyError::NotInside { span, .. }
             | PolicyError::MissingDirectory { span, .. }
             | PolicyError::GuestPath { span, .. } => Some(*span),
             _ => None,

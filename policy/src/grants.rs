@@ -6,6 +6,7 @@
 
 use crate::families::{self, clocks::ClockMode, env::ArgsGrant, env::EnvGrant};
 use crate::families::{fs::FsMount, random::RandomMode, sockets::SocketsGrant};
+use crate::families::keyvalue::KeyValueGrant;
 use crate::span::At;
 use serde::Deserialize;
 
@@ -48,14 +49,18 @@ pub struct GrantsSpec {
     pub imports: Option<At<Vec<At<String>>>>,
     /// `deny:` — capabilities denied whatever else says (beats `defaults:`).
     pub deny: Option<At<Vec<At<String>>>>,
+    /// `inside:` — capabilities the output serves itself instead of its host
+    /// (`config`), so that no host needs to serve them.
+    pub inside: Option<At<Vec<At<String>>>>,
     /// `fs:` — directories: `[{ host: ./data, guest: /data, mode: ro }]`.
     pub fs: Option<At<Vec<At<FsMount>>>>,
     /// `http:` — allowed outgoing destinations, `scheme://host[:port]` with `*`.
     pub http: Option<At<Vec<At<String>>>>,
     /// `sockets:` — `{ connect: [ADDR[/PREFIX]:PORT, ...], lookup: allow }`.
     pub sockets: Option<At<SocketsGrant>>,
-    /// `keyvalue:` — `allow` lets the host serve `wasi:keyvalue` (its store).
-    pub keyvalue: Option<At<Access>>,
+    /// `keyvalue:` — `allow` lets the host serve `wasi:keyvalue` (its store); `{ bucket:
+    /// NAME }` one bucket of it.
+    pub keyvalue: Option<At<KeyValueGrant>>,
     /// `config:` — the `wasi:config/store` values the host hands the component.
     pub config: Option<At<std::collections::BTreeMap<String, String>>>,
 }
@@ -92,10 +97,12 @@ pub struct Grants {
     pub connect: Vec<String>,
     /// Name lookup.
     pub lookup: Access,
-    /// `wasi:keyvalue` served by the host.
-    pub keyvalue: Access,
+    /// `wasi:keyvalue`: the host's store, one bucket of it, or none.
+    pub keyvalue: KeyValueGrant,
     /// `wasi:config/store` values, if the component may read configuration.
     pub config: Option<Vec<(String, String)>>,
+    /// Capabilities served inside the output (`inside:`), sorted.
+    pub inside: Vec<String>,
 }
 
 impl Default for Grants {
@@ -116,8 +123,9 @@ impl Default for Grants {
             http: Vec::new(),
             connect: Vec::new(),
             lookup: Access::Deny,
-            keyvalue: Access::Deny,
+            keyvalue: KeyValueGrant::Deny,
             config: None,
+            inside: Vec::new(),
         }
     }
 }
@@ -135,6 +143,11 @@ impl Grants {
         }
         if let Some(i) = &spec.imports {
             self.imports.extend(i.value.iter().map(|s| s.value.clone()));
+        }
+        if let Some(i) = &spec.inside {
+            self.inside.extend(i.value.iter().map(|s| s.value.clone()));
+            self.inside.sort();
+            self.inside.dedup();
         }
     }
 
@@ -179,6 +192,15 @@ impl GrantsSpec {
                 });
             }
         }
+        for name in self.inside.iter().flat_map(|d| d.value.iter()) {
+            if let Err(why) = check_inside(&name.value) {
+                out.push(crate::PolicyError::NotInside {
+                    name: name.value.clone(),
+                    why,
+                    span: name.span,
+                });
+            }
+        }
         for name in self.deny.iter().flat_map(|d| d.value.iter()) {
             if !capabilities().any(|c| c == name.value) {
                 out.push(crate::PolicyError::UnknownCapability {
@@ -188,6 +210,19 @@ impl GrantsSpec {
             }
         }
         out
+    }
+}
+
+/// The capabilities `inside:` can name.
+pub const INSIDE: [&str; 1] = ["config"];
+
+/// Checks an `inside:` entry: a capability witpipe can serve inside the output.
+fn check_inside(name: &str) -> Result<(), String> {
+    match name {
+        n if INSIDE.contains(&n) => Ok(()),
+        "keyvalue" => Err("witpipe has no key-value store of its own: one inside the output would be emptied whenever its host makes a new instance, which `wasmtime serve` and wasmCloud do per request; grant `keyvalue: { bucket: NAME }` for one bucket of the host's store, which runs on every host".into()),
+        n if capabilities().any(|c| c == n) => Err(format!("`{n}` is the host's authority over the machine, which only the host can give; grant it under `{n}:`")),
+        _ => Err(format!("not a capability; expected one of: {}", INSIDE.join(", "))),
     }
 }
 

@@ -98,9 +98,13 @@ impl Plan {
         routes.map(|r| r.import.as_str())
     }
 
-    /// The WASI version `wrapper` is retargeted to for this component: the one it
-    /// imports of the wrapper's line.
+    /// The version `wrapper` is retargeted to for this component: the one it imports
+    /// of the wrapper's WASI line, or of the wrapper's own package.
     pub fn version_for(&self, wrapper: Wrapper) -> Option<&str> {
+        if wrapper.own_package() {
+            let mut imports = self.routed_to(Route::Wrapper(wrapper));
+            return imports.next().and_then(|i| i.rsplit_once('@')).map(|(_, v)| v);
+        }
         let mut versions = self.wasi_versions.iter().map(String::as_str);
         versions.find(|v| served_by(v) == Some(wrapper.built_for()))
     }

@@ -51,6 +51,10 @@ pub enum Setting {
     AllowHttp(String),
     /// An allowed TCP destination.
     Connect(String),
+    /// A configuration value served inside the output: key, value.
+    Config(String, String),
+    /// The host bucket behind the component's default key-value bucket.
+    Bucket(String),
 }
 
 impl Setting {
@@ -76,6 +80,11 @@ impl Setting {
             }
             Setting::AllowHttp(pattern) => (keys::ALLOW_HTTP, pattern.clone()),
             Setting::Connect(rule) => (keys::CONNECT, rule.clone()),
+            Setting::Config(key, value) => (
+                keys::CONFIG,
+                format!("{}={}", keys::escape(key), keys::escape(value)),
+            ),
+            Setting::Bucket(name) => (keys::BUCKET, name.clone()),
         };
         format!("{key}={value}\n")
     }

@@ -23,6 +23,46 @@ pub const MOUNT: &str = "mount";
 pub const ALLOW_HTTP: &str = "allow";
 /// An allowed TCP destination, `ADDRESS[/PREFIX]:PORT` (sockets-guard).
 pub const CONNECT: &str = "connect";
+/// A configuration value, `KEY=VALUE`, both [`escape`]d (config-store).
+pub const CONFIG: &str = "config";
+/// The host bucket behind the component's default bucket (keyvalue-bucket).
+pub const BUCKET: &str = "bucket";
+
+/// `text` as one line with no `=`: `\\`, `\n`, `\r` and `\e` (for `=`) stand for
+/// themselves; [`unescape`] reverses it.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '=' => out.push_str("\\e"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The text [`escape`] made `line` from.
+pub fn unescape(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some('e') => out.push('='),
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    out
+}
 
 /// What the guard refuses by stopping the component (the WIT leaves it no error to
 /// return). The guard calls `settings.deny(index)`; the settings component traps in a

@@ -1,11 +1,16 @@
-//! Configuration values (`wasi:config/store`): key `config:`, a map of values the host
-//! hands the component. A host service with no authority over the machine; the output
-//! has one store, so every component importing it must be granted the same values.
+//! Configuration values (`wasi:config/store`): key `config:`, a map of values. By
+//! default the host hands them over: a host service with no authority over the
+//! machine, and the output has one store, so every component importing it must be
+//! granted the same values. With `inside: [config]` a `config-store` wrapper answers
+//! the component with its own values, and the output imports no configuration at all:
+//! it then runs on hosts that serve no `wasi:config`, or another version of it.
 
 use super::{Family, Routed};
 use crate::contract::{Capability, HostContract};
 use crate::grants::{Grants, GrantsSpec};
 use crate::plan::{Plan, Route};
+use crate::settings::Setting;
+use crate::wrappers::Wrapper;
 use crate::PolicyError;
 
 /// The family of `wasi:config`.
@@ -51,11 +56,22 @@ impl Family for Config {
                 fix: "grant the configuration it may read, e.g. `grants: { config: { greeting: hello } }` (an empty map `{}` grants the store with no values)",
             });
         }
+        if grants.inside.iter().any(|i| i == "config") {
+            return Ok(Routed::new(Route::Wrapper(Wrapper::ConfigStore), self.keys()));
+        }
         Ok(Routed::new(Route::Host, self.keys()))
     }
 
+    fn settings(&self, grants: &Grants, wrapper: Wrapper, _: &Plan, out: &mut Vec<Setting>) {
+        if wrapper == Wrapper::ConfigStore {
+            for (key, value) in grants.config.iter().flatten() {
+                out.push(Setting::Config(key.clone(), value.clone()));
+            }
+        }
+    }
+
     fn host_needs(&self, grants: &Grants, plan: &mut Plan) {
-        if plan.route_of(Capability::Config).is_some() {
+        if plan.route_of(Capability::Config) == Some(Route::Host) {
             plan.host_config = grants.config.clone();
         }
     }
@@ -110,7 +126,7 @@ fn shell_word(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use crate::testing::plan_for;
-    use crate::{Grants, PolicyError};
+    use crate::{Grants, PolicyError, Route, Wrapper};
 
     #[test]
     fn the_store_serves_exactly_the_granted_values() {
@@ -126,5 +142,31 @@ mod tests {
         };
         let plan = plan_for(&g, &[store]).unwrap();
         assert_eq!(plan.host_config, g.config);
+    }
+
+    #[test]
+    fn inside_the_values_are_the_wrappers_and_the_host_serves_nothing() {
+        let store = "wasi:config/store@0.2.0-draft";
+        let g = Grants {
+            config: Some(vec![("greeting".into(), "hi\nthere=1".into())]),
+            inside: vec!["config".into()],
+            ..Grants::default()
+        };
+        let plan = plan_for(&g, &[store]).unwrap();
+        assert_eq!(plan.routes[0].route, Route::Wrapper(Wrapper::ConfigStore));
+        assert_eq!(plan.host_config, None);
+        assert!(plan.host_imports().is_empty(), "{:?}", plan.host_imports());
+        assert_eq!(plan.version_for(Wrapper::ConfigStore), Some("0.2.0-draft"));
+        // One line per value, escaped (a value may hold newlines and `=`).
+        assert_eq!(
+            plan.settings.as_deref(),
+            Some("config=greeting=hi\\nthere\\e1\n")
+        );
+        // Still only what is granted: no `config:` grant, no store.
+        let bare = Grants {
+            inside: vec!["config".into()],
+            ..Grants::default()
+        };
+        assert!(plan_for(&bare, &[store]).is_err());
     }
 }
