@@ -881,13 +881,24 @@ fn witpipe_deploy_writes_manifests_and_refuses_what_a_target_lacks() {
     assert_eq!(code, 0, "{err}");
     assert!(yaml.contains("kind: SpinApp"), "{yaml}");
     // Versions a target does not serve are refused, with the imports named.
-    let counter = "pipelines/counter/pipeline.yaml";
-    let (code, yaml, err) = deploy(counter, "wasmcloud", &["--keyvalue-provider", "r/kv:1"]);
+    let host_config = "tests/e2e/counter-host-config.yaml";
+    let (code, yaml, err) = deploy(host_config, "wasmcloud", &["--keyvalue-provider", "r/kv:1"]);
     assert_eq!((code, yaml.as_str()), (1, ""));
     assert!(
         err.contains("cannot provide wasi:config/store@0.2.0-rc.1"),
         "{err}"
     );
+    // With its configuration inside, the same components deploy to both wasmCloud
+    // generations: the output imports no `wasi:config`.
+    let counter = "pipelines/counter/pipeline.yaml";
+    for (target, extra) in [
+        ("wasmcloud", &["--keyvalue-provider", "r/kv:1"][..]),
+        ("wasmcloud-v2", &[][..]),
+    ] {
+        let (code, yaml, err) = deploy(counter, target, extra);
+        assert_eq!(code, 0, "{target}: {err}");
+        assert!(yaml.contains("keyvalue") && !yaml.contains("package: config"), "{target}: {yaml}");
+    }
     let (code, _, err) = deploy(counter, "spinkube", &[]);
     assert_eq!(code, 1);
     assert!(err.contains("wasi:keyvalue/store@0.2.0-draft"), "{err}");

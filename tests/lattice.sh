@@ -12,7 +12,7 @@
 #      a request;
 #   3. with one host killed the other keeps answering, and wadm puts the application back
 #      on a replacement host;
-#   4. the seed's key-value counter (pipelines/counter/lattice.yaml) over both hosts, with
+#   4. the seed's key-value counter (pipelines/counter/pipeline.yaml) over both hosts, with
 #      wasi:keyvalue served by our provider (tests/lattice: wasmcloud-provider-sdk, NATS
 #      JetStream key-value): hits on alternating hosts share one count.
 # Everything started is stopped on exit, also on failure. The first run builds the lattice
@@ -86,8 +86,8 @@ check --contains "the replacement host keeps the policy" "HttpRequestDenied" "$(
 step "4. the distributed counter: one count across both hosts"
 "$node" par tests/lattice/target/release/keyvalue-nats "$work/keyvalue.par.gz"
 counter="127.0.0.1:$registry_port/witpipe/counter:0.1.0"
-"$witpipe" push pipelines/counter/lattice.yaml "$counter" --insecure
-"$witpipe" deploy pipelines/counter/lattice.yaml --target wasmcloud --image "$counter" --replicas 2 \
+"$witpipe" push pipelines/counter/pipeline.yaml "$counter" --insecure
+"$witpipe" deploy pipelines/counter/pipeline.yaml --target wasmcloud --image "$counter" --replicas 2 \
   --keyvalue-provider "file://$work/keyvalue.par.gz" \
   --spread "witpipe.node=a@127.0.0.1:$count_a" --spread "witpipe.node=b@127.0.0.1:$count_b" \
   --apply --lattice "$nats" --wait 240 2>&1 | tail -n 3

@@ -1,7 +1,9 @@
 //! Denied means denied: the hostile probe (`tests/guests/probe`) runs composed under
 //! each policy in `tests/policy/`, in wasmtime, against a honeypot host that grants
 //! everything (secrets in the environment and arguments, data on stdin, real clocks
-//! and randomness, exit). Each test asserts exactly what the probe could see.
+//! and randomness, exit). Each test asserts exactly what the probe could see. The store
+//! probe (`tests/guests/store-probe`) does the same for key-value buckets and
+//! configuration values.
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -511,7 +513,7 @@ fn output_imports_are_exactly_the_host_contract() {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .map(|name| (name.clone(), compose_in_honeypot(&name, honeypot.path())))
             .collect();
-    for example in ["wordfreq", "shout"] {
+    for example in ["wordfreq", "shout", "counter"] {
         let path = root.join(format!("pipelines/{example}/pipeline.yaml"));
         composed.push((
             example.into(),
@@ -762,4 +764,85 @@ fn wasi_0_3_a_lookup_grant_resolves_names_and_nothing_more() {
     let other = Server::start();
     all_refused(&p, P3, &[&format!("tcp 127.0.0.1:{}", other.port)]);
     assert_eq!(other.hits(), 0);
+}
+
+/// A host that serves every bucket and configuration value, with secrets in both: the
+/// buckets `""`, `secret` and `granted` each hold `token`, and the configuration holds
+/// `SECRET_CONFIG` and a `greeting` other than the granted one.
+fn store_honeypot() -> witpipe_host::Shared {
+    let grants = witpipe_host::HostGrants {
+        keyvalue: true,
+        config: Some(vec![
+            ("SECRET_CONFIG".into(), "TOPSECRET-config".into()),
+            ("greeting".into(), "TOPSECRET-host-greeting".into()),
+        ]),
+        ..witpipe_host::HostGrants::default()
+    };
+    let shared = witpipe_host::Shared::new(&grants);
+    for bucket in ["", "secret", "granted"] {
+        let value = format!("TOPSECRET-{bucket}");
+        shared.keyvalue.set(bucket, "token", value.as_bytes());
+    }
+    shared
+}
+
+impl Probe {
+    /// Calls the store probe's `run` with `mode` on a host serving `shared`.
+    fn run_stores(&self, shared: &witpipe_host::Shared, mode: &str) -> String {
+        let linker = witpipe_host::linker(&self.engine).unwrap();
+        let host = witpipe_host::Host::new(WasiCtx::builder(), shared);
+        let mut store = wasmtime::Store::new(&self.engine, host);
+        let instance = linker
+            .instantiate(&mut store, &self.component)
+            .expect("instantiates");
+        let f = instance.get_func(&mut store, "run").expect("run exported");
+        let mut results = [Val::Bool(false)];
+        f.call(&mut store, &[Val::String(mode.into())], &mut results)
+            .unwrap_or_else(|e| panic!("{mode}: {e:#}"));
+        match &results[0] {
+            Val::String(s) => s.clone(),
+            other => panic!("{mode}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn unwrapped_the_store_probe_reaches_every_secret() {
+    // The honeypot is real: with nothing in between, every bucket and value is there.
+    let p = Probe::unwrapped("store-probe.wasm");
+    let shared = store_honeypot();
+    assert_eq!(p.run_stores(&shared, "get secret token"), "TOPSECRET-secret");
+    assert_eq!(p.run_stores(&shared, "get - token"), "TOPSECRET-");
+    assert!(p
+        .run_stores(&shared, "config-all")
+        .contains("TOPSECRET-config"));
+}
+
+#[test]
+fn a_bucket_grant_gives_one_bucket_and_inside_config_only_the_granted_values() {
+    let p = Probe::compose("stores.yaml");
+    let shared = store_honeypot();
+    let run = |mode: &str| p.run_stores(&shared, mode);
+    // Configuration: exactly the granted values (one with `=` and a newline in it),
+    // never the host's, although the host serves the same interface with secrets.
+    assert_eq!(run("config-all"), "greeting=hello;multi=line=first\nsecond");
+    assert_eq!(run("config greeting"), "hello");
+    assert_eq!(run("config SECRET_CONFIG"), "none");
+    // Key-value: any other bucket is refused before the host is asked.
+    for bucket in ["secret", "granted", "other", "-x"] {
+        assert_eq!(run(&format!("get {bucket} token")), "error: Error::AccessDenied", "{bucket}");
+    }
+    // The default bucket is the host's `granted`: its data, not the host's default's.
+    assert_eq!(run("get - token"), "TOPSECRET-granted");
+    // Counts persist in the host's bucket, under a key every store accepts
+    // (`:` is written `=3A`); the probe gets its own names back.
+    assert_eq!(run("incr - hits:/a.b"), "1");
+    assert_eq!(run("incr - hits:/a.b"), "2");
+    assert!(shared.keyvalue.get("granted", "hits=3A/a=2Eb").is_some());
+    assert!(shared.keyvalue.get("granted", "hits:/a.b").is_none());
+    assert!(shared.keyvalue.get("", "hits=3A/a=2Eb").is_none());
+    let listed = run("list -");
+    assert!(listed.contains("hits:/a.b") && listed.contains("token"), "{listed}");
+    // Nothing else of the host's changed.
+    assert_eq!(shared.keyvalue.get("secret", "token").as_deref(), Some(&b"TOPSECRET-secret"[..]));
 }

@@ -10,10 +10,11 @@
 #      refused that origin and the secret one, and sees no environment, files or sockets;
 #   3. `--stop` stops the workload; it no longer answers;
 #   4. broken deployments fail clearly: an image no registry holds (the host's error),
-#      and a WASI 0.3 command pipe the host cannot serve (refused before any request).
-# Not here: the HTTP counter. It opens the key-value store "" (the only one wasmtime
-# serves); the v2 host's key-value plugin opens a NATS JetStream bucket of that name,
-# and "" is not a valid one (docs/deploying.md).
+#      and a WASI 0.3 command pipe the host cannot serve (refused before any request);
+#   5. the HTTP counter, pipelines/counter/pipeline.yaml unchanged (the file `witpipe
+#      serve`, `wasmtime serve` and the v1 lattice run): its configuration is served
+#      inside the output, and its bucket `counter` is a JetStream bucket of the host's
+#      key-value plugin, so every hit is counted.
 # Everything started is stopped on exit, also on failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,7 +47,8 @@ cargo build -q --locked
 witpipe=$root/target/debug/witpipe
 
 step "start NATS, the registry, the two origins and a v2 host"
-.tools/nats/bin/nats-server -a 127.0.0.1 -p $nats_port >"$work/nats.log" 2>&1 &
+# JetStream: the host's key-value plugin keeps its buckets there.
+.tools/nats/bin/nats-server -a 127.0.0.1 -p $nats_port -js -sd "$work/js" >"$work/nats.log" 2>&1 &
 pids+=($!)
 start_registry "$work" $registry_port
 pids+=("$registry_pid")
@@ -100,4 +102,15 @@ if "$witpipe" deploy pipelines/cmdpipe/pipeline.yaml --target wasmcloud-v2 --ima
 fi
 check --contains "a WASI 0.3 import the host does not serve is refused by name" \
   "a wasmCloud v2 host cannot provide wasi:cli/environment@0.3.2, wasi:cli/stdin@0.3.2" "$(tr -d '\n│' <"$work/err")"
+
+step "5. the counter, unchanged, counts in the host's key-value store"
+counter="127.0.0.1:$registry_port/witpipe/counter:0.1.0"
+"$witpipe" push pipelines/counter/pipeline.yaml "$counter" --insecure
+"$witpipe" deploy pipelines/counter/pipeline.yaml --target wasmcloud-v2 --image "$counter" \
+  --apply --lattice "$nats" --wait 60 2>&1 | tail -n 2
+wait_for "the counter answers" 30 curl -sf -H "Host: counter" "http://127.0.0.1:$http_port/ready"
+for i in 1 2 3; do
+  check --contains "hit $i is counted $i, with the greeting served inside" \
+    "Hello from witpipe! GET /hits has been requested $i time" "$(get counter /hits)"
+done
 echo "wasmCloud v2: $passed passed"

@@ -62,7 +62,7 @@ pub(crate) fn manifest(
                 Some("the host's config plugin (`hostInterfaces`: the values of the grants)")
             }
             KeyValue if v == KEYVALUE => Some(
-                "the host's key-value plugin (`hostInterfaces`): a NATS JetStream bucket named by what the component passes to `open`, which must be a valid bucket name (`open(\"\")`, what wasmtime serves, fails there)",
+                "the host's key-value plugin (`hostInterfaces`): a NATS JetStream bucket named by what is passed to `open`; `open(\"\")`, the only bucket wasmtime serves, fails there, so grant the component `keyvalue: { bucket: NAME }` (witpipe then opens NAME, and falls back to `\"\"` only on a host with no NAME)",
             ),
             _ => None,
         }

@@ -34,6 +34,13 @@ impl KeyValueStore {
         self.lock().get(bucket)?.get(key).cloned()
     }
 
+    /// Stores `value` under `key` in `bucket` (what an embedder seeds the store with).
+    pub fn set(&self, bucket: &str, key: &str, value: &[u8]) {
+        let mut buckets = self.lock();
+        let keys = buckets.entry(bucket.to_string()).or_default();
+        keys.insert(key.to_string(), value.to_vec());
+    }
+
     fn lock(&self) -> MutexGuard<'_, Buckets> {
         // A guest cannot panic the host while it holds the lock; recover anyway.
         self.0

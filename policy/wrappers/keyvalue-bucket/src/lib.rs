@@ -4,6 +4,12 @@
 //! default bucket. Any other bucket the component names is refused with
 //! `access-denied` before the host is asked, so the component reaches exactly one
 //! bucket whatever the host serves.
+//!
+//! Keys are stored under names every store accepts: a byte other than an ASCII letter,
+//! digit, `-`, `_` or `/` is written `=XX` (hex), so `hits:/a.b` is `hits=3A/a=2Eb`.
+//! NATS JetStream, behind wasmCloud's stores, refuses `:` and a leading or doubled
+//! `.`; wasmtime's and witpipe's stores take any key. `list-keys` gives the
+//! component its own names back.
 
 #[path = "../../settings.rs"]
 mod settings;
@@ -21,6 +27,40 @@ use wasi::keyvalue::{atomics as host_atomics, store as host};
 
 /// A bucket handed to the component: the host's bucket behind it.
 struct Bucket(host::Bucket);
+
+/// `key` as stored: every byte but `[A-Za-z0-9_/-]` as `=XX`.
+fn stored(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    for b in key.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("={b:02X}"));
+        }
+    }
+    out
+}
+
+/// The key [`stored`] made `name` from (a name it did not make comes back as it is).
+fn original(name: &str) -> String {
+    let bytes = name.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match hex.map(|h| u8::from_str_radix(h, 16)) {
+            Some(Ok(b)) if bytes[i] == b'=' => {
+                out.push(b);
+                i += 3;
+            }
+            _ => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
 
 /// The host's error, as the component's.
 fn error(e: host::Error) -> Error {
@@ -54,25 +94,25 @@ impl store::Guest for KeyValueBucket {
 
 impl store::GuestBucket for Bucket {
     fn get(&self, key: String) -> Result<Option<Vec<u8>>, Error> {
-        self.0.get(&key).map_err(error)
+        self.0.get(&stored(&key)).map_err(error)
     }
 
     fn set(&self, key: String, value: Vec<u8>) -> Result<(), Error> {
-        self.0.set(&key, &value).map_err(error)
+        self.0.set(&stored(&key), &value).map_err(error)
     }
 
     fn delete(&self, key: String) -> Result<(), Error> {
-        self.0.delete(&key).map_err(error)
+        self.0.delete(&stored(&key)).map_err(error)
     }
 
     fn exists(&self, key: String) -> Result<bool, Error> {
-        self.0.exists(&key).map_err(error)
+        self.0.exists(&stored(&key)).map_err(error)
     }
 
     fn list_keys(&self, cursor: Option<u64>) -> Result<KeyResponse, Error> {
         let keys = self.0.list_keys(cursor).map_err(error)?;
         Ok(KeyResponse {
-            keys: keys.keys,
+            keys: keys.keys.iter().map(|k| original(k)).collect(),
             cursor: keys.cursor,
         })
     }
@@ -81,7 +121,7 @@ impl store::GuestBucket for Bucket {
 impl atomics::Guest for KeyValueBucket {
     fn increment(bucket: BucketBorrow<'_>, key: String, delta: u64) -> Result<u64, Error> {
         let bucket = bucket.get::<Bucket>();
-        host_atomics::increment(&bucket.0, &key, delta).map_err(error)
+        host_atomics::increment(&bucket.0, &stored(&key), delta).map_err(error)
     }
 }
 
