@@ -897,7 +897,10 @@ fn witpipe_deploy_writes_manifests_and_refuses_what_a_target_lacks() {
     ] {
         let (code, yaml, err) = deploy(counter, target, extra);
         assert_eq!(code, 0, "{target}: {err}");
-        assert!(yaml.contains("keyvalue") && !yaml.contains("package: config"), "{target}: {yaml}");
+        assert!(
+            yaml.contains("keyvalue") && !yaml.contains("package: config"),
+            "{target}: {yaml}"
+        );
     }
     let (code, _, err) = deploy(counter, "spinkube", &[]);
     assert_eq!(code, 1);

@@ -811,7 +811,10 @@ fn unwrapped_the_store_probe_reaches_every_secret() {
     // The honeypot is real: with nothing in between, every bucket and value is there.
     let p = Probe::unwrapped("store-probe.wasm");
     let shared = store_honeypot();
-    assert_eq!(p.run_stores(&shared, "get secret token"), "TOPSECRET-secret");
+    assert_eq!(
+        p.run_stores(&shared, "get secret token"),
+        "TOPSECRET-secret"
+    );
     assert_eq!(p.run_stores(&shared, "get - token"), "TOPSECRET-");
     assert!(p
         .run_stores(&shared, "config-all")
@@ -830,7 +833,11 @@ fn a_bucket_grant_gives_one_bucket_and_inside_config_only_the_granted_values() {
     assert_eq!(run("config SECRET_CONFIG"), "none");
     // Key-value: any other bucket is refused before the host is asked.
     for bucket in ["secret", "granted", "other", "-x"] {
-        assert_eq!(run(&format!("get {bucket} token")), "error: Error::AccessDenied", "{bucket}");
+        assert_eq!(
+            run(&format!("get {bucket} token")),
+            "error: Error::AccessDenied",
+            "{bucket}"
+        );
     }
     // The default bucket is the host's `granted`: its data, not the host's default's.
     assert_eq!(run("get - token"), "TOPSECRET-granted");
@@ -842,7 +849,13 @@ fn a_bucket_grant_gives_one_bucket_and_inside_config_only_the_granted_values() {
     assert!(shared.keyvalue.get("granted", "hits:/a.b").is_none());
     assert!(shared.keyvalue.get("", "hits=3A/a=2Eb").is_none());
     let listed = run("list -");
-    assert!(listed.contains("hits:/a.b") && listed.contains("token"), "{listed}");
+    assert!(
+        listed.contains("hits:/a.b") && listed.contains("token"),
+        "{listed}"
+    );
     // Nothing else of the host's changed.
-    assert_eq!(shared.keyvalue.get("secret", "token").as_deref(), Some(&b"TOPSECRET-secret"[..]));
+    assert_eq!(
+        shared.keyvalue.get("secret", "token").as_deref(),
+        Some(&b"TOPSECRET-secret"[..])
+    );
 }

@@ -4,9 +4,9 @@
 //! how it overlays and what `deny:` takes back live in the family's module
 //! ([`crate::families`]). This file only gathers them into a block.
 
+use crate::families::keyvalue::KeyValueGrant;
 use crate::families::{self, clocks::ClockMode, env::ArgsGrant, env::EnvGrant};
 use crate::families::{fs::FsMount, random::RandomMode, sockets::SocketsGrant};
-use crate::families::keyvalue::KeyValueGrant;
 use crate::span::At;
 use serde::Deserialize;
 

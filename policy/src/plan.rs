@@ -103,7 +103,10 @@ impl Plan {
     pub fn version_for(&self, wrapper: Wrapper) -> Option<&str> {
         if wrapper.own_package() {
             let mut imports = self.routed_to(Route::Wrapper(wrapper));
-            return imports.next().and_then(|i| i.rsplit_once('@')).map(|(_, v)| v);
+            return imports
+                .next()
+                .and_then(|i| i.rsplit_once('@'))
+                .map(|(_, v)| v);
         }
         let mut versions = self.wasi_versions.iter().map(String::as_str);
         versions.find(|v| served_by(v) == Some(wrapper.built_for()))

@@ -57,7 +57,10 @@ impl Family for Config {
             });
         }
         if grants.inside.iter().any(|i| i == "config") {
-            return Ok(Routed::new(Route::Wrapper(Wrapper::ConfigStore), self.keys()));
+            return Ok(Routed::new(
+                Route::Wrapper(Wrapper::ConfigStore),
+                self.keys(),
+            ));
         }
         Ok(Routed::new(Route::Host, self.keys()))
     }

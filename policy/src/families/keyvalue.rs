@@ -77,7 +77,8 @@ impl Family for KeyValue {
     }
 
     fn settings(&self, grants: &Grants, wrapper: Wrapper, _: &Plan, out: &mut Vec<Setting>) {
-        if let (Wrapper::KeyValueBucket, KeyValueGrant::Bucket(name)) = (wrapper, &grants.keyvalue) {
+        if let (Wrapper::KeyValueBucket, KeyValueGrant::Bucket(name)) = (wrapper, &grants.keyvalue)
+        {
             out.push(Setting::Bucket(name.clone()));
         }
     }
@@ -171,11 +172,20 @@ mod tests {
         let plan = plan_for(&g, &imports).unwrap();
         let wrapped = Route::Wrapper(Wrapper::KeyValueBucket);
         assert!(plan.routes.iter().all(|r| r.route == wrapped));
-        assert!(plan.host_keyvalue, "the wrapper's own imports are the host's");
+        assert!(
+            plan.host_keyvalue,
+            "the wrapper's own imports are the host's"
+        );
         assert_eq!(plan.settings.as_deref(), Some("bucket=counter\n"));
-        assert_eq!(plan.version_for(Wrapper::KeyValueBucket), Some("0.2.0-draft"));
+        assert_eq!(
+            plan.version_for(Wrapper::KeyValueBucket),
+            Some("0.2.0-draft")
+        );
         let host = plan.host_imports();
-        assert!(host.contains(&"wasi:keyvalue/store@0.2.0-draft".to_string()), "{host:?}");
+        assert!(
+            host.contains(&"wasi:keyvalue/store@0.2.0-draft".to_string()),
+            "{host:?}"
+        );
         // Batches would reach the host's buckets past the wrapper: refused by name.
         let batch = plan_for(&g, &["wasi:keyvalue/batch@0.2.0-draft"]).unwrap_err();
         assert!(batch[0].to_string().contains("batch"), "{}", batch[0]);

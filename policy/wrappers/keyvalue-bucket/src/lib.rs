@@ -47,7 +47,9 @@ fn original(name: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
         match hex.map(|h| u8::from_str_radix(h, 16)) {
             Some(Ok(b)) if bytes[i] == b'=' => {
                 out.push(b);
