@@ -226,15 +226,25 @@ fn wrap(
                             wrapper.name()
                         ))
                     })?;
-                loaded
+                let wired = loaded
                     .graph
-                    .set_instantiation_argument(target, import, source)
-                    .map_err(|e| {
-                        encode_err(format!(
-                            "wrapper `{}` cannot serve `{import}` of `{name}`: {e:#}",
+                    .set_instantiation_argument(target, import, source);
+                wired.map_err(|e| match wrapper.own_package() {
+                    // A proposal's drafts differ in shape: the component's, not ours.
+                    true => Error::Policy {
+                        instance: name.clone(),
+                        reason: format!(
+                            "imports `{import}`, whose shape differs from what the `{}` wrapper serves: {e:#}",
                             wrapper.name()
-                        ))
-                    })?;
+                        ),
+                        span: loaded.instances[g.instance].name.span,
+                        help: "let the host serve it instead (a `keyvalue: allow` grant; no `inside: [config]`), or build the component against the interface docs/policy.md names".into(),
+                    },
+                    false => encode_err(format!(
+                        "wrapper `{}` cannot serve `{import}` of `{name}`: {e:#}",
+                        wrapper.name()
+                    )),
+                })?;
             }
         }
     }

@@ -109,6 +109,13 @@ pub enum PolicyError {
         /// Where.
         span: Span,
     },
+    /// An import that a capability served `inside:` the output cannot answer.
+    #[error("imports `{import}`, which witpipe cannot serve inside the output: it serves `wasi:config/store` (at 0.2.0-draft, 0.2.0-rc.1, 0.2.0-draft-2024-09-27 or any version of that shape)")]
+    #[diagnostic(help("take `config` out of `inside:` so that the host serves this interface, or build the component against `wasi:config/store`"))]
+    NotServableInside {
+        /// The import.
+        import: String,
+    },
     /// The component imports an interface whose policy is not enforced yet.
     #[error("imports `{import}`, which no {what} policy of this witpipe covers yet")]
     #[diagnostic(help("no policy of this witpipe covers this import, and it will not pass the host's authority through unguarded; leave this component out of the pipeline for now"))]

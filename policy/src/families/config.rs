@@ -57,6 +57,11 @@ impl Family for Config {
             });
         }
         if grants.inside.iter().any(|i| i == "config") {
+            if !import.starts_with("wasi:config/store@") {
+                return Err(PolicyError::NotServableInside {
+                    import: import.into(),
+                });
+            }
             return Ok(Routed::new(
                 Route::Wrapper(Wrapper::ConfigStore),
                 self.keys(),
