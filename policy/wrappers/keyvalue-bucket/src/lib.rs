@@ -13,6 +13,8 @@
 
 #[path = "../../settings.rs"]
 mod settings;
+#[path = "../../unescape.rs"]
+mod unescape;
 
 wit_bindgen::generate!({
     path: "../../wit",
@@ -39,29 +41,6 @@ fn stored(key: &str) -> String {
         }
     }
     out
-}
-
-/// The key [`stored`] made `name` from (a name it did not make comes back as it is).
-fn original(name: &str) -> String {
-    let bytes = name.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
-        match hex.map(|h| u8::from_str_radix(h, 16)) {
-            Some(Ok(b)) if bytes[i] == b'=' => {
-                out.push(b);
-                i += 3;
-            }
-            _ => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The host's error, as the component's.
@@ -114,7 +93,7 @@ impl store::GuestBucket for Bucket {
     fn list_keys(&self, cursor: Option<u64>) -> Result<KeyResponse, Error> {
         let keys = self.0.list_keys(cursor).map_err(error)?;
         Ok(KeyResponse {
-            keys: keys.keys.iter().map(|k| original(k)).collect(),
+            keys: keys.keys.iter().map(|k| unescape::unescape(k, b'=')).collect(),
             cursor: keys.cursor,
         })
     }

@@ -4,7 +4,7 @@ wit_bindgen::generate!({ path: "../wit", world: "lattice-front", generate_all })
 
 #[path = "../../common/http_get.rs"]
 mod http_get;
-#[path = "../../common/unescape.rs"]
+#[path = "../../../../policy/wrappers/unescape.rs"]
 mod unescape;
 
 use exports::wasi::http::incoming_handler::Guest;

@@ -14,7 +14,7 @@ use wasmcloud_provider_sdk::{
     get_connection, load_host_data, run_provider, serve_provider_exports,
 };
 
-#[path = "../../../guests/common/unescape.rs"]
+#[path = "../../../../policy/wrappers/unescape.rs"]
 mod unescape;
 
 mod bindings {

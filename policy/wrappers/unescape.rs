@@ -1,5 +1,6 @@
 //! Undoing `MARKER` + two hex digits escapes (`%20` in URLs, `=20` in NATS keys); shared
-//! by the lattice test's front stage and its key-value provider through `#[path]`.
+//! through `#[path]` by the keyvalue-bucket wrapper (the keys it stores) and by the
+//! lattice test's front stage and key-value provider.
 
 /// `text` with every `marker` followed by two hex digits replaced by that byte; a marker
 /// without them stays as it is.
