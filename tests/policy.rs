@@ -859,3 +859,25 @@ fn a_bucket_grant_gives_one_bucket_and_inside_config_only_the_granted_values() {
         Some(&b"TOPSECRET-secret"[..])
     );
 }
+
+#[test]
+fn inside_the_key_value_store_is_the_instances_own() {
+    let p = Probe::compose("stores-memory.yaml");
+    let shared = store_honeypot();
+    let run = |mode: &str| p.run_stores(&shared, mode);
+    // None of the host's buckets, whatever the name; no configuration either.
+    for bucket in ["-", "secret", "granted"] {
+        assert_eq!(run(&format!("get {bucket} token")), "none", "{bucket}");
+    }
+    assert_eq!(run("config-all"), "");
+    // Each call is a fresh instance: the store lives as long as the instance.
+    assert_eq!(run("incr - hits"), "1");
+    assert_eq!(run("incr - hits"), "1");
+    assert_eq!(run("list secret"), "");
+    // The host's store is untouched.
+    assert!(shared.keyvalue.get("", "hits").is_none());
+    assert_eq!(
+        shared.keyvalue.get("secret", "token").as_deref(),
+        Some(&b"TOPSECRET-secret"[..])
+    );
+}

@@ -100,7 +100,7 @@ pub enum PolicyError {
     },
     /// An `inside:` entry witpipe cannot serve inside the output.
     #[error("`{name}` cannot be served inside the output: {why}")]
-    #[diagnostic(help("`inside:` takes `config` (the `config:` values answered by the output itself, so no host needs to serve `wasi:config`)"))]
+    #[diagnostic(help("`inside:` takes `config` (the `config:` values answered by the output itself, so no host needs to serve `wasi:config`) and `keyvalue` (a key-value store in the instance's memory)"))]
     NotInside {
         /// The entry.
         name: String,

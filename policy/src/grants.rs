@@ -50,7 +50,7 @@ pub struct GrantsSpec {
     /// `deny:` — capabilities denied whatever else says (beats `defaults:`).
     pub deny: Option<At<Vec<At<String>>>>,
     /// `inside:` — capabilities the output serves itself instead of its host
-    /// (`config`), so that no host needs to serve them.
+    /// (`config`, `keyvalue`), so that no host needs to serve them.
     pub inside: Option<At<Vec<At<String>>>>,
     /// `fs:` — directories: `[{ host: ./data, guest: /data, mode: ro }]`.
     pub fs: Option<At<Vec<At<FsMount>>>>,
@@ -214,13 +214,12 @@ impl GrantsSpec {
 }
 
 /// The capabilities `inside:` can name.
-pub const INSIDE: [&str; 1] = ["config"];
+pub const INSIDE: [&str; 2] = ["config", "keyvalue"];
 
 /// Checks an `inside:` entry: a capability witpipe can serve inside the output.
 fn check_inside(name: &str) -> Result<(), String> {
     match name {
         n if INSIDE.contains(&n) => Ok(()),
-        "keyvalue" => Err("witpipe has no key-value store of its own: one inside the output would be emptied whenever its host makes a new instance, which `wasmtime serve` and wasmCloud do per request; grant `keyvalue: { bucket: NAME }` for one bucket of the host's store, which runs on every host".into()),
         n if capabilities().any(|c| c == n) => Err(format!("`{n}` is the host's authority over the machine, which only the host can give; grant it under `{n}:`")),
         _ => Err(format!("not a capability; expected one of: {}", INSIDE.join(", "))),
     }

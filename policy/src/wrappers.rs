@@ -76,11 +76,13 @@ pub enum Wrapper {
     ConfigStore,
     /// One bucket of the host's key-value store (`keyvalue: { bucket: NAME }`).
     KeyValueBucket,
+    /// A key-value store in the instance's memory (`inside: [keyvalue]`).
+    KeyValueMemory,
 }
 
 impl Wrapper {
     /// Every wrapper, in the order a component's instances are created.
-    pub const ALL: [Wrapper; 20] = [
+    pub const ALL: [Wrapper; 21] = [
         Wrapper::Guard,
         Wrapper::GuardP3,
         Wrapper::EnvFilter,
@@ -101,6 +103,7 @@ impl Wrapper {
         Wrapper::LookupDenyP3,
         Wrapper::ConfigStore,
         Wrapper::KeyValueBucket,
+        Wrapper::KeyValueMemory,
     ];
 
     /// The component's bytes, as built for WASI [`Wrapper::built_for`].
@@ -132,6 +135,9 @@ impl Wrapper {
             Wrapper::KeyValueBucket => {
                 include_bytes!("../wrappers/components/keyvalue-bucket.wasm")
             }
+            Wrapper::KeyValueMemory => {
+                include_bytes!("../wrappers/components/keyvalue-memory.wasm")
+            }
         }
     }
 
@@ -140,7 +146,7 @@ impl Wrapper {
     pub fn built_for(self) -> &'static str {
         match self {
             Wrapper::ConfigStore => "0.2.0-rc.1",
-            Wrapper::KeyValueBucket => "0.2.0-draft",
+            Wrapper::KeyValueBucket | Wrapper::KeyValueMemory => "0.2.0-draft",
             Wrapper::GuardP3
             | Wrapper::EnvFilterP3
             | Wrapper::FsGuardP3
@@ -158,7 +164,10 @@ impl Wrapper {
     /// `wasi:keyvalue`): it is retargeted to the version of that package the
     /// component imports, whatever its WASI line.
     pub fn own_package(self) -> bool {
-        matches!(self, Wrapper::ConfigStore | Wrapper::KeyValueBucket)
+        matches!(
+            self,
+            Wrapper::ConfigStore | Wrapper::KeyValueBucket | Wrapper::KeyValueMemory
+        )
     }
 
     /// The wrapper that plays this one's role for imports of the WASI line whose
@@ -224,6 +233,7 @@ impl Wrapper {
             Wrapper::LookupDenyP3 => "lookup-deny-p3",
             Wrapper::ConfigStore => "config-store",
             Wrapper::KeyValueBucket => "keyvalue-bucket",
+            Wrapper::KeyValueMemory => "keyvalue-memory",
         }
     }
 

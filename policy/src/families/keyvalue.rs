@@ -4,8 +4,9 @@
 //! default bucket `""` is the host's bucket NAME (or the host's default bucket where
 //! the host has no bucket of that name), any other is refused. That is what lets one
 //! output count in the same place on wasmtime (whose in-memory store serves only `""`)
-//! and on wasmCloud v2 (whose NATS store cannot open `""`). Otherwise the import is
-//! refused: there is no store to fake.
+//! and on wasmCloud v2 (whose NATS store cannot open `""`). With `inside: [keyvalue]`
+//! a `keyvalue-memory` wrapper serves a store in the instance's memory instead and
+//! the host serves nothing. Otherwise the import is refused: there is no store to fake.
 
 use super::{Family, Routed};
 use crate::contract::{Capability, HostContract};
@@ -63,8 +64,13 @@ impl Family for KeyValue {
             key: "keyvalue",
             fix,
         };
+        let inside = grants.inside.iter().any(|i| i == "keyvalue");
         match &grants.keyvalue {
             KeyValueGrant::Deny => Err(refused("give it one bucket of the host's store with `grants: { keyvalue: { bucket: NAME } }` (or the whole store with `keyvalue: allow`)")),
+            _ if inside => Ok(Routed::new(
+                Route::Wrapper(Wrapper::KeyValueMemory),
+                self.keys(),
+            )),
             KeyValueGrant::Allow => Ok(Routed::new(Route::Host, self.keys())),
             // The wrapper serves the store and its atomics; batches would bypass it.
             KeyValueGrant::Bucket(_) if !import.contains("/store@") && !import.contains("/atomics@") => {
@@ -84,7 +90,8 @@ impl Family for KeyValue {
     }
 
     fn host_needs(&self, _: &Grants, plan: &mut Plan) {
-        plan.host_keyvalue = plan.route_of(Capability::KeyValue).is_some();
+        let route = plan.route_of(Capability::KeyValue);
+        plan.host_keyvalue = route.is_some_and(|r| r != Route::Wrapper(Wrapper::KeyValueMemory));
     }
 
     fn wasmtime_flags(&self, contract: &HostContract, out: &mut Vec<String>) {
@@ -189,6 +196,30 @@ mod tests {
         // Batches would reach the host's buckets past the wrapper: refused by name.
         let batch = plan_for(&g, &["wasi:keyvalue/batch@0.2.0-draft"]).unwrap_err();
         assert!(batch[0].to_string().contains("batch"), "{}", batch[0]);
+    }
+
+    #[test]
+    fn inside_the_store_is_the_instances_and_the_host_serves_nothing() {
+        let g = Grants {
+            keyvalue: KeyValueGrant::Allow,
+            inside: vec!["keyvalue".into()],
+            ..Grants::default()
+        };
+        let imports = [
+            "wasi:keyvalue/store@0.2.0-draft",
+            "wasi:keyvalue/batch@0.2.0-draft",
+        ];
+        let plan = plan_for(&g, &imports).unwrap();
+        let memory = Route::Wrapper(Wrapper::KeyValueMemory);
+        assert!(plan.routes.iter().all(|r| r.route == memory));
+        assert!(!plan.host_keyvalue);
+        assert!(plan.host_imports().is_empty(), "{:?}", plan.host_imports());
+        // Still only with a grant.
+        let bare = Grants {
+            inside: vec!["keyvalue".into()],
+            ..Grants::default()
+        };
+        assert!(plan_for(&bare, &imports[..1]).is_err());
     }
 
     #[test]

@@ -93,7 +93,11 @@ impl store::GuestBucket for Bucket {
     fn list_keys(&self, cursor: Option<u64>) -> Result<KeyResponse, Error> {
         let keys = self.0.list_keys(cursor).map_err(error)?;
         Ok(KeyResponse {
-            keys: keys.keys.iter().map(|k| unescape::unescape(k, b'=')).collect(),
+            keys: keys
+                .keys
+                .iter()
+                .map(|k| unescape::unescape(k, b'='))
+                .collect(),
             cursor: keys.cursor,
         })
     }
