@@ -212,39 +212,39 @@ fn wrap(
                     .set_instantiation_argument(wrapper_node, SETTINGS_INTERFACE, export)
                     .map_err(|e| encode_err(e.to_string()))?;
             }
+            // A proposal's drafts differ in shape (and a component may import two of
+            // them): a wrapper of one that cannot serve an import is the component's
+            // problem, said at its declaration; for a WASI line it would be ours.
+            let cannot_serve = |import: &str, e: String| {
+                match wrapper.own_package() {
+                true => Error::Policy {
+                    instance: name.clone(),
+                    reason: format!(
+                        "imports `{import}`, which the `{}` wrapper (retargeted to `@{version}`) cannot serve: {e}",
+                        wrapper.name()
+                    ),
+                    span: loaded.instances[g.instance].name.span,
+                    help: "let the host serve it instead (`keyvalue: allow`; no `inside:`), or build the component against one version of the interface docs/policy.md names".into(),
+                },
+                false => encode_err(format!(
+                    "wrapper `{}` cannot serve `{import}` of `{name}`: {e}",
+                    wrapper.name()
+                )),
+            }
+            };
             for import in g.plan.routed_to(route) {
-                // The wrapper was retargeted to the component's WASI version, so the
-                // names agree; fall back to any version-compatible export.
+                // The wrapper was retargeted to the component's version, so the names
+                // agree.
                 let base = import.split('@').next().unwrap_or(import);
                 let export = format!("{base}@{version}");
                 let source = loaded
                     .graph
                     .alias_instance_export(wrapper_node, &export)
-                    .map_err(|e| {
-                        encode_err(format!(
-                            "wrapper `{}` cannot serve `{import}`: {e}",
-                            wrapper.name()
-                        ))
-                    })?;
+                    .map_err(|e| cannot_serve(import, e.to_string()))?;
                 let wired = loaded
                     .graph
                     .set_instantiation_argument(target, import, source);
-                wired.map_err(|e| match wrapper.own_package() {
-                    // A proposal's drafts differ in shape: the component's, not ours.
-                    true => Error::Policy {
-                        instance: name.clone(),
-                        reason: format!(
-                            "imports `{import}`, whose shape differs from what the `{}` wrapper serves: {e:#}",
-                            wrapper.name()
-                        ),
-                        span: loaded.instances[g.instance].name.span,
-                        help: "let the host serve it instead (a `keyvalue: allow` grant; no `inside: [config]`), or build the component against the interface docs/policy.md names".into(),
-                    },
-                    false => encode_err(format!(
-                        "wrapper `{}` cannot serve `{import}` of `{name}`: {e:#}",
-                        wrapper.name()
-                    )),
-                })?;
+                wired.map_err(|e| cannot_serve(import, format!("{e:#}")))?;
             }
         }
     }

@@ -116,6 +116,17 @@ pub enum PolicyError {
         /// The import.
         import: String,
     },
+    /// An import without a version that a wrapper retargeted by version would serve.
+    #[error(
+        "imports `{import}` without a version, which the `{wrapper}` wrapper cannot be matched to"
+    )]
+    #[diagnostic(help("build the component against a versioned interface (`wasi:config/store@0.2.0-rc.1`, `wasi:keyvalue/store@0.2.0-draft`), or let the host serve it (`keyvalue: allow`; no `inside:`)"))]
+    Unversioned {
+        /// The import.
+        import: String,
+        /// The wrapper its grants call for.
+        wrapper: &'static str,
+    },
     /// The component imports an interface whose policy is not enforced yet.
     #[error("imports `{import}`, which no {what} policy of this witpipe covers yet")]
     #[diagnostic(help("no policy of this witpipe covers this import, and it will not pass the host's authority through unguarded; leave this component out of the pipeline for now"))]

@@ -33,6 +33,7 @@ pub use error::PolicyError;
 pub use families::clocks::ClockMode;
 pub use families::env::{ArgsGrant, EnvGrant};
 pub use families::fs::{check_mounts, FsMode, FsMount};
+pub use families::keyvalue::KeyValueGrant;
 pub use families::random::RandomMode;
 pub use families::sockets::SocketsGrant;
 pub use families::{denial, Denial};

@@ -229,6 +229,17 @@ fn route(
     match owner {
         Some((family, capability)) => {
             let mut routed = family.route(grants, capability, import)?;
+            // A wrapper of a proposal is retargeted to the import's version: without
+            // one there is nothing to retarget to, and the host must not serve it
+            // past the wrapper.
+            if let Route::Wrapper(w) = routed.route {
+                if w.own_package() && split(import).and_then(|p| p.3).is_none() {
+                    return Err(PolicyError::Unversioned {
+                        import: import.into(),
+                        wrapper: w.name(),
+                    });
+                }
+            }
             // The family names the role; the wrapper of the import's line plays it.
             if let (Route::Wrapper(w), Some(line)) = (routed.route, line) {
                 let Some(at_line) = w.at_line(line) else {
@@ -346,6 +357,26 @@ mod tests {
             denied.routes[0].route,
             Route::Wrapper(Wrapper::SocketsDenyP3)
         );
+    }
+
+    #[test]
+    fn a_proposal_wrapper_needs_the_imports_version() {
+        let g = Grants {
+            keyvalue: crate::KeyValueGrant::Bucket("b".into()),
+            ..Grants::default()
+        };
+        let refused = plan_for(&g, &["wasi:keyvalue/store"]).unwrap_err();
+        assert!(
+            matches!(
+                &refused[0],
+                PolicyError::Unversioned {
+                    wrapper: "keyvalue-bucket",
+                    ..
+                }
+            ),
+            "{refused:?}"
+        );
+        assert!(plan_for(&g, &["wasi:keyvalue/store@0.2.0-draft"]).is_ok());
     }
 
     #[test]

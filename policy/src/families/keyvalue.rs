@@ -73,7 +73,9 @@ impl Family for KeyValue {
             )),
             KeyValueGrant::Allow => Ok(Routed::new(Route::Host, self.keys())),
             // The wrapper serves the store and its atomics; batches would bypass it.
-            KeyValueGrant::Bucket(_) if !import.contains("/store@") && !import.contains("/atomics@") => {
+            KeyValueGrant::Bucket(_)
+                if !matches!(crate::name::split(import), Some((_, _, "store" | "atomics", _))) =>
+            {
                 Err(refused("a `bucket:` grant serves `wasi:keyvalue/store` and `atomics` only: grant the host's whole store with `keyvalue: allow`, or build the component without this interface"))
             }
             KeyValueGrant::Bucket(_) => {
