@@ -47,7 +47,8 @@ lean=$root/target/lean/release/witpipe
 # faults), while `cargo install`ed and pip-installed tools are plain copies.
 python3 - "$witpipe" "$lean" "$(command -v wac)" "$(command -v wasm-tools)" "$wasmtime" ${nopie:+"$nopie"} <<'PY'
 import os, sys
-for path in sys.argv[1:]:
+# (ONLY=serve builds and installs neither the lean composer nor wac and wasm-tools.)
+for path in filter(os.path.exists, sys.argv[1:]):
     fd = os.open(path, os.O_RDONLY)
     os.fsync(fd)
     os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)

@@ -8,6 +8,10 @@ use std::path::{Path, PathBuf};
 use wasmtime::component::Component;
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Precompiled};
 
+/// Bytes of each pooled memory and table reset in place rather than returned to the
+/// kernel when an instance ends (see `engine`).
+const KEEP_RESIDENT: usize = 2 << 20;
+
 /// How to build the engine.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct EngineOptions {
@@ -41,6 +45,17 @@ pub fn engine(options: EngineOptions) -> Result<Engine, HostError> {
             .max_core_instances_per_component(256)
             .max_memories_per_component(128)
             .max_tables_per_component(128);
+        // A served request ends by resetting every memory of its instance; each policy
+        // wrapper has one. `madvise` per memory means a TLB shootdown per memory across
+        // the server's threads (it halved the counter's requests/s, BENCHMARKS.md).
+        // Where the kernel can say which pages were written (PAGEMAP_SCAN, Linux 6.7+)
+        // only those are reset, with `memset`; elsewhere keeping memory resident would
+        // `memset` all of it, so the default stays.
+        if PoolingAllocationConfig::is_pagemap_scan_available() {
+            pool.pagemap_scan(wasmtime::Enabled::Yes)
+                .linear_memory_keep_resident(KEEP_RESIDENT)
+                .table_keep_resident(KEEP_RESIDENT);
+        }
         let mut pooled = config.clone();
         pooled.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         if let Ok(engine) = Engine::new(&pooled) {
