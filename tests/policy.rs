@@ -171,9 +171,16 @@ impl Probe {
     /// Calls the exported function `func` with `mode` in a fresh instance, with a host
     /// that grants everything.
     fn run(&self, func: &str, mode: &str) -> Outcome {
+        self.run_on(func, mode, &witpipe_host::Shared::default())
+    }
+
+    /// As [`Probe::run`], on a host whose key-value store and configuration are
+    /// `shared`.
+    fn run_on(&self, func: &str, mode: &str, shared: &witpipe_host::Shared) -> Outcome {
         let linker = witpipe_host::linker(&self.engine).unwrap();
         let (builder, stdout, stderr) = self.everything();
-        let mut store = witpipe_host::store(&self.engine, builder);
+        let mut store =
+            wasmtime::Store::new(&self.engine, witpipe_host::Host::new(builder, shared));
         let instance = linker
             .instantiate(&mut store, &self.component)
             .expect("instantiates");
@@ -787,22 +794,9 @@ fn store_honeypot() -> witpipe_host::Shared {
 }
 
 impl Probe {
-    /// Calls the store probe's `run` with `mode` on a host serving `shared`.
+    /// What the store probe's `run` with `mode` returns on a host serving `shared`.
     fn run_stores(&self, shared: &witpipe_host::Shared, mode: &str) -> String {
-        let linker = witpipe_host::linker(&self.engine).unwrap();
-        let host = witpipe_host::Host::new(WasiCtx::builder(), shared);
-        let mut store = wasmtime::Store::new(&self.engine, host);
-        let instance = linker
-            .instantiate(&mut store, &self.component)
-            .expect("instantiates");
-        let f = instance.get_func(&mut store, "run").expect("run exported");
-        let mut results = [Val::Bool(false)];
-        f.call(&mut store, &[Val::String(mode.into())], &mut results)
-            .unwrap_or_else(|e| panic!("{mode}: {e:#}"));
-        match &results[0] {
-            Val::String(s) => s.clone(),
-            other => panic!("{mode}: {other:?}"),
-        }
+        self.run_on("run", mode, shared).value().to_string()
     }
 }
 

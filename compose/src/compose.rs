@@ -216,8 +216,13 @@ fn wrap(
             // them): a wrapper of one that cannot serve an import is the component's
             // problem, said at its declaration; for a WASI line it would be ours.
             let cannot_serve = |import: &str, e: String| {
-                match wrapper.own_package() {
-                true => Error::Policy {
+                if !wrapper.own_package() {
+                    return encode_err(format!(
+                        "wrapper `{}` cannot serve `{import}` of `{name}`: {e}",
+                        wrapper.name()
+                    ));
+                }
+                Error::Policy {
                     instance: name.clone(),
                     reason: format!(
                         "imports `{import}`, which the `{}` wrapper (retargeted to `@{version}`) cannot serve: {e}",
@@ -225,12 +230,7 @@ fn wrap(
                     ),
                     span: loaded.instances[g.instance].name.span,
                     help: "let the host serve it instead (`keyvalue: allow`; no `inside:`), or build the component against one version of the interface docs/policy.md names".into(),
-                },
-                false => encode_err(format!(
-                    "wrapper `{}` cannot serve `{import}` of `{name}`: {e}",
-                    wrapper.name()
-                )),
-            }
+                }
             };
             for import in g.plan.routed_to(route) {
                 // The wrapper was retargeted to the component's version, so the names

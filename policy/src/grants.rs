@@ -151,6 +151,11 @@ impl Grants {
         }
     }
 
+    /// Whether `inside:` names `capability`: the output serves it itself.
+    pub fn serves_inside(&self, capability: &str) -> bool {
+        self.inside.iter().any(|i| i == capability)
+    }
+
     /// Applies a `deny:` list (unknown names are reported by [`GrantsSpec::problems`]).
     pub fn deny(&mut self, names: &[String]) {
         for name in names {
@@ -183,24 +188,20 @@ impl GrantsSpec {
         for family in families::ALL {
             family.problems(self, &mut out);
         }
-        for name in self.imports.iter().flat_map(|i| i.value.iter()) {
-            if let Err(why) = check_import_grant(&name.value) {
-                out.push(crate::PolicyError::BadImportGrant {
-                    name: name.value.clone(),
-                    why,
-                    span: name.span,
-                });
-            }
-        }
-        for name in self.inside.iter().flat_map(|d| d.value.iter()) {
-            if let Err(why) = check_inside(&name.value) {
-                out.push(crate::PolicyError::NotInside {
-                    name: name.value.clone(),
-                    why,
-                    span: name.span,
-                });
-            }
-        }
+        let imports = self.imports.iter().flat_map(|i| i.value.iter());
+        let bad_import = |name: &String, why, span| crate::PolicyError::BadImportGrant {
+            name: name.clone(),
+            why,
+            span,
+        };
+        families::refused(imports, |n| check_import_grant(n), bad_import, &mut out);
+        let inside = self.inside.iter().flat_map(|i| i.value.iter());
+        let not_inside = |name: &String, why, span| crate::PolicyError::NotInside {
+            name: name.clone(),
+            why,
+            span,
+        };
+        families::refused(inside, |n| check_inside(n), not_inside, &mut out);
         for name in self.deny.iter().flat_map(|d| d.value.iter()) {
             if !capabilities().any(|c| c == name.value) {
                 out.push(crate::PolicyError::UnknownCapability {

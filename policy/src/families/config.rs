@@ -56,8 +56,8 @@ impl Family for Config {
                 fix: "grant the configuration it may read, e.g. `grants: { config: { greeting: hello } }` (an empty map `{}` grants the store with no values)",
             });
         }
-        if grants.inside.iter().any(|i| i == "config") {
-            if !import.starts_with("wasi:config/store@") {
+        if grants.serves_inside("config") {
+            if !matches!(crate::name::split(import), Some((_, _, "store", _))) {
                 return Err(PolicyError::NotServableInside {
                     import: import.into(),
                 });
@@ -170,6 +170,11 @@ mod tests {
             plan.settings.as_deref(),
             Some("config=greeting=hi\\nthere\\e1\n")
         );
+        // Only the store interface, and only at a version the wrapper can take.
+        let runtime = plan_for(&g, &["wasi:config/runtime@0.2.0-draft"]).unwrap_err();
+        assert!(matches!(runtime[0], PolicyError::NotServableInside { .. }));
+        let unversioned = plan_for(&g, &["wasi:config/store"]).unwrap_err();
+        assert!(matches!(unversioned[0], PolicyError::Unversioned { .. }));
         // Still only what is granted: no `config:` grant, no store.
         let bare = Grants {
             inside: vec!["config".into()],

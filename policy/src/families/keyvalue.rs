@@ -64,7 +64,7 @@ impl Family for KeyValue {
             key: "keyvalue",
             fix,
         };
-        let inside = grants.inside.iter().any(|i| i == "keyvalue");
+        let inside = grants.serves_inside("keyvalue");
         match &grants.keyvalue {
             KeyValueGrant::Deny => Err(refused("give it one bucket of the host's store with `grants: { keyvalue: { bucket: NAME } }` (or the whole store with `keyvalue: allow`)")),
             _ if inside => Ok(Routed::new(
