@@ -98,6 +98,13 @@ pub enum PolicyError {
         /// Where.
         span: Span,
     },
+    /// A `wasi:keyvalue` interface a `bucket:` grant does not serve.
+    #[error("imports `{import}`, which a `keyvalue: {{ bucket: }}` grant does not serve: the bucket wrapper serves `store` and `atomics`, and anything else would reach the host's other buckets past it")]
+    #[diagnostic(help("grant the host's whole store with `keyvalue: allow`, or build the component without this interface"))]
+    NotInBucket {
+        /// The import.
+        import: String,
+    },
     /// An `inside:` entry witpipe cannot serve inside the output.
     #[error("`{name}` cannot be served inside the output: {why}")]
     #[diagnostic(help("`inside:` takes `config` (the `config:` values answered by the output itself, so no host needs to serve `wasi:config`) and `keyvalue` (a key-value store in the instance's memory)"))]

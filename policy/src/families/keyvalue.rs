@@ -59,14 +59,13 @@ impl Family for KeyValue {
     }
 
     fn route(&self, grants: &Grants, _: Capability, import: &str) -> Result<Routed, PolicyError> {
-        let refused = |fix| PolicyError::HostCapability {
-            import: import.into(),
-            key: "keyvalue",
-            fix,
-        };
         let inside = grants.serves_inside("keyvalue");
         match &grants.keyvalue {
-            KeyValueGrant::Deny => Err(refused("give it one bucket of the host's store with `grants: { keyvalue: { bucket: NAME } }` (or the whole store with `keyvalue: allow`)")),
+            KeyValueGrant::Deny => Err(PolicyError::HostCapability {
+                import: import.into(),
+                key: "keyvalue",
+                fix: "give it one bucket of the host's store with `grants: { keyvalue: { bucket: NAME } }` (or the whole store with `keyvalue: allow`)",
+            }),
             _ if inside => Ok(Routed::new(
                 Route::Wrapper(Wrapper::KeyValueMemory),
                 self.keys(),
@@ -76,7 +75,9 @@ impl Family for KeyValue {
             KeyValueGrant::Bucket(_)
                 if !matches!(crate::name::split(import), Some((_, _, "store" | "atomics", _))) =>
             {
-                Err(refused("a `bucket:` grant serves `wasi:keyvalue/store` and `atomics` only: grant the host's whole store with `keyvalue: allow`, or build the component without this interface"))
+                Err(PolicyError::NotInBucket {
+                    import: import.into(),
+                })
             }
             KeyValueGrant::Bucket(_) => {
                 Ok(Routed::new(Route::Wrapper(Wrapper::KeyValueBucket), self.keys()))
