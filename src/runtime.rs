@@ -13,11 +13,13 @@ use witpipe_host::{Component, Engine, EngineOptions, HostGrants, Limits, TrapNot
 #[derive(clap::Args)]
 pub struct RuntimeArgs {
     /// Stop an instance after this many seconds (under `serve`: each request's).
-    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
-    timeout: Option<Duration>,
-    /// Bytes each linear memory may grow to (suffixes K, M, G allowed).
-    #[arg(long, value_name = "BYTES", value_parser = parse_size)]
-    max_memory: Option<usize>,
+    /// Default: 30 under `serve`, no limit under `run` and `call`; `none` lifts it.
+    #[arg(long, value_name = "SECONDS|none", value_parser = bound(parse_seconds))]
+    timeout: Option<Bound<Duration>>,
+    /// Bytes each linear memory may grow to (suffixes K, M, G allowed). Default: 512M
+    /// under `serve`, 2G under `run` and `call`; `none` lifts it (to wasm's own 4G).
+    #[arg(long, value_name = "BYTES|none", value_parser = bound(parse_size))]
+    max_memory: Option<Bound<usize>>,
     /// Units of fuel (about one per wasm instruction) an instance may use.
     #[arg(long, value_name = "UNITS")]
     fuel: Option<u64>,
@@ -130,11 +132,11 @@ pub fn trap_note(report: &Report, e: &witpipe_host::HostError, verbose: bool) ->
 }
 
 impl RuntimeArgs {
-    /// The limits asked for.
-    pub fn limits(&self) -> Limits {
+    /// The limits asked for, `defaults` where none was (`none` lifts a default).
+    pub fn limits(&self, defaults: Limits) -> Limits {
         Limits {
-            timeout: self.timeout,
-            max_memory: self.max_memory,
+            timeout: self.timeout.map_or(defaults.timeout, |b| b.0),
+            max_memory: self.max_memory.map_or(defaults.max_memory, |b| b.0),
             fuel: self.fuel,
         }
     }
@@ -333,6 +335,35 @@ fn stem(path: &Path) -> String {
 }
 
 /// `2`, `0.5`.
+/// The default limits of `serve`: what one request's instance may use.
+pub const SERVE_LIMITS: Limits = Limits {
+    timeout: Some(Duration::from_secs(30)),
+    max_memory: Some(512 << 20),
+    fuel: None,
+};
+
+/// The default limits of `run` and `call`: a command takes as long as its input
+/// needs, but no memory grows without bound.
+pub const COMMAND_LIMITS: Limits = Limits {
+    timeout: None,
+    max_memory: Some(2 << 30),
+    fuel: None,
+};
+
+/// A limit given on the command line: a value, or `none` (no limit).
+#[derive(Debug, Clone, Copy)]
+pub struct Bound<T>(Option<T>);
+
+/// `parse`, or `none` for no limit.
+fn bound<T>(
+    parse: fn(&str) -> Result<T, String>,
+) -> impl Fn(&str) -> Result<Bound<T>, String> + Clone {
+    move |text| match text {
+        "none" => Ok(Bound(None)),
+        _ => parse(text).map(|v| Bound(Some(v))),
+    }
+}
+
 fn parse_seconds(text: &str) -> Result<Duration, String> {
     text.parse::<f64>()
         .ok()

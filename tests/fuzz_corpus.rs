@@ -60,6 +60,30 @@ fn component_seeds_replay_cleanly() {
     outcomes("component", &root().join("fuzz/seeds/component"));
 }
 
+/// Every seed of `target` passes `check` (a fuzz target whose body returns an error
+/// where it would panic).
+fn replay(target: &str, check: fn(&[u8]) -> Result<(), String>) {
+    for file in inputs(&root().join("fuzz/seeds").join(target)) {
+        let data = std::fs::read(&file).unwrap();
+        if let Err(e) = check(&data) {
+            panic!("{}: {e}", file.display());
+        }
+    }
+}
+
+/// The settings round trip (`fuzz_targets/settings.rs`) holds for every seed.
+#[test]
+fn settings_seeds_round_trip() {
+    replay("settings", witpipe_policy::fuzzing::settings_bytes);
+}
+
+/// The guard and the host read every seed's authority the same way
+/// (`fuzz_targets/authority.rs`).
+#[test]
+fn authority_seeds_read_alike() {
+    replay("authority", witpipe_host::fuzzing::authority_bytes);
+}
+
 /// Chooses the seeds again from the full corpora under `$FUZZ_CORPUS` (e.g.
 /// `fuzz/corpus`): for each target, the smallest input of each outcome.
 #[test]

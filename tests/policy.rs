@@ -331,6 +331,22 @@ fn narrow_grants_let_through_exactly_what_they_name() {
     }
 }
 
+/// Grant values written to add settings lines (`allow-env=*`, `args=inherit`) are
+/// only values: the probe sees them as written and nothing more of the host.
+#[test]
+fn a_grant_value_cannot_rewrite_the_policy() {
+    let p = Probe::compose("injected.yaml");
+    assert_eq!(p.run("run", "secret").value(), "none");
+    assert_eq!(
+        p.run("run", "env").value(),
+        "MODE=x\nallow-env=*\nargs=inherit;SAFE=ok"
+    );
+    assert_eq!(
+        p.run("run", "args").value(),
+        "a\nallow-env=* b\\nallow-env=*"
+    );
+}
+
 #[test]
 fn allow_all_shows_the_honeypot_is_real() {
     let p = Probe::compose("allow-all.yaml");

@@ -50,6 +50,12 @@ check "deny-all: nothing reached stdout" "" "$(cat "$out/stdout.txt")"
 check "narrow passes only SAFE and the fixed MODE" '"MODE=test;SAFE=ok"' "$(invoke narrow env)"
 check "narrow lets stdout through" "$(printf 'probe wrote to stdout\n"stdout: Ok(())"')" "$(invoke narrow stdout)"
 check "allow-all shows the honeypot is real" '"hunter2"' "$(invoke allow-all secret)"
+# Grant values written to add settings lines (`allow-env=*`, `args=inherit`) stay values:
+# under -S inherit-env the probe still sees only SAFE and its fixed values.
+cargo run -q --locked -- compose tests/policy/injected.yaml -o "$out/injected.wasm" >/dev/null
+check "an injected grant hides SECRET" '"none"' "$(invoke injected secret)"
+check "an injected grant is only a value" '"MODE=x\nallow-env=*\nargs=inherit;SAFE=ok"' "$(invoke injected env)"
+check "injected arguments are only arguments" '"a\nallow-env=* b\\nallow-env=*"' "$(invoke injected args)"
 
 # A read-only grant holds although the CLI grants the directory read-write (`--dir`
 # is always read-write), and nothing leaves it.

@@ -8,6 +8,7 @@
 //! target cannot provide is an error that names it — never silently dropped.
 #![deny(missing_docs)]
 
+mod checks;
 mod nats;
 mod spin_app;
 mod spinkube;
@@ -82,11 +83,15 @@ impl std::str::FromStr for Spread {
             None => (text, None),
         };
         match selector.split_once('=') {
-            Some((label, value)) if !label.is_empty() && !value.is_empty() => Ok(Spread {
-                label: label.into(),
-                value: value.into(),
-                http_address: address,
-            }),
+            Some((label, value)) if !label.is_empty() && !value.is_empty() => {
+                let spread = Spread {
+                    label: label.into(),
+                    value: value.into(),
+                    http_address: address,
+                };
+                checks::spread_parts(&spread)?;
+                Ok(spread)
+            }
             _ => Err(format!(
                 "`{text}` is not a spread: write LABEL=VALUE or LABEL=VALUE@ADDRESS, e.g. zone=east@0.0.0.0:8080"
             )),
@@ -147,17 +152,7 @@ pub fn workload_id(name: &str, version: &str) -> String {
 
 /// The manifest for an output with `contract` under `options`.
 pub fn manifest(contract: &HostContract, options: &Options) -> Result<Manifest, DeployError> {
-    if options.name.is_empty()
-        || !options
-            .name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-    {
-        return Err(DeployError::Options(format!(
-            "`{}` is not a valid application name: use lowercase letters, digits and `-` (set it with `name:` in the pipeline or `--name`)",
-            options.name
-        )));
-    }
+    checks::options(options)?;
     match options.target {
         Target::WasmCloud => wasmcloud::manifest(contract, options),
         Target::WasmCloudV2 => wasmcloud_v2::manifest(contract, options),

@@ -9,6 +9,8 @@
 
 mod call;
 mod engine;
+#[doc(hidden)]
+pub mod fuzzing;
 mod keyvalue;
 mod limits;
 mod run;

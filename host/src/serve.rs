@@ -417,7 +417,11 @@ impl Server {
         self: Arc<Self>,
         req: hyper::Request<hyper::body::Incoming>,
     ) -> hyper::Response<HyperOutgoingBody> {
-        let what = format!("{} {}", req.method(), req.uri().path());
+        let what = format!(
+            "{} {}",
+            req.method().as_str().escape_debug(),
+            req.uri().path().escape_debug()
+        );
         match self.clone().instance(req, what.clone()).await {
             Ok(response) => response,
             Err((status, error)) => {

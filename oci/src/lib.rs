@@ -11,7 +11,14 @@ use oci_client::client::{ClientConfig, ClientProtocol, Config, ImageLayer};
 use oci_client::secrets::RegistryAuth;
 use oci_client::{Client, Reference};
 use serde_json::json;
-use sha2::{Digest, Sha256};
+use sha2::{Digest as _, Sha256};
+
+mod digest;
+mod registry;
+
+pub use digest::Digest;
+pub use registry::Limits;
+use registry::Registry;
 
 /// The media type of a Wasm artifact's config.
 pub const CONFIG_MEDIA_TYPE: &str = "application/vnd.wasm.config.v0+json";
@@ -48,6 +55,8 @@ impl Session {
         Ok(Session {
             client: Client::new(ClientConfig {
                 protocol,
+                connect_timeout: Some(Limits::default().connect),
+                read_timeout: Some(Limits::default().idle),
                 ..ClientConfig::default()
             }),
             auth,
@@ -65,20 +74,6 @@ impl Session {
         };
         Self::new(image, protocol)
     }
-
-    /// The bytes of the one `application/wasm` layer of the artifact at `image`.
-    fn pull(&self, image: &Reference, text: &str) -> Result<Vec<u8>, OciError> {
-        let data = self
-            .runtime
-            .block_on(self.client.pull(image, &self.auth, vec![LAYER_MEDIA_TYPE]))
-            .map_err(|e| refused("pull", text, self.source, e))?;
-        let [layer] = <[_; 1]>::try_from(data.layers).map_err(|_| {
-            OciError::Registry(format!(
-                "{text} is not a Wasm component artifact (expected exactly one `{LAYER_MEDIA_TYPE}` layer)"
-            ))
-        })?;
-        Ok(layer.data)
-    }
 }
 
 fn reference(text: &str) -> Result<Reference, OciError> {
@@ -89,7 +84,7 @@ fn reference(text: &str) -> Result<Reference, OciError> {
     })
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, OciError> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, OciError> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -200,10 +195,34 @@ pub fn push_image(image: Image, reference_text: &str, insecure: bool) -> Result<
     Ok(pushed.manifest_url)
 }
 
-/// Pulls the component at `reference`. Credentials: [`registry_auth`].
+/// Pulls the component at `reference`, within [`Limits::default`]. Credentials:
+/// [`registry_auth`].
 pub fn pull(reference_text: &str, insecure: bool) -> Result<Vec<u8>, OciError> {
     let image = reference(reference_text)?;
-    Session::with_flag(&image, insecure)?.pull(&image, reference_text)
+    let fail = |e: String| fail("pull", reference_text, e);
+    let registry = Registry::new(&image, insecure, Limits::default()).map_err(fail)?;
+    let manifest = registry
+        .manifest(
+            &tag_or_digest(&image).map_err(fail)?,
+            pinned(&image).map_err(fail)?.as_ref(),
+        )
+        .map_err(fail)?;
+    let mut bytes = Vec::new();
+    registry.layer(&manifest, &mut bytes).map_err(fail)?;
+    Ok(bytes)
+}
+
+/// The digest `image` is pinned to, if it is, parsed strictly.
+fn pinned(image: &Reference) -> Result<Option<Digest>, String> {
+    image.digest().map(Digest::parse).transpose()
+}
+
+/// What names the manifest in its URL: the digest, else the tag (`latest` if none).
+fn tag_or_digest(image: &Reference) -> Result<String, String> {
+    match pinned(image)? {
+        Some(d) => Ok(d.to_string()),
+        None => Ok(image.tag().unwrap_or("latest").to_string()),
+    }
 }
 
 /// Brings components named by OCI reference in a pipeline file (`oci://REF`) into
@@ -215,14 +234,25 @@ pub fn pull(reference_text: &str, insecure: bool) -> Result<Vec<u8>, OciError> {
 pub struct Fetcher {
     /// Called with a line for every component actually pulled.
     pub on_pull: fn(&str),
+    /// The bounds on what a registry may send.
+    pub limits: Limits,
 }
 
 impl witpipe_compose::load::Fetch for Fetcher {
     fn fetch(&self, text: &str) -> Result<std::path::PathBuf, String> {
         let image = reference(text).map_err(|e| e.to_string())?;
+        let fail = |e: String| fail("pull", text, e).to_string();
         let dir = witpipe_compose::cache::dir()
             .ok_or("no cache folder: set WITPIPE_CACHE_DIR")?
             .join("oci");
+        let pinned = pinned(&image).map_err(fail)?;
+        // Pinned and pulled before: no network at all.
+        if let Some(d) = &pinned {
+            let file = dir.join(format!("{}.wasm", d.file_stem()));
+            if file.is_file() {
+                return Ok(file);
+            }
+        }
         let registry = image.resolve_registry().to_string();
         let host = registry
             .rsplit_once(':')
@@ -232,29 +262,32 @@ impl witpipe_compose::load::Fetch for Fetcher {
             .split(',')
             .any(|r| r.trim() == registry);
         let plain = listed || matches!(host, "localhost" | "[::1]") || host.starts_with("127.");
-        let protocol = if plain {
-            ClientProtocol::HttpsExcept(vec![registry.clone()])
-        } else {
-            ClientProtocol::Https
-        };
-        let session = Session::new(&image, protocol).map_err(|e| e.to_string())?;
-        let digest = match image.digest() {
-            Some(d) => d.to_string(),
-            None => session
-                .runtime
-                .block_on(session.client.fetch_manifest_digest(&image, &session.auth))
-                .map_err(|e| refused("resolve", text, session.source, e).to_string())?,
-        };
-        let file = dir.join(format!("{}.wasm", digest.replace(':', "-")));
+        let registry = Registry::new(&image, plain, self.limits).map_err(fail)?;
+        let manifest = registry
+            .manifest(&tag_or_digest(&image).map_err(fail)?, pinned.as_ref())
+            .map_err(fail)?;
+        // The file is named by the digest of the manifest witpipe read, never by
+        // what the registry says.
+        let file = dir.join(format!("{}.wasm", manifest.digest.file_stem()));
         if file.is_file() {
             return Ok(file);
         }
-        let pinned = image.clone_with_digest(digest.clone());
-        let bytes = session.pull(&pinned, text).map_err(|e| e.to_string())?;
         std::fs::create_dir_all(&dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        witpipe_compose::emit::write_atomically(&file, &bytes).map_err(|e| e.to_string())?;
-        (self.on_pull)(&format!("pulled {text} ({digest}, {} bytes)", bytes.len()));
+        // Streamed into a temporary file beside its final name: a refused transfer
+        // leaves nothing behind, a good one appears whole.
+        let mut part = tempfile::NamedTempFile::new_in(&dir)
+            .map_err(|e| format!("cannot write in {}: {e}", dir.display()))?;
+        registry
+            .layer(&manifest, part.as_file_mut())
+            .map_err(fail)?;
+        let size = manifest.size;
+        part.persist(&file)
+            .map_err(|e| format!("cannot write {}: {}", file.display(), e.error))?;
+        (self.on_pull)(&format!(
+            "pulled {text} ({}, {size} bytes)",
+            manifest.digest
+        ));
         Ok(file)
     }
 }

@@ -225,7 +225,7 @@ impl HostContract {
         if let (false, false, Some(call)) = (self.runs(), self.serves_http(), invoke) {
             words.push(format!("--invoke '{call}'"));
         }
-        words.push(output.to_string());
+        words.push(families::shell_word(output));
         if self.args {
             words.push("[ARGS...]".into());
         }

@@ -53,6 +53,19 @@ pub enum PolicyError {
         /// Where.
         span: Span,
     },
+    /// A path (`cwd:`, an `fs:` host or guest path) that cannot name a directory.
+    #[error("`{path}` cannot be the {what}: {why}")]
+    #[diagnostic(help("a path holds no control characters (tab, newline, NUL…), and a guest path or `cwd:` is absolute, e.g. `/data`"))]
+    BadPath {
+        /// Which path this is (`cwd:`, `fs:` host path, `fs:` guest path).
+        what: &'static str,
+        /// The path, with control characters escaped.
+        path: String,
+        /// What is wrong.
+        why: &'static str,
+        /// Where.
+        span: Span,
+    },
     /// An `fs:` entry whose host directory does not exist.
     #[error("granted directory `{host}` does not exist (looked for {looked}); host paths are relative to the pipeline file")]
     MissingDirectory {
@@ -189,6 +202,7 @@ impl PolicyError {
             | PolicyError::BadConnectRule { span, .. }
             | PolicyError::BadImportGrant { span, .. }
             | PolicyError::BadEnvName { span, .. }
+            | PolicyError::BadPath { span, .. }
             | PolicyError::UnknownCapability { span, .. }
             | PolicyError::BadBucket { span, .. }
             | PolicyError::NotInside { span, .. }

@@ -17,6 +17,8 @@
 mod contract;
 mod error;
 pub mod families;
+#[doc(hidden)]
+pub mod fuzzing;
 mod grants;
 pub mod joint;
 mod name;

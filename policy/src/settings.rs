@@ -58,35 +58,39 @@ pub enum Setting {
 }
 
 impl Setting {
-    /// The `key=value` line (with its newline); values are one line each.
+    /// The settings line (with its newline): a key and its fields, each escaped
+    /// ([`keys::line`]), so that a value cannot end its line or start another.
     pub fn line(&self) -> String {
-        let one_line = |v: &str| v.replace('\n', " ");
-        let (key, value) = match self {
-            Setting::Env(name, value) => (keys::ENV, format!("{name}={}", one_line(value))),
-            Setting::Arg(arg) => (keys::ARG, one_line(arg)),
-            Setting::InheritArgs => (keys::ARGS, "inherit".into()),
-            Setting::Cwd(cwd) => (keys::CWD, cwd.clone()),
-            Setting::AllowEnv(name) => (keys::ALLOW_ENV, name.clone()),
-            Setting::Clock(Clock::Zero) => (keys::CLOCK, "zero".into()),
-            Setting::Clock(Clock::Fixed(ns)) => (keys::CLOCK, format!("fixed:{ns}")),
-            Setting::Random(Randomness::Deny) => (keys::RANDOM, "deny".into()),
-            Setting::Random(Randomness::Seed(seed)) => (keys::RANDOM, format!("seed:{seed}")),
+        let owned: String;
+        let (key, fields): (&str, Vec<&str>) = match self {
+            Setting::Env(name, value) => (keys::ENV, vec![name, value]),
+            Setting::Arg(arg) => (keys::ARG, vec![arg]),
+            Setting::InheritArgs => (keys::ARGS, vec!["inherit"]),
+            Setting::Cwd(cwd) => (keys::CWD, vec![cwd]),
+            Setting::AllowEnv(name) => (keys::ALLOW_ENV, vec![name]),
+            Setting::Clock(Clock::Zero) => (keys::CLOCK, vec!["zero"]),
+            Setting::Clock(Clock::Fixed(ns)) => {
+                owned = format!("fixed:{ns}");
+                (keys::CLOCK, vec![&owned])
+            }
+            Setting::Random(Randomness::Deny) => (keys::RANDOM, vec!["deny"]),
+            Setting::Random(Randomness::Seed(seed)) => {
+                owned = format!("seed:{seed}");
+                (keys::RANDOM, vec![&owned])
+            }
             Setting::Mount { guest, mode } => {
                 let mode = match mode {
                     FsMode::Ro => "ro",
                     FsMode::Rw => "rw",
                 };
-                (keys::MOUNT, format!("{guest}|{mode}"))
+                (keys::MOUNT, vec![guest, mode])
             }
-            Setting::AllowHttp(pattern) => (keys::ALLOW_HTTP, pattern.clone()),
-            Setting::Connect(rule) => (keys::CONNECT, rule.clone()),
-            Setting::Config(key, value) => (
-                keys::CONFIG,
-                format!("{}={}", keys::escape(key), keys::escape(value)),
-            ),
-            Setting::Bucket(name) => (keys::BUCKET, name.clone()),
+            Setting::AllowHttp(pattern) => (keys::ALLOW_HTTP, vec![pattern]),
+            Setting::Connect(rule) => (keys::CONNECT, vec![rule]),
+            Setting::Config(key, value) => (keys::CONFIG, vec![key, value]),
+            Setting::Bucket(name) => (keys::BUCKET, vec![name]),
         };
-        format!("{key}={value}\n")
+        keys::line(key, &fields)
     }
 }
 

@@ -1,9 +1,9 @@
-//! The keys of the `key=value` settings lines witpipe writes for its wrappers and the
-//! wrappers read: one definition for both sides (the wrappers, Rust guests in
+//! The settings lines witpipe writes for its wrappers and the wrappers read (their keys,
+//! and how a line is written and read): one definition for both sides (the wrappers, Rust guests in
 //! `policy/wrappers/`, include this file).
 #![allow(dead_code)] // each side uses only some of them
 
-/// A fixed environment variable, `NAME=VALUE` (guard, env-filter).
+/// A fixed environment variable: fields NAME, VALUE (guard, env-filter).
 pub const ENV: &str = "env";
 /// A fixed argument, one per line, in order (guard, env-filter).
 pub const ARG: &str = "arg";
@@ -17,19 +17,45 @@ pub const ALLOW_ENV: &str = "allow-env";
 pub const CLOCK: &str = "clock";
 /// `deny` or `seed:N` (guard).
 pub const RANDOM: &str = "random";
-/// A granted directory, `GUEST|ro` or `GUEST|rw` (fs-guard).
+/// A granted directory: fields GUEST, `ro` or `rw` (fs-guard).
 pub const MOUNT: &str = "mount";
 /// An allowed HTTP destination, `scheme://host[:port]` (http-guard).
 pub const ALLOW_HTTP: &str = "allow";
 /// An allowed TCP destination, `ADDRESS[/PREFIX]:PORT` (sockets-guard).
 pub const CONNECT: &str = "connect";
-/// A configuration value, `KEY=VALUE`, both [`escape`]d (config-store).
+/// A configuration value: fields KEY, VALUE (config-store).
 pub const CONFIG: &str = "config";
 /// The host bucket behind the component's default bucket (keyvalue-bucket).
 pub const BUCKET: &str = "bucket";
 
-/// `text` as one line with no `=`: `\\`, `\n`, `\r` and `\e` (for `=`) stand for
-/// themselves; [`unescape`] reverses it.
+/// One settings line: `KEY=FIELD[=FIELD…]` and its newline, every field [`escape`]d, so
+/// that no value, whatever it holds, can end its line, start another or move a field
+/// boundary. [`parse`] reads it back.
+pub fn line(key: &str, fields: &[&str]) -> String {
+    let mut out = String::from(key);
+    for field in fields {
+        out.push('=');
+        out.push_str(&escape(field));
+    }
+    out.push('\n');
+    out
+}
+
+/// Every line of `text` that [`line`] wrote: its key and its fields, unescaped. A line
+/// without `=` is not one of them and is skipped.
+pub fn parse(text: &str) -> Vec<(String, Vec<String>)> {
+    text.split('\n')
+        .filter_map(|l| {
+            let mut parts = l.split('=');
+            let key = parts.next()?;
+            let fields: Vec<String> = parts.map(unescape).collect();
+            (!fields.is_empty()).then(|| (key.to_string(), fields))
+        })
+        .collect()
+}
+
+/// `text` as one field: no `=`, no line break. `\\`, `\n`, `\r` and `\e` (for `=`)
+/// stand for themselves; [`unescape`] reverses it.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -44,10 +70,10 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// The text [`escape`] made `line` from.
-pub fn unescape(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    let mut chars = line.chars();
+/// The text [`escape`] made `field` from.
+pub fn unescape(field: &str) -> String {
+    let mut out = String::with_capacity(field.len());
+    let mut chars = field.chars();
     while let Some(c) = chars.next() {
         if c != '\\' {
             out.push(c);

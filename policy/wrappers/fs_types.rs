@@ -1,8 +1,6 @@
 //! What the filesystem guards of both WASI lines share: the conversions between the
 //! host's and the exported copies of `wasi:filesystem/types` (the same WIT, so the
-//! same cases), and the mounts named in the settings.
-
-use crate::settings;
+//! same cases).
 
 /// Converts between the host's and the exported copies of an enum or variant whose
 /// cases carry nothing; `extra` arms convert the cases that do.
@@ -120,15 +118,6 @@ macro_rules! fs_conversions {
     };
 }
 pub(crate) use {enum_conv, fs_conversions};
-
-/// The mounts of the settings: `(guest path, writable)`.
-pub fn mounts(settings: &settings::Settings) -> Vec<(String, bool)> {
-    settings
-        .all(settings::keys::MOUNT)
-        .filter_map(|m| m.rsplit_once('|'))
-        .map(|(guest, mode)| (guest.to_string(), mode == "rw"))
-        .collect()
-}
 
 /// Whether a preopen named `name` is mounted, and if so whether it is writable.
 pub fn mounted(mounts: &[(String, bool)], name: &str) -> Option<bool> {

@@ -8,6 +8,9 @@
 
 use crate::settings;
 
+#[path = "authority.rs"]
+mod authority;
+
 thread_local! {
     static ALLOWED: Vec<Pattern> = settings::Settings::parse(&crate::witpipe::policy::settings::get())
         .all(settings::keys::ALLOW_HTTP)
@@ -72,27 +75,15 @@ fn default_port(scheme: &str) -> Option<u16> {
 }
 
 /// Whether a request to `scheme` (lower case; `https` when the request has none) and
-/// `authority` is on the allow-list.
+/// `authority` is on the allow-list. An authority that is not plainly `host[:port]`
+/// ([`authority::destination`]) is refused: the guard must not read one destination
+/// where the host would connect to another.
 pub fn allowed(scheme: &str, authority: Option<String>) -> bool {
-    let Some(authority) = authority else {
+    let Some((host, port)) = authority.as_deref().and_then(authority::destination) else {
         return false;
     };
-    // Userinfo is not part of the destination.
-    let authority = authority
-        .rsplit('@')
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let (host, port) = split_port(&authority);
-    let port = match port {
-        Some(p) => match p.parse() {
-            Ok(p) => p,
-            Err(_) => return false,
-        },
-        None => match default_port(scheme) {
-            Some(p) => p,
-            None => return false,
-        },
+    let Some(port) = port.or_else(|| default_port(scheme)) else {
+        return false;
     };
-    ALLOWED.with(|list| list.iter().any(|p| p.matches(scheme, host, port)))
+    ALLOWED.with(|list| list.iter().any(|p| p.matches(scheme, &host, port)))
 }

@@ -40,7 +40,7 @@ impl Args {
             &engine,
             &component,
             &grants,
-            self.runtime.limits(),
+            self.runtime.limits(crate::runtime::COMMAND_LIMITS),
             &self.call,
         )
         .map_err(|e| target.fail(e))?;

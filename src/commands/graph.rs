@@ -97,10 +97,12 @@ fn dot(nodes: &[String], edges: &[Edge]) -> String {
         } else {
             ""
         };
+        let n = dot_text(n);
         let _ = writeln!(s, "  \"{n}\" [label=\"{n}\"{shape}];");
     }
     for (from, to, label, dashed) in edges {
         let style = if *dashed { " style=dashed" } else { "" };
+        let (from, to, label) = (dot_text(from), dot_text(to), dot_text(label));
         let _ = writeln!(s, "  \"{from}\" -> \"{to}\" [label=\"{label}\"{style}];");
     }
     s.push_str("}\n");
@@ -112,17 +114,65 @@ fn mermaid(nodes: &[String], edges: &[Edge]) -> String {
     let id = |n: &str| format!("n{}", nodes.iter().position(|m| m == n).unwrap_or(0));
     let mut s = String::from("flowchart LR\n");
     for n in nodes {
+        let text = mermaid_text(n);
         let _ = if n == "host" || n == "output" {
-            writeln!(s, "  {}([\"{n}\"])", id(n))
+            writeln!(s, "  {}([\"{text}\"])", id(n))
         } else if is_plumbing(n) {
-            writeln!(s, "  {}{{{{\"{n}\"}}}}", id(n))
+            writeln!(s, "  {}{{{{\"{text}\"}}}}", id(n))
         } else {
-            writeln!(s, "  {}[\"{n}\"]", id(n))
+            writeln!(s, "  {}[\"{text}\"]", id(n))
         };
     }
     for (from, to, label, dashed) in edges {
         let arrow = if *dashed { "-.->" } else { "-->" };
+        let label = mermaid_text(label);
         let _ = writeln!(s, "  {} {arrow}|\"{label}\"| {}", id(from), id(to));
     }
     s
+}
+
+/// `text` inside a DOT string: quotes and backslashes escaped, control characters as
+/// `\\n` or dropped, so no name can end the string.
+fn dot_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `text` inside a Mermaid `"…"` label: quotes and the characters Mermaid reads as
+/// markup as entity codes, control characters dropped.
+fn mermaid_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("#quot;"),
+            '#' => out.push_str("#35;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{dot_text, mermaid_text};
+
+    #[test]
+    fn no_name_ends_its_string() {
+        assert_eq!(dot_text("a\"b\\c\nd\u{1b}"), "a\\\"b\\\\c\\nd");
+        assert_eq!(mermaid_text("a\"b#c<d>\n"), "a#quot;b#35;c#lt;d#gt;");
+    }
 }

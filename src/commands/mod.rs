@@ -47,6 +47,7 @@ pub fn print_or_write(
 pub fn fetcher() -> witpipe_oci::Fetcher {
     witpipe_oci::Fetcher {
         on_pull: |line| eprintln!("witpipe: {line}"),
+        limits: witpipe_oci::Limits::default(),
     }
 }
 

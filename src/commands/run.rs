@@ -26,8 +26,13 @@ impl Args {
         target.exports(&["wasi:cli/run@"])?;
         let (engine, component) = self.runtime.prepare(&target, None)?;
         let grants = target.grants(&self.args);
-        let exit = witpipe_host::run(&engine, &component, &grants, self.runtime.limits())
-            .map_err(|e| target.fail(e))?;
+        let exit = witpipe_host::run(
+            &engine,
+            &component,
+            &grants,
+            self.runtime.limits(crate::runtime::COMMAND_LIMITS),
+        )
+        .map_err(|e| target.fail(e))?;
         if !exit.failed_stages.is_empty() {
             let stages = target.report.as_ref().and_then(|r| r.command_pipe.as_ref());
             let named: Vec<String> = (exit.failed_stages.iter())

@@ -45,7 +45,7 @@ impl Args {
         let grants = target.grants(&[]);
         let options = witpipe_host::ServeOptions {
             listen: self.listen,
-            limits: self.runtime.limits(),
+            limits: self.runtime.limits(crate::runtime::SERVE_LIMITS),
             drain: Duration::try_from_secs_f64(self.drain).unwrap_or(Duration::from_secs(10)),
             max_instances: self.max_instances,
             max_connections: self

@@ -88,7 +88,11 @@ impl Family for Config {
         if let Some(config) = &contract.config {
             out.push("-S config".into());
             for (key, value) in config {
-                out.push(format!("-S config-var={key}={}", shell_word(value)));
+                out.push(format!(
+                    "-S config-var={}={}",
+                    super::shell_word(key),
+                    super::shell_word(value)
+                ));
             }
         }
     }
@@ -119,16 +123,6 @@ pub fn merged(plans: &[&Plan]) -> Result<Option<Values>, (String, usize, usize)>
         }
     }
     Ok(Some(config.clone()))
-}
-
-/// `text` quoted for a POSIX shell when it needs to be.
-fn shell_word(text: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c);
-    if !text.is_empty() && text.chars().all(plain) {
-        text.to_string()
-    } else {
-        format!("'{}'", text.replace('\'', "'\\''"))
-    }
 }
 
 #[cfg(test)]

@@ -69,6 +69,18 @@ impl Family for Environment {
     }
 
     fn problems(&self, spec: &GrantsSpec, out: &mut Vec<PolicyError>) {
+        if let Some(cwd) = &spec.cwd {
+            let path = cwd.value.as_str();
+            let not_absolute =
+                (path != "inherit" && !path.starts_with('/')).then(|| PolicyError::BadPath {
+                    what: "initial working directory (`cwd:`)",
+                    path: path.escape_debug().to_string(),
+                    why: "it is neither `inherit` nor an absolute path",
+                    span: cwd.span,
+                });
+            let bad = super::bad_path("initial working directory (`cwd:`)", path, cwd.span);
+            out.extend(bad.or(not_absolute));
+        }
         let Some(env) = &spec.env else { return };
         let names = env.value.allow.iter().filter(|n| *n != "*");
         let set = env.value.set.iter().map(|(name, _)| name);
@@ -164,7 +176,12 @@ impl Family for Environment {
         if contract.env.iter().any(|e| e == "*") {
             out.push("-S inherit-env".into());
         } else {
-            out.extend(contract.env.iter().map(|var| format!("--env {var}")));
+            out.extend(
+                contract
+                    .env
+                    .iter()
+                    .map(|var| format!("--env {}", super::shell_word(var))),
+            );
         }
     }
 }
@@ -272,7 +289,7 @@ mod tests {
         g.args = ArgsGrant::Fixed(vec!["x".into()]);
         assert_eq!(route_of(&g, ENV), Route::Wrapper(Wrapper::Guard));
         let text = wrapper_settings(&g, ENV, Wrapper::Guard);
-        assert!(text.starts_with("env=MODE=a b\narg=x\n"), "{text}");
+        assert!(text.starts_with("env=MODE=a\\nb\narg=x\n"), "{text}");
     }
 
     #[test]

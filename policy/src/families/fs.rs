@@ -107,7 +107,10 @@ impl Family for Filesystem {
 
     fn wasmtime_flags(&self, contract: &HostContract, out: &mut Vec<String>) {
         for dir in &contract.dirs {
-            out.push(format!("--dir {}::{}", dir.host, dir.guest));
+            out.push(format!(
+                "--dir {}",
+                super::shell_word(&format!("{}::{}", dir.host, dir.guest))
+            ));
         }
     }
 }
@@ -119,8 +122,9 @@ pub fn check_mounts(block: &GrantsSpec, base_dir: &Path) -> Vec<PolicyError> {
     let mut seen: Vec<&str> = Vec::new();
     for mount in block.fs.iter().flat_map(|f| f.value.iter()) {
         let span = mount.span;
+        let host_path = super::bad_path("`fs:` host path", &mount.value.host, span);
         let host = base_dir.join(&mount.value.host);
-        if !host.is_dir() {
+        if host_path.is_none() && !host.is_dir() {
             out.push(PolicyError::MissingDirectory {
                 host: mount.value.host.clone(),
                 looked: host.display().to_string(),
@@ -133,7 +137,10 @@ pub fn check_mounts(block: &GrantsSpec, base_dir: &Path) -> Vec<PolicyError> {
             why: why.into(),
             span,
         };
-        if !guest.starts_with('/') || guest.split('/').any(|p| p == "..") {
+        let guest_path = super::bad_path("`fs:` guest path", guest, span);
+        if host_path.is_some() || guest_path.is_some() {
+            out.extend(host_path.into_iter().chain(guest_path));
+        } else if !guest.starts_with('/') || guest.split('/').any(|p| p == "..") {
             out.push(problem(
                 "must be absolute and must not contain `..` (e.g. `/data`)",
             ));
@@ -173,7 +180,7 @@ mod tests {
         );
         assert_eq!(
             wrapper_settings(&g, preopens, Wrapper::FsGuard),
-            "mount=/data|ro\n"
+            "mount=/data=ro\n"
         );
     }
 }

@@ -56,6 +56,34 @@ pub(crate) fn refused<'a, T: 'a>(
     }
 }
 
+/// Why `path` cannot be a path of `what` that a settings line, a host and a printed
+/// command can all carry, if it cannot: a control character means nothing in a path.
+pub(crate) fn bad_path(what: &'static str, path: &str, span: crate::Span) -> Option<PolicyError> {
+    let why = if path.is_empty() {
+        "it is empty"
+    } else if path.chars().any(char::is_control) {
+        "it holds a control character"
+    } else {
+        return None;
+    };
+    Some(PolicyError::BadPath {
+        what,
+        path: path.escape_debug().to_string(),
+        why,
+        span,
+    })
+}
+
+/// `text` quoted for a POSIX shell when it needs to be.
+pub(crate) fn shell_word(text: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c);
+    if !text.is_empty() && text.chars().all(plain) {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
 pub mod clocks;
 pub mod config;
 pub mod env;

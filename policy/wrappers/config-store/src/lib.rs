@@ -12,17 +12,12 @@ wit_bindgen::generate!({
 });
 
 use exports::wasi::config::store::{Error, Guest};
-use settings::{keys, Settings};
+use settings::Settings;
 
 thread_local! {
     /// The granted values, sorted by key, decoded on the first call.
     static VALUES: Vec<(String, String)> = {
-        let settings = Settings::parse(&witpipe::policy::settings::get());
-        settings
-            .all(keys::CONFIG)
-            .filter_map(|kv| kv.split_once('='))
-            .map(|(k, v)| (keys::unescape(k), keys::unescape(v)))
-            .collect()
+        Settings::parse(&witpipe::policy::settings::get()).config()
     };
 }
 

@@ -1,7 +1,7 @@
 //! Granted directories only, read-only where the grant says so.
 //!
-//! The host's preopens are filtered to the mounts in the settings (`mount=GUEST|ro`
-//! or `mount=GUEST|rw`, one per line). Every descriptor handed to the component wraps
+//! The host's preopens are filtered to the mounts in the settings (`mount=GUEST=ro`
+//! or `mount=GUEST=rw`, one per line). Every descriptor handed to the component wraps
 //! a host descriptor: reads pass through, and on a read-only mount every mutating
 //! call, and every `open-at` that asks to create, truncate or write, fails with
 //! `read-only`. Path resolution (`..`, absolute paths, symlinks) stays the host's:
@@ -216,7 +216,7 @@ impl ex::GuestDescriptor for Descriptor {
 
 impl preopens::Guest for FsGuard {
     fn get_directories() -> Vec<(ex::Descriptor, String)> {
-        let mounts = SETTINGS.with(fs_types::mounts);
+        let mounts = SETTINGS.with(settings::Settings::mounts);
         host_preopens::get_directories()
             .into_iter()
             .filter_map(|(d, name)| {

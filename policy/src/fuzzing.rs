@@ -1,0 +1,198 @@
+//! The settings round trip, for the `settings` fuzz target (`fuzz/`) and the tests
+//! that replay it: whatever values the grants hold, the settings a wrapper reads back
+//! (through the very parser the wrappers are built with, `policy/wrappers/settings.rs`)
+//! are the settings witpipe meant, and no value adds, removes or moves a line.
+
+use crate::families::fs::FsMode;
+use crate::settings::{text, Clock, Randomness, Setting};
+
+/// The wrappers' own settings reader, compiled here as well: it brings its own copy of
+/// `settings_keys.rs`, exactly as each wrapper compiles it.
+#[allow(clippy::duplicate_mod)]
+#[path = "../wrappers/settings.rs"]
+mod guest;
+
+use guest::keys;
+
+/// What a wrapper sees of its settings, through the calls the wrappers make.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Seen {
+    lines: usize,
+    env: Vec<(String, String)>,
+    args: Vec<String>,
+    inherit_args: bool,
+    cwd: Option<String>,
+    allow_env: Vec<String>,
+    clock: Option<String>,
+    random: Option<String>,
+    mounts: Vec<(String, bool)>,
+    allow_http: Vec<String>,
+    connect: Vec<String>,
+    config: Vec<(String, String)>,
+    bucket: Option<String>,
+}
+
+/// What the wrappers read from `text`.
+fn read_back(text: &str) -> Seen {
+    let s = guest::Settings::parse(text);
+    let all = |key| s.all(key).map(str::to_string).collect();
+    let last = |key| s.get(key).map(str::to_string);
+    Seen {
+        lines: keys::parse(text).len(),
+        env: s.fixed_env(),
+        args: s.fixed_args(),
+        inherit_args: s.get(keys::ARGS) == Some("inherit"),
+        cwd: last(keys::CWD),
+        allow_env: all(keys::ALLOW_ENV),
+        clock: last(keys::CLOCK),
+        random: last(keys::RANDOM),
+        mounts: s.mounts(),
+        allow_http: all(keys::ALLOW_HTTP),
+        connect: all(keys::CONNECT),
+        config: s.config(),
+        bucket: last(keys::BUCKET),
+    }
+}
+
+/// What witpipe meant the wrappers to see.
+fn meant(settings: &[Setting]) -> Seen {
+    let mut seen = Seen {
+        lines: settings.len(),
+        ..Seen::default()
+    };
+    for setting in settings {
+        match setting.clone() {
+            Setting::Env(k, v) => seen.env.push((k, v)),
+            Setting::Arg(a) => seen.args.push(a),
+            Setting::InheritArgs => seen.inherit_args = true,
+            Setting::Cwd(c) => seen.cwd = Some(c),
+            Setting::AllowEnv(n) => seen.allow_env.push(n),
+            Setting::Clock(Clock::Zero) => seen.clock = Some("zero".into()),
+            Setting::Clock(Clock::Fixed(ns)) => seen.clock = Some(format!("fixed:{ns}")),
+            Setting::Random(Randomness::Deny) => seen.random = Some("deny".into()),
+            Setting::Random(Randomness::Seed(n)) => seen.random = Some(format!("seed:{n}")),
+            Setting::Mount { guest, mode } => seen.mounts.push((guest, mode == FsMode::Rw)),
+            Setting::AllowHttp(p) => seen.allow_http.push(p),
+            Setting::Connect(r) => seen.connect.push(r),
+            Setting::Config(k, v) => seen.config.push((k, v)),
+            Setting::Bucket(b) => seen.bucket = Some(b),
+        }
+    }
+    seen
+}
+
+/// The characters values are made of: the ones the format gives a meaning to, the
+/// ones around them, and some that are not ASCII.
+const ALPHABET: &[char] = &[
+    '=', '\\', '\n', '\r', 'e', 'n', 'r', '|', '/', '*', ':', 'a', ' ', '\0', '\t', '%', 'é',
+    '\u{2028}', '💥', '.',
+];
+
+/// Settings made from `data`, a byte at a time: each setting's kind, then its strings
+/// (a length, then characters of [`ALPHABET`]).
+pub fn settings_from_bytes(data: &[u8]) -> Vec<Setting> {
+    let mut bytes = data.iter().copied();
+    let string = |bytes: &mut dyn Iterator<Item = u8>| -> String {
+        let len = bytes.next().unwrap_or(0) % 12;
+        (0..len)
+            .map_while(|_| bytes.next())
+            .map(|b| ALPHABET[usize::from(b) % ALPHABET.len()])
+            .collect()
+    };
+    let mut out = Vec::new();
+    while let Some(kind) = bytes.next() {
+        let number = u64::from(bytes.next().unwrap_or(0)) << 7;
+        out.push(match kind % 15 {
+            0 => Setting::Env(string(&mut bytes), string(&mut bytes)),
+            1 => Setting::Arg(string(&mut bytes)),
+            2 => Setting::InheritArgs,
+            3 => Setting::Cwd(string(&mut bytes)),
+            4 => Setting::AllowEnv(string(&mut bytes)),
+            5 => Setting::Clock(Clock::Zero),
+            6 => Setting::Clock(Clock::Fixed(number)),
+            7 => Setting::Random(Randomness::Deny),
+            8 => Setting::Random(Randomness::Seed(number)),
+            9 => Setting::Mount {
+                guest: string(&mut bytes),
+                mode: if number & 128 == 0 {
+                    FsMode::Ro
+                } else {
+                    FsMode::Rw
+                },
+            },
+            10 => Setting::AllowHttp(string(&mut bytes)),
+            11 => Setting::Connect(string(&mut bytes)),
+            12 => Setting::Config(string(&mut bytes), string(&mut bytes)),
+            13 => Setting::Bucket(string(&mut bytes)),
+            _ => Setting::Env(string(&mut bytes), String::new()),
+        });
+    }
+    out
+}
+
+/// Writes `settings` as witpipe does and reads them back as the wrappers do; an `Err`
+/// says how what they read differs from what was meant.
+pub fn round_trip(settings: &[Setting]) -> Result<(), String> {
+    let text = text(settings);
+    let (back, meant) = (read_back(&text), meant(settings));
+    if back == meant {
+        Ok(())
+    } else {
+        Err(format!(
+            "settings {settings:?}\nwritten as {text:?}\nread back as {back:?}\nmeant {meant:?}"
+        ))
+    }
+}
+
+/// The fuzz target's body: the round trip of the settings `data` makes.
+pub fn settings_bytes(data: &[u8]) -> Result<(), String> {
+    round_trip(&settings_from_bytes(data))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{round_trip, settings_bytes};
+    use crate::settings::Setting;
+    use crate::FsMode;
+
+    #[test]
+    fn the_injections_found_read_back_as_plain_values() {
+        let cases = [
+            vec![Setting::Cwd("/srv\nallow-env=*".into())],
+            vec![Setting::Mount {
+                guest: "/data\nmount=/|rw".into(),
+                mode: FsMode::Ro,
+            }],
+            vec![Setting::Env(
+                "MODE".into(),
+                "x\nallow-env=*\r\nmount=/=rw".into(),
+            )],
+            vec![
+                Setting::Arg("a\\".into()),
+                Setting::Arg("\\nallow-env=*".into()),
+            ],
+            vec![Setting::Config("k=\\e".into(), "v\\".into())],
+            vec![Setting::Env(String::new(), "=".into())],
+        ];
+        for case in cases {
+            round_trip(&case).unwrap();
+        }
+    }
+
+    /// The property: any values, here from a fixed-seed generator so a failure repeats.
+    #[test]
+    fn any_values_read_back_as_written() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..20_000 {
+            let len = (next() % 96) as usize;
+            let data: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+            settings_bytes(&data).unwrap();
+        }
+    }
+}
