@@ -395,3 +395,43 @@ pub fn parse_size(text: &str) -> Result<usize, String> {
     n.checked_mul(scale)
         .ok_or_else(|| format!("`{text}` is too large"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{RuntimeArgs, COMMAND_LIMITS, SERVE_LIMITS};
+    use clap::Parser;
+    use std::time::Duration;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        runtime: RuntimeArgs,
+    }
+
+    fn limits(args: &[&str], defaults: witpipe_host::Limits) -> witpipe_host::Limits {
+        let cli = Cli::try_parse_from(std::iter::once("witpipe").chain(args.iter().copied()));
+        cli.unwrap().runtime.limits(defaults)
+    }
+
+    #[test]
+    fn each_command_has_default_limits_that_flags_change_or_lift() {
+        let serve = limits(&[], SERVE_LIMITS);
+        assert_eq!(
+            (serve.timeout, serve.max_memory),
+            (Some(Duration::from_secs(30)), Some(512 << 20))
+        );
+        let run = limits(&[], COMMAND_LIMITS);
+        assert_eq!((run.timeout, run.max_memory), (None, Some(2 << 30)));
+        let set = limits(&["--timeout", "2", "--max-memory", "64M"], SERVE_LIMITS);
+        assert_eq!(
+            (set.timeout, set.max_memory),
+            (Some(Duration::from_secs(2)), Some(64 << 20))
+        );
+        let lifted = limits(&["--timeout", "none", "--max-memory", "none"], SERVE_LIMITS);
+        assert_eq!((lifted.timeout, lifted.max_memory), (None, None));
+        assert!(
+            Cli::try_parse_from(["witpipe", "--timeout"]).is_err(),
+            "a value is required"
+        );
+    }
+}

@@ -255,6 +255,48 @@ fn witpipe_run_stops_a_component_at_its_limits() {
     assert_eq!(out, "usage: hog spin|alloc|trap|exit N\n");
 }
 
+/// Without `--max-memory`, `run` still bounds each memory (2 GiB): a guest that
+/// allocates forever is stopped with a message that names the limit.
+#[test]
+fn witpipe_run_bounds_memory_by_default() {
+    let (code, _, err) = witpipe_run(&root().join("tests/e2e/hog.yaml"), &["alloc"], "");
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("more than the 2147483648 bytes of memory it may use (--max-memory)"),
+        "{err}"
+    );
+}
+
+/// A command pipe of 1,000 stages needs about 10,000 core instances in one store,
+/// wasmtime's default ceiling, which witpipe's host lifts. Ignored by default: it takes
+/// a minute and 1.3 GiB (`cargo test --test e2e -- --ignored` runs it).
+#[test]
+#[ignore = "a minute and 1.3 GiB: run with --ignored"]
+fn a_command_pipe_of_a_thousand_stages_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = root().join("pipelines/cmdpipe/components/cat.wasm");
+    let wc = root().join("pipelines/cmdpipe/components/wc.wasm");
+    let mut yaml = format!(
+        "version: 1\ncomponents:\n  first: {{ path: {}, grants: {{ stdin: allow }} }}\n",
+        cat.display()
+    );
+    let mut names = vec!["first".to_string()];
+    for i in 0..998 {
+        yaml.push_str(&format!("  c{i}: {}\n", cat.display()));
+        names.push(format!("c{i}"));
+    }
+    yaml.push_str(&format!(
+        "  last: {{ path: {}, grants: {{ stdout: allow }} }}\n",
+        wc.display()
+    ));
+    names.push("last".into());
+    yaml.push_str(&format!("pipe: [{}]\n", names.join(", ")));
+    let pipeline = dir.path().join("pipeline.yaml");
+    std::fs::write(&pipeline, yaml).unwrap();
+    let (code, out, err) = witpipe_run(&pipeline, &[], "one\ntwo\n");
+    assert_eq!((code, out.trim()), (0, "2"), "{err}");
+}
+
 /// WASI 0.3 on the embedded host: a command of the `wasip3` crate streams stdin into an
 /// async stage and typed records back; a 0.3 command calls a 0.2 component.
 #[test]

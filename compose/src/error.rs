@@ -505,6 +505,17 @@ pub enum Warning {
         #[label("granted here")]
         span: Span,
     },
+    /// `cwd: inherit`, which the hosts at hand cannot honour.
+    #[error("`cwd: inherit` passes on the host's working directory, and neither wasmtime's CLI nor witpipe's host has one to give: there the component starts without a working directory")]
+    #[diagnostic(
+        code(witpipe::cwd_inherit),
+        help("name the directory the component starts in, as it sees it (e.g. `cwd: /data`, a guest path of an `fs:` grant)")
+    )]
+    CwdInherit {
+        /// The `cwd:` value.
+        #[label("here")]
+        span: Span,
+    },
 }
 
 /// The closest candidate to `word`, if it is close enough to be a likely typo.

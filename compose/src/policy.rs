@@ -41,6 +41,9 @@ pub fn apply(
         .filter_map(|c| c.grants.as_deref())
         .chain(spec.defaults.as_ref());
     for block in blocks {
+        if let Some(cwd) = block.value.cwd.as_ref().filter(|c| c.value == "inherit") {
+            warnings.push(Warning::CwdInherit { span: cwd.span });
+        }
         let problems = witpipe_policy::check_mounts(&block.value, base_dir);
         for problem in problems.into_iter().chain(block.value.problems()) {
             let help = miette::Diagnostic::help(&problem).map(|h| h.to_string());

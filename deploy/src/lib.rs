@@ -19,7 +19,8 @@ mod wasmcloud_v2;
 
 use serde_json::Value;
 pub use spin_app::{
-    spin_application, Layer, SpinApplication, CONFIG_MEDIA_TYPE as SPIN_CONFIG_MEDIA_TYPE,
+    spin_application, Layer, LayerData, SpinApplication,
+    CONFIG_MEDIA_TYPE as SPIN_CONFIG_MEDIA_TYPE,
 };
 pub use wadm::{apply, Lattice};
 pub use washlet::{start as start_on_v2_host, stop as stop_on_v2_host, V2Host};

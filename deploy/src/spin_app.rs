@@ -17,7 +17,7 @@ use crate::{spinkube, DeployError};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use witpipe_policy::HostContract;
 
 /// The media type of the component layer.
@@ -31,11 +31,25 @@ pub const CONFIG_MEDIA_TYPE: &str = "application/vnd.oci.image.config.v1+json";
 /// Content up to this size is inlined in the locked application, not pushed as a layer.
 const INLINE_AT_MOST: usize = 128;
 
+/// Where a layer's bytes are: in memory, or in a static file that is streamed when
+/// pushed (never read whole).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LayerData {
+    /// In memory.
+    Bytes(Vec<u8>),
+    /// In this file.
+    File(PathBuf),
+}
+
 /// One layer of the image.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Layer {
     /// Its bytes.
-    pub data: Vec<u8>,
+    pub data: LayerData,
+    /// Its digest, `sha256:<hex>`.
+    pub digest: String,
+    /// Its size in bytes.
+    pub size: u64,
     /// Its media type.
     pub media_type: &'static str,
 }
@@ -70,24 +84,14 @@ pub fn spin_application(
             why: "a Spin application's files are read-only: grant the directory with `mode: ro`, or deploy to wasmtime or wasmCloud v2".into(),
         });
     }
-    let wasm = Layer {
-        data: component.to_vec(),
-        media_type: WASM_LAYER,
-    };
-    let mut layers = vec![wasm];
+    let mut layers = vec![Layer::bytes(component.to_vec(), WASM_LAYER)];
     let mut files = Vec::new();
     for dir in &contract.dirs {
-        for (path, data) in static_files(Path::new(&dir.host), &dir.guest)? {
-            let layer = Layer {
-                data,
-                media_type: DATA_LAYER,
-            };
-            let mut entry = content_ref(&layer);
+        for (path, file) in static_files(Path::new(&dir.host), &dir.guest)? {
+            let (mut entry, layer) = static_file(&file)?;
             entry["path"] = json!(path);
             files.push(entry);
-            if layer.data.len() > INLINE_AT_MOST {
-                layers.push(layer);
-            }
+            layers.extend(layer);
         }
     }
     let mut variables = Map::new();
@@ -135,12 +139,9 @@ pub fn spin_application(
     if !variables.is_empty() {
         locked["variables"] = Value::Object(variables);
     }
-    let locked = serde_json::to_vec(&locked).expect("JSON");
-    let locked_digest = digest(&locked);
-    layers.push(Layer {
-        data: locked,
-        media_type: LOCKED_APP_LAYER,
-    });
+    let locked = Layer::bytes(serde_json::to_vec(&locked).expect("JSON"), LOCKED_APP_LAYER);
+    let locked_digest = locked.digest.clone();
+    layers.push(locked);
     let config = json!({
         "architecture": "wasm",
         "os": "Wasip1",
@@ -170,19 +171,55 @@ fn digest(data: &[u8]) -> String {
     format!("sha256:{:x}", Sha256::digest(data))
 }
 
-/// A content reference: the digest, and the bytes too when they are small.
-fn content_ref(layer: &Layer) -> Value {
-    use base64::Engine as _;
-    let mut entry = json!({ "digest": digest(&layer.data) });
-    if layer.data.len() <= INLINE_AT_MOST {
-        entry["inline"] = json!(base64::engine::general_purpose::STANDARD.encode(&layer.data));
+impl Layer {
+    /// A layer of `data`.
+    fn bytes(data: Vec<u8>, media_type: &'static str) -> Layer {
+        Layer {
+            digest: digest(&data),
+            size: data.len() as u64,
+            data: LayerData::Bytes(data),
+            media_type,
+        }
     }
-    entry
 }
 
-/// Every regular file under `host`, as (path in the application, bytes), sorted: the
+/// A static file's content reference (its digest, and its bytes too when they are
+/// small), and the layer that carries it when they are not. A large file is hashed in
+/// chunks and stays on disk: pushing streams it.
+fn static_file(file: &Path) -> Result<(Value, Option<Layer>), DeployError> {
+    use base64::Engine as _;
+    let unreadable = |e: std::io::Error| {
+        DeployError::Options(format!(
+            "cannot read {} for the Spin application's files: {e}",
+            file.display()
+        ))
+    };
+    use std::io::Read as _;
+    let mut reader = std::fs::File::open(file).map_err(unreadable)?;
+    let mut head = Vec::new();
+    (&mut reader)
+        .take(INLINE_AT_MOST as u64 + 1)
+        .read_to_end(&mut head)
+        .map_err(unreadable)?;
+    if head.len() <= INLINE_AT_MOST {
+        let inline = base64::engine::general_purpose::STANDARD.encode(&head);
+        return Ok((json!({ "digest": digest(&head), "inline": inline }), None));
+    }
+    let mut hasher = Sha256::new();
+    hasher.update(&head);
+    let size = head.len() as u64 + std::io::copy(&mut reader, &mut hasher).map_err(unreadable)?;
+    let layer = Layer {
+        data: LayerData::File(file.to_path_buf()),
+        digest: format!("sha256:{:x}", hasher.finalize()),
+        size,
+        media_type: DATA_LAYER,
+    };
+    Ok((json!({ "digest": layer.digest }), Some(layer)))
+}
+
+/// Every regular file under `host`, as (path in the application, file), sorted: the
 /// path is the guest path joined with the file's, relative and with `/` separators.
-fn static_files(host: &Path, guest: &str) -> Result<Vec<(String, Vec<u8>)>, DeployError> {
+fn static_files(host: &Path, guest: &str) -> Result<Vec<(String, PathBuf)>, DeployError> {
     let unreadable = |path: &Path, e: std::io::Error| {
         DeployError::Options(format!(
             "cannot read {} for the Spin application's files: {e}",
@@ -209,8 +246,7 @@ fn static_files(host: &Path, guest: &str) -> Result<Vec<(String, Vec<u8>)>, Depl
             if kind.is_dir() {
                 pending.push((entry.path(), path));
             } else if kind.is_file() {
-                let data = std::fs::read(entry.path()).map_err(|e| unreadable(&entry.path(), e))?;
-                out.push((path, data));
+                out.push((path, entry.path()));
             }
         }
     }
@@ -254,7 +290,10 @@ mod tests {
     fn locked(app: &SpinApplication) -> Value {
         let last = app.layers.last().expect("layers");
         assert_eq!(last.media_type, LOCKED_APP_LAYER);
-        serde_json::from_slice(&last.data).expect("JSON")
+        let LayerData::Bytes(data) = &last.data else {
+            panic!("the locked application is in memory");
+        };
+        serde_json::from_slice(data).expect("JSON")
     }
 
     #[test]

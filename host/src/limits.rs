@@ -9,6 +9,10 @@ use wasmtime_wasi::I32Exit;
 /// and, under `serve`, how often a long computation yields to other requests.
 pub(crate) const TICK: Duration = Duration::from_millis(10);
 
+/// How many core instances, memories and tables one store may hold (wasmtime's
+/// default is 10,000 each).
+pub const INSTANCES: usize = 100_000;
+
 /// Resource limits for each instance of one run, or of each request under `serve`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Limits {
@@ -24,13 +28,17 @@ impl Limits {
     /// Applies the limits to a fresh store. `yield_every_tick` lets a long computation
     /// give its thread to other requests (async stores only).
     pub(crate) fn apply(&self, store: &mut Store<Host>, yield_every_tick: bool) {
+        // A composed pipeline is many instances: a command pipe of 1,000 stages
+        // creates about 10,000 core instances, wasmtime's default ceiling.
+        let mut limits = StoreLimitsBuilder::new()
+            .instances(INSTANCES)
+            .memories(INSTANCES)
+            .tables(INSTANCES);
         if let Some(max) = self.max_memory {
-            store.data_mut().limits = StoreLimitsBuilder::new()
-                .memory_size(max)
-                .trap_on_grow_failure(true)
-                .build();
-            store.limiter(|host| &mut host.limits);
+            limits = limits.memory_size(max).trap_on_grow_failure(true);
         }
+        store.data_mut().limits = limits.build();
+        store.limiter(|host| &mut host.limits);
         if let Some(fuel) = self.fuel {
             // Only fails when the engine was built without fuel, which `engine` avoids.
             let _ = store.set_fuel(fuel);

@@ -51,6 +51,18 @@ impl Digest {
         }
     }
 
+    /// The SHA-256 digest and the size of the file at `path`, read in chunks.
+    pub fn sha256_of_file(path: &std::path::Path) -> std::io::Result<(Digest, u64)> {
+        let mut hasher = Sha256::new();
+        let size = std::io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
+        let hex = format!("{:x}", hasher.finalize());
+        let digest = Digest {
+            algorithm: Algorithm::Sha256,
+            hex,
+        };
+        Ok((digest, size))
+    }
+
     /// A file name for what this digest names: `sha256-HEX` (nothing but the
     /// algorithm, a dash and hex digits).
     pub fn file_stem(&self) -> String {

@@ -7,15 +7,14 @@
 #![deny(missing_docs)]
 
 use base64::Engine as _;
-use oci_client::client::{ClientConfig, ClientProtocol, Config, ImageLayer};
 use oci_client::secrets::RegistryAuth;
-use oci_client::{Client, Reference};
+use oci_client::Reference;
 use serde_json::json;
-use sha2::{Digest as _, Sha256};
-
+mod blob;
 mod digest;
 mod registry;
 
+pub use blob::{Blob, Content};
 pub use digest::Digest;
 pub use registry::Limits;
 use registry::Registry;
@@ -38,42 +37,6 @@ pub enum OciError {
 
 fn fail(what: &str, reference: &str, e: impl std::fmt::Display) -> OciError {
     OciError::Registry(format!("cannot {what} {reference}: {e}"))
-}
-
-/// One conversation with the registry of one reference: the client, its credentials
-/// (and where they came from, for messages) and the runtime the calls block on.
-struct Session {
-    client: Client,
-    auth: RegistryAuth,
-    source: &'static str,
-    runtime: tokio::runtime::Runtime,
-}
-
-impl Session {
-    fn new(image: &Reference, protocol: ClientProtocol) -> Result<Self, OciError> {
-        let (auth, source) = registry_auth(image.resolve_registry());
-        Ok(Session {
-            client: Client::new(ClientConfig {
-                protocol,
-                connect_timeout: Some(Limits::default().connect),
-                read_timeout: Some(Limits::default().idle),
-                ..ClientConfig::default()
-            }),
-            auth,
-            source,
-            runtime: runtime()?,
-        })
-    }
-
-    /// `--insecure` speaks plain HTTP to every registry.
-    fn with_flag(image: &Reference, insecure: bool) -> Result<Self, OciError> {
-        let protocol = if insecure {
-            ClientProtocol::Http
-        } else {
-            ClientProtocol::Https
-        };
-        Self::new(image, protocol)
-    }
 }
 
 fn reference(text: &str) -> Result<Reference, OciError> {
@@ -125,74 +88,55 @@ pub(crate) fn registry_auth(registry: &str) -> (RegistryAuth, &'static str) {
     }
 }
 
-/// A registry's refusal, with a hint about credentials when they are the likely cause.
-fn refused(what: &str, reference: &str, source: &str, e: impl std::fmt::Display) -> OciError {
-    let text = e.to_string();
-    let hint = if text.contains("401") || text.to_lowercase().contains("unauthorized") {
-        format!(" (credentials: {source}; set WITPIPE_REGISTRY_USERNAME and WITPIPE_REGISTRY_PASSWORD, or `docker login`)")
-    } else {
-        String::new()
-    };
-    fail(what, reference, format!("{text}{hint}"))
-}
-
 /// Pushes `bytes` to `reference`; returns the manifest's URL. `insecure` speaks plain
 /// HTTP (a registry on loopback). Credentials: [`registry_auth`].
 pub fn push(bytes: &[u8], reference_text: &str, insecure: bool) -> Result<String, OciError> {
-    let digest = format!("sha256:{:x}", Sha256::digest(bytes));
+    let component = Blob::bytes(bytes.to_vec(), LAYER_MEDIA_TYPE);
     let (imports, exports) = witpipe_compose::wit::top_level_names(bytes);
     // A fixed creation time keeps the artifact (and its digest) reproducible.
     let config = json!({
         "created": "1970-01-01T00:00:00Z",
         "architecture": "wasm",
         "os": "wasip2",
-        "layerDigests": [digest],
+        "layerDigests": [component.digest.to_string()],
         "component": { "imports": imports, "exports": exports },
     });
     let image = Image {
-        layers: vec![(bytes.to_vec(), LAYER_MEDIA_TYPE.to_string())],
-        config: (
+        layers: vec![component],
+        config: Blob::bytes(
             serde_json::to_vec(&config).expect("JSON"),
-            CONFIG_MEDIA_TYPE.to_string(),
+            CONFIG_MEDIA_TYPE,
         ),
         annotations: None,
     };
     push_image(image, reference_text, insecure)
 }
 
-/// An OCI image to push: its layers (bytes, media type) in order, its config (bytes,
-/// media type) and the manifest's annotations.
+/// An OCI image to push: its layers in order, its config and the manifest's
+/// annotations.
 pub struct Image {
     /// The layers, in order.
-    pub layers: Vec<(Vec<u8>, String)>,
-    /// The config blob and its media type.
-    pub config: (Vec<u8>, String),
+    pub layers: Vec<Blob>,
+    /// The config blob.
+    pub config: Blob,
     /// The manifest's annotations.
     pub annotations: Option<std::collections::BTreeMap<String, String>>,
 }
 
-/// Pushes `image` to `reference` (an OCI image manifest over its layers and config);
-/// returns the manifest's URL. `insecure` speaks plain HTTP. Credentials:
-/// [`registry_auth`].
+/// Pushes `image` to `reference` (an OCI image manifest over its layers and config),
+/// streaming file-backed layers; returns the manifest's URL. `insecure` speaks plain
+/// HTTP. Credentials: [`registry_auth`].
 pub fn push_image(image: Image, reference_text: &str, insecure: bool) -> Result<String, OciError> {
     let target = reference(reference_text)?;
-    let (config, config_type) = image.config;
-    let config = Config::new(config, config_type, None);
-    let layers: Vec<ImageLayer> = (image.layers.into_iter())
-        .map(|(data, media_type)| ImageLayer::new(data, media_type, None))
-        .collect();
-    let manifest =
-        oci_client::manifest::OciImageManifest::build(&layers, &config, image.annotations);
-    let session = Session::with_flag(&target, insecure)?;
-    let pushed = session
-        .runtime
-        .block_on(
-            session
-                .client
-                .push(&target, &layers, config, &session.auth, Some(manifest)),
-        )
-        .map_err(|e| refused("push to", reference_text, session.source, e))?;
-    Ok(pushed.manifest_url)
+    let fail = |e: String| refused_push(reference_text, e);
+    let registry = Registry::new(&target, insecure, Limits::default(), true).map_err(fail)?;
+    registry
+        .push(&image, &tag_or_digest(&target).map_err(fail)?)
+        .map_err(fail)
+}
+
+fn refused_push(reference: &str, e: String) -> OciError {
+    fail("push to", reference, e)
 }
 
 /// Pulls the component at `reference`, within [`Limits::default`]. Credentials:
@@ -200,7 +144,7 @@ pub fn push_image(image: Image, reference_text: &str, insecure: bool) -> Result<
 pub fn pull(reference_text: &str, insecure: bool) -> Result<Vec<u8>, OciError> {
     let image = reference(reference_text)?;
     let fail = |e: String| fail("pull", reference_text, e);
-    let registry = Registry::new(&image, insecure, Limits::default()).map_err(fail)?;
+    let registry = Registry::new(&image, insecure, Limits::default(), false).map_err(fail)?;
     let manifest = registry
         .manifest(
             &tag_or_digest(&image).map_err(fail)?,
@@ -262,7 +206,7 @@ impl witpipe_compose::load::Fetch for Fetcher {
             .split(',')
             .any(|r| r.trim() == registry);
         let plain = listed || matches!(host, "localhost" | "[::1]") || host.starts_with("127.");
-        let registry = Registry::new(&image, plain, self.limits).map_err(fail)?;
+        let registry = Registry::new(&image, plain, self.limits, false).map_err(fail)?;
         let manifest = registry
             .manifest(&tag_or_digest(&image).map_err(fail)?, pinned.as_ref())
             .map_err(fail)?;

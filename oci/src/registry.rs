@@ -44,6 +44,9 @@ impl Default for Limits {
     }
 }
 
+/// The media type of the manifests witpipe pushes.
+const MANIFEST_TYPE: &str = "application/vnd.oci.image.manifest.v1+json";
+
 /// The media types of image manifests witpipe reads.
 const MANIFEST_TYPES: &str = "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
 
@@ -67,6 +70,8 @@ pub(crate) struct Registry {
     /// Where the credentials came from, for messages.
     pub source: &'static str,
     limits: Limits,
+    /// What the token asks to do: `pull`, or `pull,push`.
+    actions: &'static str,
     /// The `Authorization` header once a challenge has been answered.
     authorization: std::cell::RefCell<Option<String>>,
 }
@@ -75,7 +80,13 @@ pub(crate) struct Registry {
 type Fail = String;
 
 impl Registry {
-    pub fn new(image: &Reference, plain_http: bool, limits: Limits) -> Result<Self, Fail> {
+    /// A conversation with the registry of `image` that may pull (`push`: and push).
+    pub fn new(
+        image: &Reference,
+        plain_http: bool,
+        limits: Limits,
+        push: bool,
+    ) -> Result<Self, Fail> {
         let (auth, source) = crate::registry_auth(image.resolve_registry());
         let client = reqwest::Client::builder()
             .connect_timeout(limits.connect)
@@ -92,6 +103,7 @@ impl Registry {
             auth,
             source,
             limits,
+            actions: if push { "pull,push" } else { "pull" },
             authorization: std::cell::RefCell::new(None),
         })
     }
@@ -164,41 +176,168 @@ impl Registry {
         })
     }
 
-    /// GET `url`, answering one authentication challenge if the registry makes one.
+    /// GET `url`, answering one authentication challenge if the registry makes one;
+    /// anything but a success is an error.
     async fn get(&self, url: &str, accept: Option<&str>) -> Result<reqwest::Response, Fail> {
-        let send = |authorization: Option<String>| {
-            let mut request = self.client.get(url);
-            if let Some(accept) = accept {
-                request = request.header("accept", accept);
-            }
-            if let Some(a) = authorization {
-                request = request.header("authorization", a);
-            }
-            request.send()
-        };
+        let response = self
+            .send(|client| {
+                let request = client.get(url);
+                async move {
+                    Ok(match accept {
+                        Some(accept) => request.header("accept", accept),
+                        None => request,
+                    })
+                }
+            })
+            .await?;
+        self.success(response, url)
+    }
+
+    /// Sends the request `build` makes, with the credentials; on a first `401`, answers
+    /// the registry's challenge and sends a request `build` makes again.
+    async fn send<F, B>(&self, build: B) -> Result<reqwest::Response, Fail>
+    where
+        B: Fn(&reqwest::Client) -> F,
+        F: std::future::Future<Output = Result<reqwest::RequestBuilder, Fail>>,
+    {
         let reached = |e: reqwest::Error| format!("cannot reach the registry: {}", plain(&e));
         let known = self.authorization.borrow().clone();
-        let mut response = send(known.clone()).await.map_err(reached)?;
-        if response.status() == reqwest::StatusCode::UNAUTHORIZED && known.is_none() {
-            let challenge = response
-                .headers()
-                .get("www-authenticate")
-                .and_then(|h| h.to_str().ok())
-                .unwrap_or("")
-                .to_string();
-            let authorization = self.answer(&challenge).await?;
-            *self.authorization.borrow_mut() = Some(authorization.clone());
-            response = send(Some(authorization)).await.map_err(reached)?;
+        let with = |request: reqwest::RequestBuilder, authorization: &Option<String>| {
+            match authorization {
+                Some(a) => request.header("authorization", a),
+                None => request,
+            }
+        };
+        let response = with(build(&self.client).await?, &known)
+            .send()
+            .await
+            .map_err(reached)?;
+        if response.status() != reqwest::StatusCode::UNAUTHORIZED || known.is_some() {
+            return Ok(response);
         }
+        let challenge = response
+            .headers()
+            .get("www-authenticate")
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let authorization = Some(self.answer(&challenge).await?);
+        self.authorization.replace(authorization.clone());
+        with(build(&self.client).await?, &authorization)
+            .send()
+            .await
+            .map_err(reached)
+    }
+
+    /// `response` if it is a success, else what the registry said (its status, with a
+    /// hint about credentials where they are the likely cause).
+    fn success(&self, response: reqwest::Response, url: &str) -> Result<reqwest::Response, Fail> {
         let status = response.status();
-        if !status.is_success() {
-            let hint = match status.as_u16() {
-                401 | 403 => format!(" (credentials: {}; set WITPIPE_REGISTRY_USERNAME and WITPIPE_REGISTRY_PASSWORD, or `docker login`)", self.source),
-                _ => String::new(),
-            };
-            return Err(format!("the registry answered {status} for {url}{hint}"));
+        if status.is_success() {
+            return Ok(response);
         }
-        Ok(response)
+        let hint = match status.as_u16() {
+            401 | 403 => format!(" (credentials: {}; set WITPIPE_REGISTRY_USERNAME and WITPIPE_REGISTRY_PASSWORD, or `docker login`)", self.source),
+            _ => String::new(),
+        };
+        Err(format!("the registry answered {status} for {url}{hint}"))
+    }
+
+    /// Pushes `image` under `reference` (a tag or digest): each blob the registry does
+    /// not have yet, streamed, then the manifest. Returns the manifest's URL.
+    pub fn push(&self, image: &crate::Image, reference: &str) -> Result<String, Fail> {
+        self.runtime.block_on(async {
+            for blob in image.layers.iter().chain([&image.config]) {
+                self.push_blob(blob).await?;
+            }
+            let mut manifest = serde_json::json!({
+                "schemaVersion": 2,
+                "mediaType": MANIFEST_TYPE,
+                "config": image.config.descriptor(),
+                "layers": image.layers.iter().map(crate::Blob::descriptor).collect::<Vec<_>>(),
+            });
+            if let Some(annotations) = &image.annotations {
+                manifest["annotations"] = serde_json::json!(annotations);
+            }
+            let body = serde_json::to_vec(&manifest).expect("JSON");
+            let url = format!("{}/v2/{}/manifests/{reference}", self.base, self.repository);
+            let response = self
+                .send(|client| {
+                    let request = client
+                        .put(&url)
+                        .header("content-type", MANIFEST_TYPE)
+                        .body(body.clone());
+                    async move { Ok(request) }
+                })
+                .await?;
+            self.success(response, &url)?;
+            Ok(url)
+        })
+    }
+
+    /// Uploads `blob` unless the registry has it: one `POST` for an upload location on
+    /// the registry itself, one `PUT` streaming the bytes.
+    async fn push_blob(&self, blob: &crate::Blob) -> Result<(), Fail> {
+        let url = format!("{}/v2/{}/blobs/{}", self.base, self.repository, blob.digest);
+        let head = self
+            .send(|client| {
+                let request = client.head(&url);
+                async move { Ok(request) }
+            })
+            .await?;
+        if head.status().is_success() {
+            return Ok(());
+        }
+        let uploads = format!("{}/v2/{}/blobs/uploads/", self.base, self.repository);
+        let started = self
+            .send(|client| {
+                let request = client.post(&uploads).header("content-length", "0");
+                async move { Ok(request) }
+            })
+            .await?;
+        let started = self.success(started, &uploads)?;
+        let location = started
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .ok_or("the registry gave no upload location")?;
+        let mut upload = self.same_origin(location)?;
+        upload
+            .query_pairs_mut()
+            .append_pair("digest", &blob.digest.to_string());
+        let response = self
+            .send(|client| {
+                let request = client
+                    .put(upload.clone())
+                    .header("content-type", "application/octet-stream")
+                    .header("content-length", blob.size.to_string());
+                async move {
+                    let body = blob
+                        .body()
+                        .await
+                        .map_err(|e| format!("cannot read {}: {e}", blob.digest))?;
+                    Ok(request.body(body))
+                }
+            })
+            .await?;
+        self.success(response, upload.as_str())?;
+        Ok(())
+    }
+
+    /// `location` (absolute or relative to the registry) if it is on the registry
+    /// itself: no upload, and no credentials, go anywhere else.
+    fn same_origin(&self, location: &str) -> Result<reqwest::Url, Fail> {
+        let base = reqwest::Url::parse(&self.base).map_err(|e| e.to_string())?;
+        let url = base
+            .join(location)
+            .map_err(|e| format!("the registry's upload location is not a URL: {e}"))?;
+        if url.origin() != base.origin() {
+            return Err(format!(
+                "the registry's upload location {url} is not on the registry ({})",
+                self.base
+            ));
+        }
+        Ok(url)
     }
 
     /// The `Authorization` header that answers `challenge`: Basic with the
@@ -231,7 +370,7 @@ impl Registry {
                 "the registry's token realm is not HTTP(S): {realm}"
             ));
         }
-        let scope = format!("repository:{}:pull", self.repository);
+        let scope = format!("repository:{}:{}", self.repository, self.actions);
         let mut query = vec![("scope", scope.as_str())];
         if let Some(service) = param("service") {
             query.push(("service", service));

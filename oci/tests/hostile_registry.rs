@@ -336,4 +336,20 @@ fn a_hostile_registry_is_refused_and_leaves_the_cache_as_it_was() {
         .unwrap();
     assert_eq!(again, file);
     assert_eq!(registry.requests.load(Ordering::SeqCst), before);
+
+    // A push is not sent (nor its credentials) where the registry's upload location
+    // points elsewhere.
+    registry.answer(|path| match path.contains("/blobs/uploads/") {
+        true => Reply::Full(
+            202,
+            vec![("Location".into(), "http://127.0.0.2:9/steal".into())],
+            vec![],
+        ),
+        false => Reply::Full(404, vec![], vec![]),
+    });
+    let error = witpipe_oci::push(&component, &registry.reference(":1.0"), true).unwrap_err();
+    assert!(
+        error.to_string().contains("is not on the registry"),
+        "{error}"
+    );
 }

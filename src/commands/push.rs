@@ -71,14 +71,10 @@ impl Args {
             eprintln!("witpipe push: {line}");
         }
         let layers = app.layers.len();
+        let blobs: Result<Vec<_>, String> = app.layers.into_iter().map(blob).collect();
         let image = witpipe_oci::Image {
-            layers: (app.layers.into_iter())
-                .map(|l| (l.data, l.media_type.to_string()))
-                .collect(),
-            config: (
-                app.config,
-                witpipe_deploy::SPIN_CONFIG_MEDIA_TYPE.to_string(),
-            ),
+            layers: blobs.map_err(|e| fail(&e))?,
+            config: witpipe_oci::Blob::bytes(app.config, witpipe_deploy::SPIN_CONFIG_MEDIA_TYPE),
             annotations: Some(app.annotations),
         };
         let url =
@@ -89,4 +85,19 @@ impl Args {
         );
         Ok(())
     }
+}
+
+/// The blob that pushes a Spin layer: its bytes, or its file streamed.
+#[cfg(feature = "deploy")]
+fn blob(layer: witpipe_deploy::Layer) -> Result<witpipe_oci::Blob, String> {
+    let content = match layer.data {
+        witpipe_deploy::LayerData::Bytes(data) => witpipe_oci::Content::Bytes(data),
+        witpipe_deploy::LayerData::File(path) => witpipe_oci::Content::File(path),
+    };
+    Ok(witpipe_oci::Blob {
+        content,
+        media_type: layer.media_type.to_string(),
+        digest: witpipe_oci::Digest::parse(&layer.digest)?,
+        size: layer.size,
+    })
 }
