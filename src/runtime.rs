@@ -112,12 +112,11 @@ impl Target {
 /// is explained with the grant that allows it, without the backtrace unless `verbose`.
 pub fn trap_note(report: &Report, e: &witpipe_host::HostError, verbose: bool) -> Option<TrapNote> {
     let frames = witpipe_host::trap_frames(e);
-    let site = report.trap_site(frames.iter().map(|f| {
-        (
-            f.module.as_deref(),
-            f.exports.as_slice(),
-            f.function.as_str(),
-        )
+    let site = report.trap_site(frames.iter().map(|f| witpipe_compose::TrapFrame {
+        module: f.module.as_deref(),
+        exports: f.exports.as_slice(),
+        function: f.function.as_str(),
+        functions: f.functions,
     }))?;
     Some(match site.denial_message() {
         Some(message) if !verbose => TrapNote {

@@ -390,6 +390,14 @@ fn a_command_pipe_ends_on_early_exits_failures_and_traps() {
         "{err}"
     );
     assert!(err.contains("the component trapped"), "{err}");
+    // A stage built from another file than its neighbours is named alone.
+    let (code, _, err) = run("pipe-trap-mixed");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains(": in instance `crash` ("), "{err}");
+    assert!(
+        !err.contains("instance `src`") && !err.contains("instance `wc`"),
+        "{err}"
+    );
 }
 
 /// `call` on an async export, granting only the pipeline's contract, and the limits
@@ -951,6 +959,37 @@ fn witpipe_deploy_writes_manifests_and_refuses_what_a_target_lacks() {
     let (code, _, err) = deploy(lattice, "wasmcloud", &["--spread", "zone"]);
     assert_eq!(code, 2);
     assert!(err.contains("LABEL=VALUE@ADDRESS"), "{err}");
+    // Every flag that reaches a manifest is checked against its target's rule, and
+    // refused with the rule (usage errors exit 2, refused options 1), writing nothing.
+    let long_name = "a".repeat(300);
+    let long_host = format!("{}.example", "h".repeat(300));
+    for (target, flags, code, rule) in [
+        ("wasmcloud-v2", ["--http-host", "a\r\nb"], 1, "is not a host name"),
+        ("wasmcloud-v2", ["--http-host", "a b"], 1, "is not a host name"),
+        ("wasmcloud-v2", ["--http-host", "höst.example"], 1, "is not a host name"),
+        ("wasmcloud-v2", ["--http-host", ""], 1, "it is empty"),
+        ("wasmcloud-v2", ["--http-host", &long_host], 1, "longer than 253"),
+        ("wasmcloud-v2", ["--http-host", "a.example/x?q"], 1, "is not a host name"),
+        ("wasmcloud", ["--http-address", "nonsense"], 1, "is not a socket address"),
+        ("wasmcloud", ["--name", &long_name], 1, "is longer than 63 characters"),
+        ("wasmcloud", ["--spread", "zone=a\nb"], 2, "holds a character other than"),
+        ("wasmcloud", ["--spread", "zöne=a"], 2, "holds a character other than"),
+        ("wasmcloud", ["--spread", "a=b=c"], 2, "holds a character other than"),
+        ("wasmcloud", ["--spread", "zone=a@nonsense"], 2, "is not a socket address"),
+    ] {
+        let (got, out, err) = deploy(lattice, target, &flags);
+        assert_eq!((got, out.as_str()), (code, ""), "{flags:?}: {err}");
+        assert!(err.contains(rule), "{flags:?}: {err}");
+    }
+    let out = witpipe()
+        .arg("deploy")
+        .arg(root().join(lattice))
+        .args(["--target", "wasmcloud", "--image", "not a reference!"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("--image `not a reference!` is not an OCI reference"), "{err}");
     // --apply with an unreachable lattice fails clearly and quickly.
     let (code, _, err) = deploy(
         lattice,

@@ -110,6 +110,11 @@ pub struct Report {
     /// The `pipe:` of commands, if the pipeline is one.
     #[serde(default)]
     pub command_pipe: Option<CommandPipeLine>,
+    /// Per instance (as [`Report::instances`]): how many functions each core module of
+    /// its component defines, which tells code built from different sources apart in
+    /// a trap's frames.
+    #[serde(default)]
+    pub code: Vec<Vec<usize>>,
 }
 
 /// A pipe of commands in a [`Report`]: its stages, and the plumbing witpipe added.
@@ -182,6 +187,12 @@ impl Composition {
                 pipes: c.joints.iter().map(|j| name(j.pipe)).collect(),
                 drivers: c.joints.iter().map(|j| name(j.driver)).collect(),
             }),
+            code: (0..p.spec.components.len())
+                .map(|i| {
+                    let file = p.loaded.instances[i].file;
+                    file.map_or_else(Vec::new, |f| core_function_counts(&p.loaded.files[f].bytes))
+                })
+                .collect(),
         }
     }
 }
@@ -264,9 +275,41 @@ impl fmt::Display for Report {
     }
 }
 
-/// One wasm frame of a trap as [`Report::trap_site`] reads it: its core module's name
-/// (if any), the functions that module exports, and the function's name.
-pub type TrapFrame<'a> = (Option<&'a str>, &'a [String], &'a str);
+/// One wasm frame of a trap as [`Report::trap_site`] reads it.
+#[derive(Debug, Clone, Copy)]
+pub struct TrapFrame<'a> {
+    /// Its core module's name, if it has one.
+    pub module: Option<&'a str>,
+    /// The functions that module exports.
+    pub exports: &'a [String],
+    /// The function's name.
+    pub function: &'a str,
+    /// How many functions the module defines.
+    pub functions: usize,
+}
+
+/// How many functions each core module of `component` (nested ones included) defines.
+fn core_function_counts(component: &[u8]) -> Vec<usize> {
+    use wasmparser::{Encoding, Parser, Payload};
+    let mut open: Vec<Option<usize>> = Vec::new();
+    let mut out = Vec::new();
+    for payload in Parser::new(0).parse_all(component) {
+        match payload {
+            Ok(Payload::Version { encoding, .. }) => {
+                open.push((encoding == Encoding::Module).then_some(0));
+            }
+            Ok(Payload::FunctionSection(s)) => {
+                if let Some(Some(n)) = open.last_mut() {
+                    *n += s.count() as usize;
+                }
+            }
+            Ok(Payload::End(_)) => out.extend(open.pop().flatten()),
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    out
+}
 
 /// Where a trap happened, as far as its frames tell.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -332,9 +375,9 @@ impl Report {
         frames: impl IntoIterator<Item = TrapFrame<'a>>,
     ) -> Option<TrapSite> {
         let frames: Vec<TrapFrame<'a>> = frames.into_iter().collect();
-        let denied = frames.iter().find_map(|(module, _, function)| {
-            let instance = (*module)?.strip_prefix(witpipe_policy::DENIAL_MODULE)?;
-            let denial = witpipe_policy::denial(function)?;
+        let denied = frames.iter().find_map(|frame| {
+            let instance = frame.module?.strip_prefix(witpipe_policy::DENIAL_MODULE)?;
+            let denial = witpipe_policy::denial(frame.function)?;
             Some(TrapSite::Denied {
                 instance: instance.to_string(),
                 denial,
@@ -368,7 +411,25 @@ impl Report {
                 owners.push((unversioned(import), &p.instance, Some(wrapper)));
             }
         }
-        frames.into_iter().find_map(|(_, exports, function)| {
+        // The instances whose component has a core module of this many functions.
+        let built_alike = |functions: usize| -> Vec<&str> {
+            let counts = self
+                .code
+                .iter()
+                .map(Vec::as_slice)
+                .chain(std::iter::repeat(&[][..]));
+            (self.instances.iter().zip(counts))
+                .filter(|(_, counts)| counts.contains(&functions))
+                .map(|((name, _), _)| name.as_str())
+                .collect()
+        };
+        frames.into_iter().find_map(|frame| {
+            let TrapFrame {
+                exports,
+                function,
+                functions,
+                ..
+            } = frame;
             // Whose interfaces the module exports, most matches first: a wrapper that
             // could answer an interface another wrapper was routed is not its owner.
             let names: std::collections::BTreeSet<String> = exports
@@ -388,6 +449,15 @@ impl Report {
                 .filter(|(_, n)| **n == best)
                 .map(|(w, _)| *w)
                 .collect();
+            // Instances that export the same interfaces (the stages of a command pipe)
+            // but are built from other code than the frame's are not the one.
+            let alike = built_alike(functions);
+            let code_of = |(instance, wrapper): &(&str, Option<&str>)| {
+                wrapper.is_some() || alike.contains(instance)
+            };
+            if whose.iter().any(code_of) {
+                whose.retain(code_of);
+            }
             // Every copy of a wrapper runs the same code: any instance it guards may be
             // the one.
             let wrappers: Vec<&str> = whose.iter().filter_map(|(_, w)| *w).collect();

@@ -114,6 +114,8 @@ pub struct TrapFrame {
     pub exports: Vec<String>,
     /// The function's name, or `wasm function N` when the module carries no names.
     pub function: String,
+    /// How many functions its core module defines.
+    pub functions: usize,
 }
 
 /// The wasm frames of a trap, innermost first (empty if it has no backtrace).
@@ -140,6 +142,7 @@ pub fn trap_frames(e: &HostError) -> Vec<TrapFrame> {
                 Some(name) => name.to_string(),
                 None => format!("wasm function {}", frame.func_index()),
             },
+            functions: frame.module().functions().len(),
         })
         .collect()
 }
