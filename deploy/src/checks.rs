@@ -24,12 +24,15 @@ pub(crate) fn options(options: &Options) -> Result<(), DeployError> {
         );
     }
     if let Some(provider) = &options.keyvalue_provider {
-        if let Err(rule) = oci_reference(provider) {
-            return refuse(
-                "--keyvalue-provider",
-                provider,
-                &format!("is not an OCI reference: {rule}"),
-            );
+        // wadm also takes a provider archive on the host's disk, `file:///PATH`.
+        let checked = match provider.strip_prefix("file://") {
+            Some(path) if path.starts_with('/') && !path.chars().any(char::is_control) => Ok(()),
+            Some(_) => Err("a `file://` URL names an absolute path without control characters"),
+            None => oci_reference(provider),
+        };
+        if let Err(rule) = checked {
+            let why = format!("is neither an OCI reference nor file:///PATH: {rule}");
+            return refuse("--keyvalue-provider", provider, &why);
         }
     }
     if let Err(rule) = socket_address(&options.http_address) {
