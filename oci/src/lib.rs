@@ -129,7 +129,13 @@ pub struct Image {
 pub fn push_image(image: Image, reference_text: &str, insecure: bool) -> Result<String, OciError> {
     let target = reference(reference_text)?;
     let fail = |e: String| refused_push(reference_text, e);
-    let registry = Registry::new(&target, insecure, Limits::default(), true).map_err(fail)?;
+    let registry = Registry::new(
+        &target,
+        plain_http(&target, insecure),
+        Limits::default(),
+        true,
+    )
+    .map_err(fail)?;
     registry
         .push(&image, &tag_or_digest(&target).map_err(fail)?)
         .map_err(fail)
@@ -144,7 +150,13 @@ fn refused_push(reference: &str, e: String) -> OciError {
 pub fn pull(reference_text: &str, insecure: bool) -> Result<Vec<u8>, OciError> {
     let image = reference(reference_text)?;
     let fail = |e: String| fail("pull", reference_text, e);
-    let registry = Registry::new(&image, insecure, Limits::default(), false).map_err(fail)?;
+    let registry = Registry::new(
+        &image,
+        plain_http(&image, insecure),
+        Limits::default(),
+        false,
+    )
+    .map_err(fail)?;
     let manifest = registry
         .manifest(
             &tag_or_digest(&image).map_err(fail)?,
@@ -154,6 +166,19 @@ pub fn pull(reference_text: &str, insecure: bool) -> Result<Vec<u8>, OciError> {
     let mut bytes = Vec::new();
     registry.layer(&manifest, &mut bytes).map_err(fail)?;
     Ok(bytes)
+}
+
+/// Whether to speak plain HTTP to the registry of `image`: when asked (`--insecure`),
+/// for a registry on loopback (as Docker does), and for those listed in
+/// `WITPIPE_INSECURE_REGISTRIES` (comma-separated `host[:port]`).
+fn plain_http(image: &Reference, asked: bool) -> bool {
+    let registry = image.resolve_registry();
+    let host = registry.rsplit_once(':').map_or(registry, |(h, _)| h);
+    let listed = std::env::var("WITPIPE_INSECURE_REGISTRIES")
+        .unwrap_or_default()
+        .split(',')
+        .any(|r| r.trim() == registry);
+    asked || listed || matches!(host, "localhost" | "[::1]") || host.starts_with("127.")
 }
 
 /// The digest `image` is pinned to, if it is, parsed strictly.
@@ -197,16 +222,8 @@ impl witpipe_compose::load::Fetch for Fetcher {
                 return Ok(file);
             }
         }
-        let registry = image.resolve_registry().to_string();
-        let host = registry
-            .rsplit_once(':')
-            .map_or(registry.as_str(), |(h, _)| h);
-        let listed = std::env::var("WITPIPE_INSECURE_REGISTRIES")
-            .unwrap_or_default()
-            .split(',')
-            .any(|r| r.trim() == registry);
-        let plain = listed || matches!(host, "localhost" | "[::1]") || host.starts_with("127.");
-        let registry = Registry::new(&image, plain, self.limits, false).map_err(fail)?;
+        let registry =
+            Registry::new(&image, plain_http(&image, false), self.limits, false).map_err(fail)?;
         let manifest = registry
             .manifest(&tag_or_digest(&image).map_err(fail)?, pinned.as_ref())
             .map_err(fail)?;

@@ -329,6 +329,9 @@ fn a_hostile_registry_is_refused_and_leaves_the_cache_as_it_was() {
     assert_eq!(file, oci.join(format!("{}.wasm", digest.file_stem())));
     assert_eq!(std::fs::read(&file).unwrap(), component);
     assert_eq!(files(&oci), vec![format!("{}.wasm", digest.file_stem())]);
+    // `pull` without `--insecure` speaks plain HTTP to a registry on loopback.
+    let pulled = witpipe_oci::pull(&registry.reference(":1.0"), false).unwrap();
+    assert_eq!(pulled, component);
     // Pinned by that digest, it is read from the cache without a request.
     let before = registry.requests.load(Ordering::SeqCst);
     let again = fetcher

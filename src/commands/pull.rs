@@ -11,7 +11,8 @@ pub struct Args {
     /// Where to write the component.
     #[arg(short, long)]
     output: PathBuf,
-    /// Speak plain HTTP (a registry on loopback without TLS).
+    /// Speak plain HTTP to this registry (one on loopback, or listed in
+    /// WITPIPE_INSECURE_REGISTRIES, is spoken to in plain HTTP anyway).
     #[arg(long)]
     insecure: bool,
 }

@@ -11,7 +11,8 @@ pub struct Args {
     file: PathBuf,
     /// Where to push: `registry/repository:tag`.
     reference: String,
-    /// Speak plain HTTP (a registry on loopback without TLS).
+    /// Speak plain HTTP to this registry (one on loopback, or listed in
+    /// WITPIPE_INSECURE_REGISTRIES, is spoken to in plain HTTP anyway).
     #[arg(long)]
     insecure: bool,
     /// Push a Spin application (what `spin registry push` writes and SpinKube pulls):
