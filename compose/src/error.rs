@@ -27,6 +27,18 @@ pub enum Error {
         /// The file.
         path: PathBuf,
     },
+    /// The file named as a pipeline is WebAssembly.
+    #[error("{} is a WebAssembly {what}, not a pipeline file", path.display())]
+    #[diagnostic(
+        code(witpipe::not_a_pipeline),
+        help("this command reads a pipeline file (YAML) that names components: write one with `components: {{ app: {} }}`; `witpipe inspect` shows the file's imports and exports, and `witpipe run` runs a component as it is", path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default())
+    )]
+    NotAPipeline {
+        /// The file.
+        path: PathBuf,
+        /// `component` or `core module`.
+        what: &'static str,
+    },
     /// YAML syntax or shape error.
     #[error("{message}")]
     #[diagnostic(code(witpipe::yaml), help("{help}"))]

@@ -120,6 +120,16 @@ impl Pipeline {
                 source,
             }])
         })?;
+        if bytes.starts_with(b"\0asm") {
+            let what = match bytes.get(4..8) {
+                Some([1, 0, 0, 0]) => "core module",
+                _ => "component",
+            };
+            return Err(fail(vec![Error::NotAPipeline {
+                path: path.clone(),
+                what,
+            }]));
+        }
         let source = String::from_utf8(bytes)
             .map_err(|_| fail(vec![Error::NotUtf8 { path: path.clone() }]))?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
