@@ -249,6 +249,14 @@ fn witpipe_run_stops_a_component_at_its_limits() {
     let (code, _, err) = witpipe_run_with(&hog, &limits, &["trap"], "");
     assert_eq!(code, 1);
     assert!(err.contains("the component trapped"), "{err}");
+    // A limit below what the component needs to start is the same message, not
+    // wasmtime's text.
+    let (code, _, err) = witpipe_run_with(&hog, &["--max-memory", "64K"], &[], "");
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("more than the 65536 bytes of memory it may use (--max-memory)"),
+        "{err}"
+    );
     // A well-behaved run under the same limits is untouched.
     let (code, out, _) = witpipe_run_with(&hog, &limits, &[], "");
     assert_eq!(code, 0);

@@ -133,7 +133,7 @@ pub fn call(
         None => linker.instantiate(&mut store, component),
         Some(rt) => rt.block_on(linker.instantiate_async(&mut store, component)),
     }
-    .map_err(HostError::Start)?;
+    .map_err(|e| limits.at_start(HostError::Start(e)))?;
     let index = match name.split_once('#') {
         Some((iface, func)) => instance
             .get_export_index(&mut store, None, iface)

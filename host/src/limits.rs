@@ -62,19 +62,32 @@ impl Limits {
         });
     }
 
+    /// `e`, or [`HostError::Memory`] when it is an instance that could not even start
+    /// within `--max-memory` (its initial memory is larger).
+    pub(crate) fn at_start(&self, e: HostError) -> HostError {
+        match (e, self.max_memory) {
+            (HostError::Start(e), Some(max)) if is_grow_failure(&e) => HostError::Memory(max),
+            (e, _) => e,
+        }
+    }
+
     /// What stopped an instance: one of our limits, or a trap of its own.
     pub(crate) fn classify(&self, e: wasmtime::Error) -> HostError {
         match e.downcast_ref::<Trap>() {
             Some(Trap::Interrupt) => HostError::Timeout(self.timeout.unwrap_or_default()),
             Some(Trap::OutOfFuel) => HostError::Fuel(self.fuel.unwrap_or_default()),
-            _ if self.max_memory.is_some()
-                && format!("{e:#}").contains("forcing trap when growing memory") =>
-            {
+            _ if self.max_memory.is_some() && is_grow_failure(&e) => {
                 HostError::Memory(self.max_memory.unwrap_or_default())
             }
             _ => HostError::Trap(e),
         }
     }
+}
+
+/// Whether `e` is the store limiter refusing a memory to grow (wasmtime says so only
+/// in its text).
+fn is_grow_failure(e: &wasmtime::Error) -> bool {
+    format!("{e:#}").contains("forcing trap when growing memory")
 }
 
 /// The exit status a `wasi:cli/exit` call carries, if that is what ended the run.

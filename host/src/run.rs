@@ -28,6 +28,16 @@ pub fn run(
     grants: &HostGrants,
     limits: Limits,
 ) -> Result<Exit, HostError> {
+    started(engine, component, grants, limits).map_err(|e| limits.at_start(e))
+}
+
+/// [`run`], with errors as they come.
+fn started(
+    engine: &Engine,
+    component: &Component,
+    grants: &HostGrants,
+    limits: Limits,
+) -> Result<Exit, HostError> {
     let is_async = concurrent(engine, component);
     let linker = host_linker(engine, grants, is_async).map_err(HostError::Start)?;
     let mut store = granted_store(engine, grants, &Shared::new(grants), &limits, false)?;
