@@ -802,6 +802,17 @@ fn a_trap_names_the_instance_or_wrapper_it_happened_in() {
     assert!(err.contains("wasm backtrace"), "{err}");
 }
 
+/// A denial by the instance's own `deny:` says to remove it there: granting it under
+/// the instance would change nothing, since `deny:` beats every grant.
+#[test]
+fn a_denial_by_deny_points_at_the_deny_list() {
+    let p = root().join("tests/policy/deny-beats-defaults.yaml");
+    let (code, _, err) = witpipe_call(&p, "run(\"stdout\")", false);
+    assert_eq!(code, 1);
+    assert!(err.contains("which the `deny:` of its grants takes away. To allow it, remove `stdout` from `deny:` under `probe`"), "{err}");
+    assert!(!err.contains("grants: { stdout: allow }"), "{err}");
+}
+
 #[test]
 fn a_denial_names_the_instance_whose_guard_stopped_it() {
     // Two guarded instances of different components: each denial is its own.

@@ -110,6 +110,9 @@ pub struct Report {
     /// The `pipe:` of commands, if the pipeline is one.
     #[serde(default)]
     pub command_pipe: Option<CommandPipeLine>,
+    /// Per instance (as [`Report::instances`]): the keys its `deny:` names.
+    #[serde(default)]
+    pub denied: Vec<Vec<String>>,
     /// Per instance (as [`Report::instances`]): how many functions each core module of
     /// its component defines, which tells code built from different sources apart in
     /// a trap's frames.
@@ -187,6 +190,14 @@ impl Composition {
                 pipes: c.joints.iter().map(|j| name(j.pipe)).collect(),
                 drivers: c.joints.iter().map(|j| name(j.driver)).collect(),
             }),
+            denied: (p.spec.components.iter())
+                .map(|c| {
+                    let deny = c.grants.as_ref().and_then(|g| g.value.deny.as_ref());
+                    deny.map_or_else(Vec::new, |d| {
+                        d.value.iter().map(|k| k.value.clone()).collect()
+                    })
+                })
+                .collect(),
             code: (0..p.spec.components.len())
                 .map(|i| {
                     let file = p.loaded.instances[i].file;
@@ -320,6 +331,9 @@ pub enum TrapSite {
         instance: String,
         /// What was denied, and the grant that allows it.
         denial: &'static witpipe_policy::Denial,
+        /// The key of the instance's `deny:` that denies it, if one does (then granting
+        /// it elsewhere changes nothing: `deny:` beats every grant).
+        by_deny: Option<String>,
     },
     /// In the code of an instance or a policy wrapper (`who`, possibly several that
     /// share the code), in `function`.
@@ -336,9 +350,20 @@ impl TrapSite {
     /// A one-line explanation of a denial with the grant that allows it; `None` for
     /// other traps (their message is the trap's own).
     pub fn denial_message(&self) -> Option<String> {
-        let TrapSite::Denied { instance, denial } = self else {
+        let TrapSite::Denied {
+            instance,
+            denial,
+            by_deny,
+        } = self
+        else {
             return None;
         };
+        if let Some(key) = by_deny {
+            return Some(format!(
+                "instance `{instance}` was stopped by its policy: it asked for {}, which the `deny:` of its grants takes away. To allow it, remove `{key}` from `deny:` under `{instance}` in the pipeline file",
+                denial.asked
+            ));
+        }
         let instead = match denial.instead {
             "" => String::new(),
             s => format!("; {s}"),
@@ -353,7 +378,9 @@ impl TrapSite {
 impl fmt::Display for TrapSite {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            TrapSite::Denied { instance, denial } => write!(
+            TrapSite::Denied {
+                instance, denial, ..
+            } => write!(
                 f,
                 "in instance `{instance}`, denied {} by its policy",
                 denial.asked
@@ -378,9 +405,20 @@ impl Report {
         let denied = frames.iter().find_map(|frame| {
             let instance = frame.module?.strip_prefix(witpipe_policy::DENIAL_MODULE)?;
             let denial = witpipe_policy::denial(frame.function)?;
+            // `deny: [stdio]` takes each stream away; `deny: [stdout]` that one.
+            let key = denial.grant.split(':').next().unwrap_or_default();
+            let by_deny = (self.instances.iter().zip(&self.denied))
+                .find(|((name, _), _)| name == instance)
+                .and_then(|(_, keys)| {
+                    let stream = matches!(key, "stdin" | "stdout" | "stderr");
+                    keys.iter()
+                        .find(|k| *k == key || (stream && *k == "stdio"))
+                        .cloned()
+                });
             Some(TrapSite::Denied {
                 instance: instance.to_string(),
                 denial,
+                by_deny,
             })
         });
         if denied.is_some() {
