@@ -161,6 +161,15 @@ impl RuntimeArgs {
                     path.display()
                 ))
             })?;
+            // An import no host serves (not WASI) fails at start with wasmtime's text;
+            // say what it is and how to satisfy it instead.
+            let (imports, _) = witpipe_compose::wit::top_level_names(&bytes);
+            if let Some(other) = imports.iter().find(|i| !i.starts_with("wasi:")) {
+                return Err(report_plain(format!(
+                    "{}: the component imports `{other}`, which is not a WASI interface, so no host serves it; write a pipeline file that names this component with one that exports `{other}` (`pipe:` or `links:`), and run that",
+                    path.display()
+                )));
+            }
             self.log(format_args!(
                 "{}: a bare component ({} bytes): it gets its standard streams and arguments only; write a pipeline file to grant more",
                 path.display(),

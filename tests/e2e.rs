@@ -715,7 +715,7 @@ fn a_bare_component_runs_with_streams_and_arguments_only() {
         "{err}"
     );
     // An import beyond streams and arguments: named, with the way to grant it.
-    let service = root().join("pipelines/counter/components/service.wasm");
+    let service = root().join("tests/guests/components/store-probe.wasm");
     let (code, _, err) = witpipe_run(&service, &[], "");
     assert_eq!(code, 1);
     assert!(err.contains("`wasi:keyvalue/store@0.2.0-draft`"), "{err}");
@@ -723,6 +723,16 @@ fn a_bare_component_runs_with_streams_and_arguments_only() {
         err.contains("name it in a pipeline file and grant"),
         "{err}"
     );
+    // An import no host serves (not WASI): no grant would do; a component exporting it.
+    let report = root().join("pipelines/wordfreq/components/report.wasm");
+    let (code, _, err) = witpipe_run(&report, &[], "");
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("imports `witpipe:text/tokenize@0.1.0`, which is not a WASI interface"),
+        "{err}"
+    );
+    assert!(err.contains("with one that exports"), "{err}");
+    assert!(!err.contains("grant"), "{err}");
 }
 
 #[test]
