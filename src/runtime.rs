@@ -64,9 +64,19 @@ impl Target {
             .iter()
             .map(|p| format!("`{}`", p.trim_end_matches('@')))
             .collect();
+        // The output may be another kind of program, which another command starts.
+        let exported = |p: &str| names.iter().any(|n| n.starts_with(p));
+        let path = self.path.display();
+        let fix = if exported("wasi:http/incoming-handler@") || exported("wasi:http/handler@0.3") {
+            format!("it serves HTTP: start it with `witpipe serve {path}`")
+        } else if exported("wasi:cli/run@") {
+            format!("it is a command: run it with `witpipe run {path}`")
+        } else {
+            "export the instance that does with `exports:`, or call a function with `witpipe call`"
+                .into()
+        };
         Err(report_plain(format!(
-            "{}: the composed component exports no {}, so there is nothing to start (it exports {}); export the instance that does with `exports:`",
-            self.path.display(),
+            "{path}: the composed component exports no {}, so there is nothing to start (it exports {}); {fix}",
             wanted.join(" or "),
             names.join(", ")
         )))

@@ -231,6 +231,15 @@ fn witpipe_run_refuses_a_pipeline_that_is_not_a_command() {
     assert_eq!(out, "");
     assert!(err.contains("exports no `wasi:cli/run`"), "{err}");
     assert!(err.contains("witpipe:text/analyze@0.1.0"), "{err}");
+    assert!(err.contains("call a function with `witpipe call`"), "{err}");
+    // An HTTP service is served, not run: the message says so.
+    let counter = root().join("pipelines/counter/pipeline.yaml");
+    let (code, _, err) = witpipe_run(&counter, &[], "");
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("it serves HTTP: start it with `witpipe serve "),
+        "{err}"
+    );
 }
 
 #[test]
