@@ -24,53 +24,63 @@ pub struct Args {
     format: Format,
 }
 
-/// An edge of the picture: from, to, label, dashed.
-type Edge = (String, String, String, bool);
+/// What a node of the picture is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// An instance of `components:`.
+    Instance,
+    /// A command pipe's plumbing (`pipe(a|b)`, `run(a|b)`).
+    Plumbing,
+    /// The host, or the output: drawn once, whatever the instances are called.
+    End,
+}
+
+/// A node: its label and kind. Nodes are known by their position, so an instance
+/// named `host` or `output` is never merged with the picture's own nodes.
+type Node = (String, Kind);
+
+/// An edge of the picture: from, to (node positions), label, dashed.
+type Edge = (usize, usize, String, bool);
 
 impl Args {
     /// Runs the command.
     pub fn exec(self) -> Result<(), Reported> {
         let fetcher = super::fetcher();
         let p = Pipeline::open_with(&self.file, &fetcher).map_err(|f| report_failure(&f))?;
+        let stages = p.spec().components.len();
         let plumbing = p.command_pipe().map(|c| c.plumbing().collect::<Vec<_>>());
-        let mut nodes: Vec<String> = (0..p.spec().components.len())
-            .chain(plumbing.into_iter().flatten())
-            .map(|i| p.instance_name(i).to_string())
+        // Instance `i` is node `i` (plumbing included, in the pipeline's numbering).
+        let mut nodes: Vec<Node> = (0..stages)
+            .map(|i| (p.instance_name(i).to_string(), Kind::Instance))
             .collect();
-        let mut edges: Vec<Edge> = p
-            .links()
-            .links
-            .iter()
-            .map(|l| {
-                (
-                    p.instance_name(l.from).into(),
-                    p.instance_name(l.to).into(),
-                    l.import.clone(),
-                    false,
-                )
-            })
+        for i in plumbing.into_iter().flatten() {
+            while nodes.len() <= i {
+                nodes.push((String::new(), Kind::Plumbing));
+            }
+            nodes[i] = (p.instance_name(i).to_string(), Kind::Plumbing);
+        }
+        let mut edges: Vec<Edge> = (p.links().links.iter())
+            .map(|l| (l.from, l.to, l.import.clone(), false))
             .collect();
         if !p.links().remaining_imports.is_empty() {
-            nodes.push("host".into());
-            edges.extend(p.links().remaining_imports.iter().map(|r| {
-                (
-                    "host".into(),
-                    p.instance_name(r.instance).into(),
-                    r.name.clone(),
-                    true,
-                )
-            }));
+            nodes.push(("host".into(), Kind::End));
+            let host = nodes.len() - 1;
+            edges.extend(
+                p.links()
+                    .remaining_imports
+                    .iter()
+                    .map(|r| (host, r.instance, r.name.clone(), true)),
+            );
         }
         if !p.links().exports.is_empty() {
-            nodes.push("output".into());
-            edges.extend(p.links().exports.iter().map(|e| {
-                (
-                    p.instance_name(e.instance).into(),
-                    "output".into(),
-                    e.name.clone(),
-                    true,
-                )
-            }));
+            nodes.push(("output".into(), Kind::End));
+            let output = nodes.len() - 1;
+            edges.extend(
+                p.links()
+                    .exports
+                    .iter()
+                    .map(|e| (e.instance, output, e.name.clone(), true)),
+            );
         }
         let text = match self.format {
             Format::Dot => dot(&nodes, &edges),
@@ -81,52 +91,42 @@ impl Args {
     }
 }
 
-/// A command pipe's plumbing (`pipe(a|b)`, `run(a|b)`): instance names from
-/// `components:` hold no parentheses.
-fn is_plumbing(name: &str) -> bool {
-    name.ends_with(')')
-}
-
-fn dot(nodes: &[String], edges: &[Edge]) -> String {
+fn dot(nodes: &[Node], edges: &[Edge]) -> String {
     let mut s = String::from("digraph pipeline {\n  rankdir=LR;\n  node [shape=box];\n");
-    for n in nodes {
-        let shape = if n == "host" || n == "output" {
-            " shape=ellipse"
-        } else if is_plumbing(n) {
-            " shape=hexagon"
-        } else {
-            ""
+    for (i, (label, kind)) in nodes.iter().enumerate() {
+        let shape = match kind {
+            Kind::End => " shape=ellipse",
+            Kind::Plumbing => " shape=hexagon",
+            Kind::Instance => "",
         };
-        let n = dot_text(n);
-        let _ = writeln!(s, "  \"{n}\" [label=\"{n}\"{shape}];");
+        let _ = writeln!(s, "  n{i} [label=\"{}\"{shape}];", dot_text(label));
     }
     for (from, to, label, dashed) in edges {
         let style = if *dashed { " style=dashed" } else { "" };
-        let (from, to, label) = (dot_text(from), dot_text(to), dot_text(label));
-        let _ = writeln!(s, "  \"{from}\" -> \"{to}\" [label=\"{label}\"{style}];");
+        let _ = writeln!(
+            s,
+            "  n{from} -> n{to} [label=\"{}\"{style}];",
+            dot_text(label)
+        );
     }
     s.push_str("}\n");
     s
 }
 
-fn mermaid(nodes: &[String], edges: &[Edge]) -> String {
-    // Mermaid ids cannot hold every character an instance name can; number them.
-    let id = |n: &str| format!("n{}", nodes.iter().position(|m| m == n).unwrap_or(0));
+fn mermaid(nodes: &[Node], edges: &[Edge]) -> String {
     let mut s = String::from("flowchart LR\n");
-    for n in nodes {
-        let text = mermaid_text(n);
-        let _ = if n == "host" || n == "output" {
-            writeln!(s, "  {}([\"{text}\"])", id(n))
-        } else if is_plumbing(n) {
-            writeln!(s, "  {}{{{{\"{text}\"}}}}", id(n))
-        } else {
-            writeln!(s, "  {}[\"{text}\"]", id(n))
+    for (i, (label, kind)) in nodes.iter().enumerate() {
+        let text = mermaid_text(label);
+        let _ = match kind {
+            Kind::End => writeln!(s, "  n{i}([\"{text}\"])"),
+            Kind::Plumbing => writeln!(s, "  n{i}{{{{\"{text}\"}}}}"),
+            Kind::Instance => writeln!(s, "  n{i}[\"{text}\"]"),
         };
     }
     for (from, to, label, dashed) in edges {
         let arrow = if *dashed { "-.->" } else { "-->" };
         let label = mermaid_text(label);
-        let _ = writeln!(s, "  {} {arrow}|\"{label}\"| {}", id(from), id(to));
+        let _ = writeln!(s, "  n{from} {arrow}|\"{label}\"| n{to}");
     }
     s
 }
