@@ -74,10 +74,9 @@ pub fn apply(
                     warnings.push(Warning::UnusedGrant {
                         instance: component.name.value.clone(),
                         capability,
-                        span: component
-                            .grants
-                            .as_ref()
-                            .map_or(component.name.span, |g| g.span),
+                        span: component.grants.as_ref().map_or(component.name.span, |g| {
+                            g.value.span_of(capability).unwrap_or(g.span)
+                        }),
                     });
                 }
                 policies.push(ComponentPolicy { instance: i, plan });

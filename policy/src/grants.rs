@@ -181,6 +181,30 @@ impl Grants {
 }
 
 impl GrantsSpec {
+    /// Where the block grants `key` (`env`, `fs`…), if it does.
+    pub fn span_of(&self, key: &str) -> Option<crate::Span> {
+        match key {
+            "env" => self.env.as_ref().map(|a| a.span),
+            "args" => self.args.as_ref().map(|a| a.span),
+            "cwd" => self.cwd.as_ref().map(|a| a.span),
+            "stdio" => self.stdio.as_ref().map(|a| a.span),
+            "stdin" => self.stdin.as_ref().map(|a| a.span),
+            "stdout" => self.stdout.as_ref().map(|a| a.span),
+            "stderr" => self.stderr.as_ref().map(|a| a.span),
+            "exit" => self.exit.as_ref().map(|a| a.span),
+            "clocks" => self.clocks.as_ref().map(|a| a.span),
+            "random" => self.random.as_ref().map(|a| a.span),
+            "imports" => self.imports.as_ref().map(|a| a.span),
+            "inside" => self.inside.as_ref().map(|a| a.span),
+            "fs" => self.fs.as_ref().map(|a| a.span),
+            "http" => self.http.as_ref().map(|a| a.span),
+            "sockets" => self.sockets.as_ref().map(|a| a.span),
+            "keyvalue" => self.keyvalue.as_ref().map(|a| a.span),
+            "config" => self.config.as_ref().map(|a| a.span),
+            _ => None,
+        }
+    }
+
     /// Problems visible in a grants block alone: entries that break their key's
     /// grammar, unknown `deny:` names.
     pub fn problems(&self) -> Vec<crate::PolicyError> {
