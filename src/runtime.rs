@@ -382,12 +382,28 @@ fn bound<T>(
     }
 }
 
+/// A duration: seconds (`2`, `0.5`), or a number with a unit as wasmtime writes them
+/// (`100ms`, `2s`, `1m`, `1h`).
 fn parse_seconds(text: &str) -> Result<Duration, String> {
-    text.parse::<f64>()
+    let split = text
+        .find(|c: char| c.is_ascii_alphabetic())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let scale = match unit {
+        "" | "s" => 1.0,
+        "ms" => 0.001,
+        "us" => 0.000_001,
+        "m" => 60.0,
+        "h" => 3600.0,
+        _ => f64::NAN,
+    };
+    number
+        .parse::<f64>()
         .ok()
+        .map(|n| n * scale)
         .filter(|s| s.is_finite() && *s > 0.0)
         .and_then(|s| Duration::try_from_secs_f64(s).ok())
-        .ok_or_else(|| format!("`{text}` is not a number of seconds such as 2 or 0.5"))
+        .ok_or_else(|| format!("`{text}` is not a duration such as 2, 0.5, 100ms, 2s or 1m"))
 }
 
 /// `1048576`, `64K`, `16M`, `1G`.
@@ -451,5 +467,14 @@ mod tests {
             Cli::try_parse_from(["witpipe", "--timeout"]).is_err(),
             "a value is required"
         );
+        // Durations as wasmtime writes them.
+        for (text, ms) in [("100ms", 100), ("2s", 2000), ("1m", 60_000), ("0.5", 500)] {
+            let set = limits(&["--timeout", text], COMMAND_LIMITS);
+            assert_eq!(set.timeout, Some(Duration::from_millis(ms)), "{text}");
+        }
+        for bad in ["0", "-1", "1x", "ms", "1 m"] {
+            let cli = Cli::try_parse_from(["witpipe", "--timeout", bad]);
+            assert!(cli.is_err(), "{bad}");
+        }
     }
 }

@@ -16,7 +16,7 @@ pub struct Args {
     /// The pipeline file, or a component (`.wasm`, `.cwasm`).
     file: PathBuf,
     /// Address and port to listen on (port 0 picks a free one).
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    #[arg(long, visible_alias = "addr", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
     /// Requests served at once; instance slots for them are reserved up front.
     #[arg(long, default_value_t = 256)]
