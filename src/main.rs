@@ -24,6 +24,7 @@ enum Cli {
     Inspect(commands::inspect::Args),
     Graph(commands::graph::Args),
     Migrate(commands::migrate::Args),
+    Completion(commands::completion::Args),
     #[cfg(feature = "run")]
     Run(commands::run::Args),
     #[cfg(feature = "run")]
@@ -47,6 +48,7 @@ fn main() -> ExitCode {
         Cli::Inspect(args) => args.exec().map(|()| 0),
         Cli::Graph(args) => args.exec().map(|()| 0),
         Cli::Migrate(args) => args.exec().map(|()| 0),
+        Cli::Completion(args) => args.exec().map(|()| 0),
         #[cfg(feature = "run")]
         Cli::Run(args) => args.exec(),
         #[cfg(feature = "run")]

@@ -1100,3 +1100,18 @@ fn the_library_refuses_oci_references_without_a_fetcher_at_their_line() {
         "{failure}"
     );
 }
+
+/// `completion SHELL` prints a script that completes every command.
+#[test]
+fn completion_scripts_name_every_command() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = witpipe().args(["completion", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}");
+        let script = String::from_utf8_lossy(&out.stdout);
+        for command in ["check", "compose", "run", "serve", "deploy", "push"] {
+            assert!(script.contains(command), "{shell}: {command}");
+        }
+    }
+    let out = witpipe().args(["completion", "tcsh"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

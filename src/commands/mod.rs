@@ -5,6 +5,7 @@ pub mod call;
 pub mod check;
 #[cfg(feature = "run")]
 pub mod compile;
+pub mod completion;
 pub mod compose;
 #[cfg(feature = "deploy")]
 pub mod deploy;
