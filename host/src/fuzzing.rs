@@ -63,6 +63,8 @@ mod tests {
             "example.com:http",
             "example.com:65536",
             "example.com:080080",
+            "72:022",
+            "[::1]:0443",
             "exa mple.com",
             "example.com/path",
             "example.com?q",

@@ -7,7 +7,8 @@
 /// its brackets) and its port if it has one. `None` for anything that is not plainly
 /// `host[:port]`: user info (`a@b`), an empty host or port, a port that is not a
 /// number below 65536, a path, spaces, percent-escapes or any other character a host
-/// name, an IPv4 address or a bracketed IPv6 address does not hold.
+/// name, an IPv4 address or a bracketed IPv6 address does not hold. A port has no
+/// leading zero.
 pub fn destination(authority: &str) -> Option<(String, Option<u16>)> {
     let (host, port) = match authority.strip_prefix('[') {
         Some(rest) => {
@@ -38,8 +39,10 @@ fn port_of(tail: &str) -> Option<Option<u16>> {
     }
 }
 
-/// A port: 1 to 5 ASCII digits, below 65536.
+/// A port: 1 to 5 ASCII digits without a leading zero, below 65536 (`022` is refused:
+/// the host would connect to the text as written, which must be what the guard read).
 fn number(text: &str) -> Option<u16> {
     let digits = !text.is_empty() && text.len() <= 5 && text.bytes().all(|b| b.is_ascii_digit());
-    digits.then(|| text.parse().ok()).flatten()
+    let plain = text == "0" || !text.starts_with('0');
+    (digits && plain).then(|| text.parse().ok()).flatten()
 }
