@@ -198,12 +198,19 @@ impl Composition {
                     })
                 })
                 .collect(),
-            code: (0..p.spec.components.len())
-                .map(|i| {
-                    let file = p.loaded.instances[i].file;
-                    file.map_or_else(Vec::new, |f| core_function_counts(&p.loaded.files[f].bytes))
-                })
-                .collect(),
+            code: {
+                // Once per file: many instances (the stages of a long pipe) share one.
+                let per_file: Vec<Vec<usize>> = (p.loaded.files.iter())
+                    .map(|f| core_function_counts(&f.bytes))
+                    .collect();
+                (0..p.spec.components.len())
+                    .map(|i| {
+                        p.loaded.instances[i]
+                            .file
+                            .map_or_else(Vec::new, |f| per_file[f].clone())
+                    })
+                    .collect()
+            },
         }
     }
 }
