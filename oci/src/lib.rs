@@ -128,21 +128,11 @@ pub struct Image {
 /// HTTP. Credentials: [`registry_auth`].
 pub fn push_image(image: Image, reference_text: &str, insecure: bool) -> Result<String, OciError> {
     let target = reference(reference_text)?;
-    let fail = |e: String| refused_push(reference_text, e);
-    let registry = Registry::new(
-        &target,
-        plain_http(&target, insecure),
-        Limits::default(),
-        true,
-    )
-    .map_err(fail)?;
+    let fail = |e: String| fail("push to", reference_text, e);
+    let registry = Registry::new(&target, insecure, Limits::default(), true).map_err(fail)?;
     registry
         .push(&image, &tag_or_digest(&target).map_err(fail)?)
         .map_err(fail)
-}
-
-fn refused_push(reference: &str, e: String) -> OciError {
-    fail("push to", reference, e)
 }
 
 /// Pulls the component at `reference`, within [`Limits::default`]. Credentials:
@@ -150,13 +140,7 @@ fn refused_push(reference: &str, e: String) -> OciError {
 pub fn pull(reference_text: &str, insecure: bool) -> Result<Vec<u8>, OciError> {
     let image = reference(reference_text)?;
     let fail = |e: String| fail("pull", reference_text, e);
-    let registry = Registry::new(
-        &image,
-        plain_http(&image, insecure),
-        Limits::default(),
-        false,
-    )
-    .map_err(fail)?;
+    let registry = Registry::new(&image, insecure, Limits::default(), false).map_err(fail)?;
     let manifest = registry
         .manifest(
             &tag_or_digest(&image).map_err(fail)?,
@@ -171,7 +155,7 @@ pub fn pull(reference_text: &str, insecure: bool) -> Result<Vec<u8>, OciError> {
 /// Whether to speak plain HTTP to the registry of `image`: when asked (`--insecure`),
 /// for a registry on loopback (as Docker does), and for those listed in
 /// `WITPIPE_INSECURE_REGISTRIES` (comma-separated `host[:port]`).
-fn plain_http(image: &Reference, asked: bool) -> bool {
+pub(crate) fn plain_http(image: &Reference, asked: bool) -> bool {
     let registry = image.resolve_registry();
     let host = registry.rsplit_once(':').map_or(registry, |(h, _)| h);
     let listed = std::env::var("WITPIPE_INSECURE_REGISTRIES")
@@ -222,8 +206,7 @@ impl witpipe_compose::load::Fetch for Fetcher {
                 return Ok(file);
             }
         }
-        let registry =
-            Registry::new(&image, plain_http(&image, false), self.limits, false).map_err(fail)?;
+        let registry = Registry::new(&image, false, self.limits, false).map_err(fail)?;
         let manifest = registry
             .manifest(&tag_or_digest(&image).map_err(fail)?, pinned.as_ref())
             .map_err(fail)?;

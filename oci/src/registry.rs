@@ -68,7 +68,7 @@ pub(crate) struct Registry {
     repository: String,
     auth: RegistryAuth,
     /// Where the credentials came from, for messages.
-    pub source: &'static str,
+    source: &'static str,
     limits: Limits,
     /// What the token asks to do: `pull`, or `pull,push`.
     actions: &'static str,
@@ -81,9 +81,11 @@ type Fail = String;
 
 impl Registry {
     /// A conversation with the registry of `image` that may pull (`push`: and push).
+    /// `insecure` (`--insecure`) speaks plain HTTP to any registry; see
+    /// [`crate::plain_http`] for the ones spoken to in plain HTTP anyway.
     pub fn new(
         image: &Reference,
-        plain_http: bool,
+        insecure: bool,
         limits: Limits,
         push: bool,
     ) -> Result<Self, Fail> {
@@ -94,7 +96,10 @@ impl Registry {
             .redirect(reqwest::redirect::Policy::limited(5))
             .build()
             .map_err(|e| format!("cannot start the network client: {e}"))?;
-        let scheme = if plain_http { "http" } else { "https" };
+        let scheme = match crate::plain_http(image, insecure) {
+            true => "http",
+            false => "https",
+        };
         Ok(Registry {
             client,
             runtime: crate::runtime().map_err(|e| e.to_string())?,
@@ -229,6 +234,14 @@ impl Registry {
             .map_err(reached)
     }
 
+    /// Where the credentials came from, and how to give others.
+    fn credentials(&self) -> String {
+        format!(
+            "credentials: {}; set WITPIPE_REGISTRY_USERNAME and WITPIPE_REGISTRY_PASSWORD, or `docker login`",
+            self.source
+        )
+    }
+
     /// `response` if it is a success, else what the registry said (its status, with a
     /// hint about credentials where they are the likely cause).
     fn success(&self, response: reqwest::Response, url: &str) -> Result<reqwest::Response, Fail> {
@@ -237,7 +250,7 @@ impl Registry {
             return Ok(response);
         }
         let hint = match status.as_u16() {
-            401 | 403 => format!(" (credentials: {}; set WITPIPE_REGISTRY_USERNAME and WITPIPE_REGISTRY_PASSWORD, or `docker login`)", self.source),
+            401 | 403 => format!(" ({})", self.credentials()),
             _ => String::new(),
         };
         Err(format!("the registry answered {status} for {url}{hint}"))
@@ -353,7 +366,9 @@ impl Registry {
             _ => None,
         };
         let Some(params) = challenge.strip_prefix("Bearer ") else {
-            return basic.ok_or_else(|| format!("the registry asks for credentials (credentials: {}; set WITPIPE_REGISTRY_USERNAME and WITPIPE_REGISTRY_PASSWORD, or `docker login`)", self.source));
+            return basic.ok_or_else(|| {
+                format!("the registry asks for credentials ({})", self.credentials())
+            });
         };
         let params = challenge_params(params);
         let param = |name: &str| {
