@@ -47,40 +47,32 @@ impl Args {
     pub fn exec(self) -> Result<(), Reported> {
         let fetcher = super::fetcher();
         let p = Pipeline::open_with(&self.file, &fetcher).map_err(|f| report_failure(&f))?;
+        // Instances are the components, then a command pipe's plumbing: instance `i`
+        // is node `i`.
         let stages = p.spec().components.len();
-        let plumbing = p.command_pipe().map(|c| c.plumbing().collect::<Vec<_>>());
-        // Instance `i` is node `i` (plumbing included, in the pipeline's numbering).
-        let mut nodes: Vec<Node> = (0..stages)
-            .map(|i| (p.instance_name(i).to_string(), Kind::Instance))
+        let plumbing = p.command_pipe().map_or(0, |c| c.plumbing().count());
+        let kind = |i| match i < stages {
+            true => Kind::Instance,
+            false => Kind::Plumbing,
+        };
+        let mut nodes: Vec<Node> = (0..stages + plumbing)
+            .map(|i| (p.instance_name(i).to_string(), kind(i)))
             .collect();
-        for i in plumbing.into_iter().flatten() {
-            while nodes.len() <= i {
-                nodes.push((String::new(), Kind::Plumbing));
-            }
-            nodes[i] = (p.instance_name(i).to_string(), Kind::Plumbing);
-        }
-        let mut edges: Vec<Edge> = (p.links().links.iter())
+        let links = p.links();
+        let mut edges: Vec<Edge> = (links.links.iter())
             .map(|l| (l.from, l.to, l.import.clone(), false))
             .collect();
-        if !p.links().remaining_imports.is_empty() {
+        if !links.remaining_imports.is_empty() {
             nodes.push(("host".into(), Kind::End));
             let host = nodes.len() - 1;
-            edges.extend(
-                p.links()
-                    .remaining_imports
-                    .iter()
-                    .map(|r| (host, r.instance, r.name.clone(), true)),
-            );
+            let imports = links.remaining_imports.iter();
+            edges.extend(imports.map(|r| (host, r.instance, r.name.clone(), true)));
         }
-        if !p.links().exports.is_empty() {
+        if !links.exports.is_empty() {
             nodes.push(("output".into(), Kind::End));
             let output = nodes.len() - 1;
-            edges.extend(
-                p.links()
-                    .exports
-                    .iter()
-                    .map(|e| (e.instance, output, e.name.clone(), true)),
-            );
+            let exports = links.exports.iter();
+            edges.extend(exports.map(|e| (e.instance, output, e.name.clone(), true)));
         }
         let text = match self.format {
             Format::Dot => dot(&nodes, &edges),
@@ -131,36 +123,38 @@ fn mermaid(nodes: &[Node], edges: &[Edge]) -> String {
     s
 }
 
-/// `text` inside a DOT string: quotes and backslashes escaped, control characters as
-/// `\\n` or dropped, so no name can end the string.
+/// `text` inside a DOT string: quotes and backslashes escaped, a newline as `\\n`,
+/// other control characters dropped, so no name can end the string.
 fn dot_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '"' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' => out.push_str("\\n"),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
+    escaped(text, |c| match c {
+        '"' => Some("\\\""),
+        '\\' => Some("\\\\"),
+        '\n' => Some("\\n"),
+        _ => None,
+    })
 }
 
 /// `text` inside a Mermaid `"…"` label: quotes and the characters Mermaid reads as
 /// markup as entity codes, control characters dropped.
 fn mermaid_text(text: &str) -> String {
+    escaped(text, |c| match c {
+        '"' => Some("#quot;"),
+        '#' => Some("#35;"),
+        '<' => Some("#lt;"),
+        '>' => Some("#gt;"),
+        _ => None,
+    })
+}
+
+/// `text` with each character `replace` names replaced, and the other control
+/// characters dropped.
+fn escaped(text: &str, replace: impl Fn(char) -> Option<&'static str>) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        match c {
-            '"' => out.push_str("#quot;"),
-            '#' => out.push_str("#35;"),
-            '<' => out.push_str("#lt;"),
-            '>' => out.push_str("#gt;"),
-            c if c.is_control() => {}
-            c => out.push(c),
+        match replace(c) {
+            Some(r) => out.push_str(r),
+            None if c.is_control() => {}
+            None => out.push(c),
         }
     }
     out
