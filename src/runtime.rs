@@ -473,8 +473,12 @@ mod tests {
             assert_eq!(set.timeout, Some(Duration::from_millis(ms)), "{text}");
         }
         for bad in ["0", "-1", "1x", "ms", "1 m"] {
-            let cli = Cli::try_parse_from(["witpipe", "--timeout", bad]);
-            assert!(cli.is_err(), "{bad}");
+            let flag = format!("--timeout={bad}");
+            let Err(e) = Cli::try_parse_from(["witpipe", flag.as_str()]) else {
+                panic!("{bad} was taken");
+            };
+            let wanted = format!("`{bad}` is not a duration such as 2, 0.5, 100ms, 2s or 1m");
+            assert!(e.to_string().contains(&wanted), "{bad}: {e}");
         }
     }
 }

@@ -239,6 +239,14 @@ fn witpipe_run_refuses_a_pipeline_that_is_not_a_command() {
     assert!(
         err.contains("it serves HTTP: start it with `witpipe serve "),
         "{err}"
+    ); // And a command is run, not served.
+    let wordfreq = root().join("pipelines/wordfreq/pipeline.yaml");
+    let out = witpipe().arg("serve").arg(&wordfreq).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("it is a command: run it with `witpipe run "),
+        "{err}"
     );
 }
 
