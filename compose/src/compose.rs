@@ -5,14 +5,16 @@
 //! carry no locations, so this module maps each back to the link's pipeline line.
 
 use crate::error::Error;
-use crate::graph::LinkGraph;
+use crate::graph::{LinkGraph, WHOLE_INSTANCE};
 use crate::load::Loaded;
 use crate::policy::ComponentPolicy;
 use crate::wit::interface_wit;
 use std::collections::BTreeMap;
 use wac_graph::types::Package;
 use wac_graph::PackageId;
-use wac_graph::{EncodeOptions, ExportError, InstantiationArgumentError, NodeId, Processor};
+use wac_graph::{
+    EncodeError, EncodeOptions, ExportError, InstantiationArgumentError, NodeId, Processor,
+};
 use witpipe_policy::{settings_component, Route, Wrapper, WrapperUse, SETTINGS_INTERFACE};
 
 /// Instantiates every loaded instance (those with a file), wires every link between
@@ -41,6 +43,9 @@ pub(crate) fn compose_flat(
     let mut aliases: BTreeMap<(usize, String), NodeId> = BTreeMap::new();
     let mut alias = |loaded: &mut Loaded, instance: usize, export: &str| -> Option<NodeId> {
         let node = nodes[instance]?;
+        if export == WHOLE_INSTANCE {
+            return Some(node);
+        }
         if let Some(a) = aliases.get(&(instance, export.to_string())) {
             return Some(*a);
         }
@@ -109,11 +114,44 @@ pub(crate) fn compose_flat(
     if !errors.is_empty() {
         return Err(errors);
     }
-    loaded.graph.encode(encode_options()).map_err(|e| {
-        vec![Error::Encode {
+    loaded
+        .graph
+        .encode(encode_options())
+        .map_err(|e| vec![encode_error(loaded, e)])
+}
+
+/// A located error for what wac-graph's encoder refuses, where the pipeline can say
+/// why.
+fn encode_error(loaded: &Loaded, e: EncodeError) -> Error {
+    match e {
+        EncodeError::ImportTypeMergeConflict {
+            import,
+            first,
+            second,
+            source,
+        } => {
+            let name = |node: NodeId| loaded.graph[node].name().unwrap_or("(witpipe)").to_string();
+            let (first, second) = (name(first), name(second));
+            let span = loaded
+                .instances
+                .iter()
+                .find(|i| {
+                    i.name.value == second || second.starts_with(&format!("{}-", i.name.value))
+                })
+                .map(|i| i.name.span)
+                .unwrap_or_default();
+            Error::ImportConflict {
+                name: import,
+                first,
+                second,
+                reason: format!("{source:#}"),
+                span,
+            }
+        }
+        e => Error::Encode {
             reason: format!("{e:#}"),
-        }]
-    })
+        },
+    }
 }
 
 /// How witpipe encodes a graph: components defined inline, signed as witpipe (the

@@ -184,6 +184,21 @@ pub enum Error {
         #[label("referenced here")]
         span: Span,
     },
+    /// A `.wat` file that does not assemble.
+    #[error("{} is not valid WebAssembly text: {reason}", path.display())]
+    #[diagnostic(
+        code(witpipe::bad_wat),
+        help("fix the text at the line and column shown, or point the path at a binary .wasm component")
+    )]
+    BadWat {
+        /// The resolved path.
+        path: PathBuf,
+        /// The assembler's message, with its own line and column in the file.
+        reason: String,
+        /// Where.
+        #[label("referenced here")]
+        span: Span,
+    },
     /// A core module where a component was expected.
     #[error("{} is a core WebAssembly module, not a component", path.display())]
     #[diagnostic(
@@ -378,13 +393,6 @@ pub enum Error {
         #[label("invalid name")]
         span: Span,
     },
-    /// The output would export nothing.
-    #[error("the composed component would export nothing")]
-    #[diagnostic(
-        code(witpipe::no_exports),
-        help("add `exports: <instance>` naming the instance whose exports the output should have")
-    )]
-    NoExports,
     /// The composition exceeds a limit of the component model's validator.
     #[error("the pipeline is too large for one component: {reason}")]
     #[diagnostic(
@@ -396,6 +404,37 @@ pub enum Error {
         reason: String,
         /// Instances in the pipeline.
         instances: usize,
+    },
+    /// A whole-instance link that does not say which import it satisfies.
+    #[error("the link passes `{from}` as a whole instance (`export: \"*\"`) but does not name the import it satisfies")]
+    #[diagnostic(code(witpipe::whole_needs_import), help("{help}"))]
+    WholeNeedsImport {
+        /// The exporting instance.
+        from: String,
+        /// The link.
+        #[label("which import?")]
+        span: Span,
+        /// The importer's imports.
+        help: String,
+    },
+    /// Two instances leave one import for the host with types one import cannot hold.
+    #[error("{} `{name}` for the host, with types that do not merge into one import of the output: {reason}", if first == second { format!("`{first}` leaves") } else { format!("`{first}` and `{second}` both leave") })]
+    #[diagnostic(
+        code(witpipe::import_conflict),
+        help("link `{name}` of one of them to an instance that exports it, or rebuild both against one version of the interface")
+    )]
+    ImportConflict {
+        /// The import.
+        name: String,
+        /// The instance whose type came first.
+        first: String,
+        /// The instance whose type conflicts.
+        second: String,
+        /// Why they do not merge.
+        reason: String,
+        /// The second instance's declaration.
+        #[label("imports it differently")]
+        span: Span,
     },
     /// wac-graph failed to encode the composition.
     #[error("composition failed: {reason}")]
@@ -516,6 +555,17 @@ pub enum Warning {
         /// The grants block.
         #[label("granted here")]
         span: Span,
+    },
+    /// The output exports nothing: a valid component, which no host can call.
+    #[error("the composed component exports nothing: hosts can instantiate it but not call it")]
+    #[diagnostic(
+        code(witpipe::no_exports),
+        help("if that is not what you meant, add `exports: <instance>` naming the instance whose exports the output should have")
+    )]
+    NoExports {
+        /// The `exports:` entry that gave nothing, if there is one.
+        #[label("exports nothing")]
+        span: Option<Span>,
     },
     /// `cwd: inherit`, which the hosts at hand cannot honour.
     #[error("`cwd: inherit` passes on the host's working directory, and neither wasmtime's CLI nor witpipe's host has one to give: there the component starts without a working directory")]

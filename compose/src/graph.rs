@@ -24,6 +24,11 @@ pub enum LinkOrigin {
     Auto,
 }
 
+/// The `export:` of a link that passes the exporting instance as a whole: every
+/// export of `from` as one instance, for an instance import of `to` (wasm-compose's
+/// whole-instance arguments, `new to { import: from }` in WAC).
+pub const WHOLE_INSTANCE: &str = "*";
+
 /// One resolved link: `to`'s import is satisfied by `from`'s export.
 #[derive(Debug, Clone)]
 pub struct Link {
@@ -33,7 +38,7 @@ pub struct Link {
     pub to: usize,
     /// The import name on `to`.
     pub import: String,
-    /// The export name on `from`.
+    /// The export name on `from`, or [`WHOLE_INSTANCE`].
     pub export: String,
     /// The pipeline line that made it.
     pub span: Span,
@@ -201,6 +206,7 @@ struct Resolver<'a> {
     satisfied: Vec<BTreeMap<String, Span>>,
     graph: LinkGraph,
     errors: Vec<Error>,
+    warnings: Vec<Warning>,
 }
 
 impl<'a> Resolver<'a> {
@@ -313,6 +319,22 @@ impl<'a> Resolver<'a> {
                     return;
                 }
             },
+            None if link
+                .export
+                .as_ref()
+                .is_some_and(|e| e.value == WHOLE_INSTANCE) =>
+            {
+                self.errors.push(Error::WholeNeedsImport {
+                    from: link.from.value.clone(),
+                    span: link.span,
+                    help: format!(
+                        "add `import:`; `{}` imports {}",
+                        link.to.value,
+                        list(&imports)
+                    ),
+                });
+                return;
+            }
             None => {
                 let found: Vec<(String, String)> = match &link.export {
                     Some(e) => imports
@@ -357,6 +379,7 @@ impl<'a> Resolver<'a> {
             }
         };
         let export = match &link.export {
+            Some(wanted) if wanted.value == WHOLE_INSTANCE => WHOLE_INSTANCE.to_string(),
             Some(wanted) => match exports.iter().find(|e| **e == wanted.value) {
                 Some(e) => e.to_string(),
                 None => return self.no_such_export(&link.from.value, wanted, &exports),
@@ -369,7 +392,7 @@ impl<'a> Resolver<'a> {
                         name: import.clone(),
                         span: link.span,
                         help: format!(
-                            "`{}` exports {}; if one of them implements `{import}` under another name, name it with `export:`",
+                            "`{}` exports {}; if one of them implements `{import}` under another name, name it with `export:`, or pass the whole instance with `export: \"*\"`",
                             link.from.value,
                             list(&exports)
                         ),
@@ -631,17 +654,6 @@ impl<'a> Resolver<'a> {
                     let exports = self.exports[i].clone();
                     match entry {
                         ExportSpec::All { instance } => {
-                            if exports.is_empty() {
-                                self.errors.push(Error::NoSuchExport {
-                                    instance: instance.value.clone(),
-                                    name: "*".into(),
-                                    span: instance.span,
-                                    help: format!(
-                                        "`{}` exports nothing; export another instance",
-                                        instance.value
-                                    ),
-                                });
-                            }
                             for e in exports {
                                 push(self, i, e.to_string(), e.to_string(), instance.span);
                             }
@@ -699,13 +711,19 @@ impl<'a> Resolver<'a> {
                         push(self, i, e.to_string(), e.to_string(), inst.name.span);
                     }
                 }
-                if self.graph.exports.is_empty()
-                    && self.errors.is_empty()
-                    && self.loaded.instances.iter().all(|i| i.file.is_some())
-                {
-                    self.errors.push(Error::NoExports);
-                }
             }
+        }
+        // A component that exports nothing is valid (wasm-compose and wac make them),
+        // though rarely what was meant.
+        if self.graph.exports.is_empty()
+            && self.errors.is_empty()
+            && self.loaded.instances.iter().all(|i| i.file.is_some())
+        {
+            let span = match spec.exports.as_deref() {
+                Some([first, ..]) => Some(first.span()),
+                _ => None,
+            };
+            self.warnings.push(Warning::NoExports { span });
         }
     }
 
@@ -797,6 +815,7 @@ pub fn resolve(spec: &PipelineSpec, loaded: &Loaded) -> (LinkGraph, Vec<Error>, 
         satisfied: vec![BTreeMap::new(); n],
         graph: LinkGraph::default(),
         errors: Vec::new(),
+        warnings: Vec::new(),
     };
     for link in &spec.links {
         r.explicit(link);
@@ -807,7 +826,7 @@ pub fn resolve(spec: &PipelineSpec, loaded: &Loaded) -> (LinkGraph, Vec<Error>, 
     }
     r.cycles();
     r.exports(spec);
-    let mut warnings = Vec::new();
+    let mut warnings = std::mem::take(&mut r.warnings);
     // Errors make "unused" guesses unreliable (a misspelt link leaves its ends unused).
     let failed = !r.errors.is_empty() || loaded.instances.iter().any(|i| i.file.is_none());
     let mut used = vec![false; n];

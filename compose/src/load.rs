@@ -216,7 +216,21 @@ fn read_component(path: &Path, at: &At<String>) -> Result<Vec<u8>, Error> {
             MAX_COMPONENT_BYTES
         )));
     }
-    let bytes = read_at_most(path, MAX_COMPONENT_BYTES).map_err(|e| unreadable(e.to_string()))?;
+    let mut bytes =
+        read_at_most(path, MAX_COMPONENT_BYTES).map_err(|e| unreadable(e.to_string()))?;
+    // The text format, as `wasm-tools compose` reads it: a `.wat` file is assembled.
+    if path.extension().is_some_and(|e| e == "wat") && !bytes.starts_with(b"\0asm") {
+        bytes = wat::parse_bytes(&bytes)
+            .map(|b| b.into_owned())
+            .map_err(|mut e| {
+                e.set_path(path);
+                Error::BadWat {
+                    path: path.to_path_buf(),
+                    reason: e.to_string(),
+                    span,
+                }
+            })?;
+    }
     if wasmparser::Parser::is_core_wasm(&bytes) {
         return Err(Error::CoreModule {
             path: path.to_path_buf(),

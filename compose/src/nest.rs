@@ -6,7 +6,7 @@
 
 use crate::compose::{compose_flat, encode_options};
 use crate::error::Error;
-use crate::graph::{LinkGraph, OutputExport};
+use crate::graph::{LinkGraph, OutputExport, WHOLE_INSTANCE};
 use crate::load::{ComponentFile, Loaded};
 use crate::policy::ComponentPolicy;
 use std::collections::BTreeMap;
@@ -144,6 +144,12 @@ pub fn compose_nested(
                     .map(|e| (e.instance, e.export.clone(), e.name.clone(), e.span)),
             );
         for (instance, export, name, span) in needed {
+            if export == WHOLE_INSTANCE {
+                return Err(conflict(format!(
+                    "`{}` is passed as a whole instance to a stage of another part; parts pass named exports only",
+                    loaded.instances[instance].name.value
+                )));
+            }
             match exports.iter().find(|e| e.name == name) {
                 Some(e) if e.instance == instance && e.export == export => {}
                 Some(e) => {

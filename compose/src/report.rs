@@ -225,6 +225,8 @@ impl fmt::Display for Report {
         for l in &self.links {
             let renamed = if l.export == l.import {
                 String::new()
+            } else if l.export == crate::graph::WHOLE_INSTANCE {
+                ", the whole instance".to_string()
             } else {
                 format!(", from export {}", l.export)
             };

@@ -250,22 +250,18 @@ fn check_inside(name: &str) -> Result<(), String> {
     }
 }
 
-/// Checks an `imports:` entry: one non-WASI interface, named in full
-/// (`namespace:package/interface[@version]`). A WASI interface or a wildcard would
-/// silently do nothing (WASI imports are routed by their family's key).
+/// Checks an `imports:` entry: one non-WASI import, named in full as a component
+/// names it: an interface (`namespace:package/interface[@version]`), a plain name
+/// (`logger`), or a dependency name (`locked-dep=<foo:add@1.0.0>`, matched exactly).
+/// A WASI interface or a wildcard would silently do nothing (WASI imports are routed
+/// by their family's key).
 fn check_import_grant(name: &str) -> Result<(), String> {
-    let ident = |s: &str| {
-        !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '+')
-    };
+    use wasmparser::names::{ComponentName, ComponentNameKind};
+    const EXPECTED: &str = "expected an import name: an interface, `namespace:package/interface[@version]`, a plain name such as `logger`, or a dependency name such as `locked-dep=<foo:add@1.0.0>`";
     if name.contains('*') {
-        return Err("`imports:` takes no wildcards: name each interface in full, as `namespace:package/interface[@version]`".into());
+        return Err("`imports:` takes no wildcards: name each import in full, e.g. `namespace:package/interface[@version]`".into());
     }
-    let Some((ns, package, interface, version)) = crate::name::split(name) else {
-        return Err("expected an interface name, `namespace:package/interface[@version]`".into());
-    };
-    if ns == "wasi" {
+    if let Some(("wasi", package, interface, _)) = crate::name::split(name) {
         let key = families::owner(package, interface).map(|(family, _)| family.keys().join("`, `"));
         return Err(match key {
             Some(key) => format!(
@@ -274,10 +270,13 @@ fn check_import_grant(name: &str) -> Result<(), String> {
             None => "WASI interfaces are granted by their family's key, not by `imports:` (see docs/policy.md)".into(),
         });
     }
-    if ![ns, package, interface].into_iter().all(ident) || version.is_some_and(|v| !ident(v)) {
-        return Err("expected an interface name, `namespace:package/interface[@version]`".into());
+    let parsed = ComponentName::new(name, 0).map_err(|_| EXPECTED.to_string())?;
+    match parsed.kind() {
+        ComponentNameKind::Interface(_)
+        | ComponentNameKind::Label(_)
+        | ComponentNameKind::Dependency(_) => Ok(()),
+        _ => Err(EXPECTED.into()),
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -292,7 +291,11 @@ mod tests {
         assert!(wasi.contains("`random:`"), "{wasi}");
         assert!(check_import_grant("wasi:*").is_err());
         assert!(check_import_grant("acme:db/*").is_err());
-        assert!(check_import_grant("query").is_err());
+        assert!(check_import_grant("query").is_ok());
+        assert!(check_import_grant("locked-dep=<foo:add@1.0.0>").is_ok());
         assert!(check_import_grant("acme:db/").is_err());
+        assert!(check_import_grant("Query Two").is_err());
+        assert!(check_import_grant("[method]r.f").is_err());
+        assert!(check_import_grant("url=<https://x>").is_err());
     }
 }

@@ -18,10 +18,15 @@ pub(crate) fn no_authority(package: &str, interface: &str) -> bool {
 }
 
 /// Whether `import` matches a granted name (versions compatible within 0.x minor or x major).
+/// A dependency name (`locked-dep=<...>`) matches only exactly; an unversioned grant
+/// matches its name at any version, and nothing else.
 pub(crate) fn granted(import: &str, grants: &[String]) -> bool {
     let base = |n: &str| n.split('@').next().unwrap_or(n).to_string();
+    let versioned = !import.contains('<');
     grants.iter().any(|g| {
-        g == import || (!g.contains('@') && base(import) == *g) || track(g) == track(import)
+        g == import
+            || (versioned && !g.contains('@') && base(import) == *g)
+            || (versioned && track(g).is_some_and(|t| Some(t) == track(import)))
     })
 }
 
@@ -52,5 +57,19 @@ mod tests {
         assert!(granted("a:b/c@1.4.0", &g(&["a:b/c"])));
         assert!(granted("a:b/c@2.1.0", &g(&["a:b/c@2.0.0"])));
         assert!(!granted("a:b/d@0.2.0", &g(&["a:b/c@0.2.0"])));
+        // An unversioned grant is no wildcard for other unversioned imports.
+        assert!(!granted("a:b/d", &g(&["a:b/c"])));
+        assert!(!granted("logger", &g(&["a:b/c"])));
+        assert!(granted("logger", &g(&["logger"])));
+        assert!(!granted("other", &g(&["logger"])));
+        // Dependency names match exactly.
+        assert!(granted(
+            "locked-dep=<f:a@1.0.0>",
+            &g(&["locked-dep=<f:a@1.0.0>"])
+        ));
+        assert!(!granted(
+            "locked-dep=<f:a@1.2.0>",
+            &g(&["locked-dep=<f:a@1.0.0>"])
+        ));
     }
 }

@@ -1,4 +1,4 @@
-//! `witpipe migrate CONFIG --root ROOT.wasm [-o OUT]`: from `wasm-tools compose`.
+//! `witpipe migrate [CONFIG] --root ROOT.wasm [-o OUT]`: from `wasm-tools compose`.
 
 use crate::diagnostics::{report_plain, Reported};
 use std::path::PathBuf;
@@ -7,8 +7,9 @@ use witpipe_compose::migrate::from_wasm_compose;
 /// Turn a `wasm-tools compose` configuration into a witpipe pipeline file.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The wasm-compose YAML configuration.
-    config: PathBuf,
+    /// The wasm-compose YAML configuration (`wasm-tools compose -c`); without one, as
+    /// with `wasm-tools compose`, dependencies are looked for beside the root.
+    config: Option<PathBuf>,
     /// The root component (the one `wasm-tools compose` was given).
     #[arg(long)]
     root: PathBuf,
@@ -29,8 +30,8 @@ impl Args {
         } else {
             out_dir
         };
-        let migrated = from_wasm_compose(&self.config, &self.root, &out_dir)
-            .map_err(|e| report_plain(format!("{}: {e}", self.config.display())))?;
+        let migrated = from_wasm_compose(self.config.as_deref(), &self.root, &out_dir)
+            .map_err(|e| report_plain(format!("{e}\n  help: {}", e.help)))?;
         for note in &migrated.notes {
             eprintln!("note: {note}");
         }

@@ -91,4 +91,12 @@ impl ExportSpec {
             ExportSpec::One { from, .. } => from,
         }
     }
+
+    /// Where the entry stands.
+    pub fn span(&self) -> Span {
+        match self {
+            ExportSpec::All { instance } => instance.span,
+            ExportSpec::One { span, .. } => *span,
+        }
+    }
 }

@@ -1,0 +1,3 @@
+(component
+  (import "store" (instance))
+)

@@ -1,0 +1,3 @@
+(component
+  (import "clock" (instance (export "now" (func (result u64)))))
+)

@@ -1,0 +1,4 @@
+(component
+  (import "store" (instance))
+  (import "log" (instance))
+)

@@ -1,0 +1,4 @@
+(component
+  (import "store" (instance))
+  (import "env" (instance (export "get" (func (param "key" string)))))
+)

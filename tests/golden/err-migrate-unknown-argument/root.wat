@@ -1,0 +1,3 @@
+(component
+  (import "first" (instance (export "tick" (func))))
+)
