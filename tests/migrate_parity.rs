@@ -4,6 +4,10 @@
 //! read as text, as `wasm-tools compose` reads them). Where wasm-compose composes, so
 //! must witpipe, with the same import and export names; where it refuses, so must
 //! witpipe.
+//!
+//! `WITPIPE_PARITY_DIR=DIR` runs the cases of another folder instead, such as
+//! wasm-compose's own `tests/compositions` (a case expects an error when it holds
+//! `error.txt`).
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -61,19 +65,31 @@ fn witpipe(dir: &Path, args: &[&str]) -> Result<(), String> {
 
 #[test]
 fn witpipe_composes_what_wasm_compose_composes_and_refuses_what_it_refuses() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let other = std::env::var_os("WITPIPE_PARITY_DIR").map(std::path::PathBuf::from);
+    let root = other
+        .clone()
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden"));
     let mut checked = 0;
     let mut cases: Vec<_> = std::fs::read_dir(&root)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.to_string_lossy().contains("migrate") && p.join("root.wat").is_file())
+        .filter(|p| {
+            (other.is_some() || p.to_string_lossy().contains("migrate"))
+                && p.join("root.wat").is_file()
+        })
         .collect();
     cases.sort();
+    // Cases may name files of their neighbours (`../complex/a.wat`): copy them all.
+    let scratch = tempfile::tempdir().unwrap();
+    copy(&root, scratch.path());
+    let mut failures = Vec::new();
     for case in cases {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
-        let scratch = tempfile::tempdir().unwrap();
-        let dir = scratch.path();
-        copy(&case, dir);
+        let expects_error = match other {
+            Some(_) => case.join("error.txt").is_file(),
+            None => name.starts_with("err-"),
+        };
+        let dir = &scratch.path().join(&name);
         let config_path = dir.join("config.yml");
         let config = if config_path.is_file() {
             Config::from_file(&config_path).unwrap()
@@ -96,31 +112,28 @@ fn witpipe_composes_what_wasm_compose_composes_and_refuses_what_it_refuses() {
             .and_then(|()| witpipe(dir, &["compose", "pipeline.yaml", "-o", "out.wasm"]))
             .map(|()| std::fs::read(dir.join("out.wasm")).unwrap());
         match (theirs, ours) {
-            (Ok(theirs), Ok(ours)) => {
-                assert_eq!(
-                    names(&ours),
-                    names(&theirs),
-                    "{name}: imports and exports differ"
-                );
-                assert!(
-                    name.starts_with("ok-"),
-                    "{name}: both compose, but the case expects an error"
-                );
-            }
-            (Err(theirs), Err(_)) => {
-                assert!(
-                    name.starts_with("err-"),
-                    "{name}: both refuse ({theirs:#}), but the case expects success"
-                );
-            }
-            (Ok(_), Err(ours)) => {
-                panic!("{name}: wasm-compose composes it, witpipe refuses:\n{ours}")
-            }
-            (Err(theirs), Ok(_)) => {
-                panic!("{name}: wasm-compose refuses it ({theirs:#}), witpipe composes it")
-            }
+            (Ok(theirs), Ok(ours)) if names(&ours) != names(&theirs) => failures.push(format!(
+                "{name}: imports and exports differ: witpipe {:?}, wasm-compose {:?}",
+                names(&ours),
+                names(&theirs)
+            )),
+            (Ok(_), Ok(_)) if expects_error => failures.push(format!(
+                "{name}: both compose, but the case expects an error"
+            )),
+            (Err(theirs), Err(_)) if !expects_error => failures.push(format!(
+                "{name}: both refuse ({theirs:#}), but the case expects success"
+            )),
+            (Ok(_), Err(ours)) => failures.push(format!(
+                "{name}: wasm-compose composes it, witpipe refuses:\n{ours}"
+            )),
+            (Err(theirs), Ok(_)) => failures.push(format!(
+                "{name}: wasm-compose refuses it ({theirs:#}), witpipe composes it"
+            )),
+            _ => {}
         }
         checked += 1;
     }
+    std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     assert!(checked >= 8, "only {checked} migration cases found");
 }
