@@ -15,9 +15,34 @@ mod runtime;
 use clap::Parser;
 use std::process::ExitCode;
 
+/// `witpipe --version`: the release, the commit, and the embedded wasmtime.
+fn version() -> &'static str {
+    let runtime = if cfg!(feature = "run") {
+        runtime_version()
+    } else {
+        "no embedded wasmtime".into()
+    };
+    let text = format!(
+        "{} (commit {}, {runtime})",
+        env!("CARGO_PKG_VERSION"),
+        env!("WITPIPE_COMMIT")
+    );
+    Box::leak(text.into_boxed_str())
+}
+
+#[cfg(feature = "run")]
+fn runtime_version() -> String {
+    format!("wasmtime {}", witpipe_host::WASMTIME_VERSION)
+}
+
+#[cfg(not(feature = "run"))]
+fn runtime_version() -> String {
+    String::new()
+}
+
 /// Compose WebAssembly components from a declarative YAML pipeline file.
 #[derive(Parser)]
-#[command(name = "witpipe", version, about, propagate_version = true)]
+#[command(name = "witpipe", version = version(), about, propagate_version = true)]
 enum Cli {
     Check(commands::check::Args),
     Compose(commands::compose::Args),
@@ -25,6 +50,7 @@ enum Cli {
     Graph(commands::graph::Args),
     Migrate(commands::migrate::Args),
     Completion(commands::completion::Args),
+    Cache(commands::cache::Args),
     #[cfg(feature = "run")]
     Run(commands::run::Args),
     #[cfg(feature = "run")]
@@ -49,6 +75,7 @@ fn main() -> ExitCode {
         Cli::Graph(args) => args.exec().map(|()| 0),
         Cli::Migrate(args) => args.exec().map(|()| 0),
         Cli::Completion(args) => args.exec().map(|()| 0),
+        Cli::Cache(args) => args.exec().map(|()| 0),
         #[cfg(feature = "run")]
         Cli::Run(args) => args.exec(),
         #[cfg(feature = "run")]

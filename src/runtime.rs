@@ -5,7 +5,7 @@ use crate::diagnostics::{report_plain, Reported};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, UNIX_EPOCH};
-use witpipe_compose::cache::CompositionCache;
+use witpipe_compose::cache::{housekeeping, CompositionCache};
 use witpipe_compose::Report;
 use witpipe_host::{Component, Engine, EngineOptions, HostGrants, Limits, TrapNote};
 
@@ -287,6 +287,10 @@ impl RuntimeArgs {
             }
         }
         let started = Instant::now();
+        self.log(format_args!(
+            "compiling {} bytes of wasm to machine code",
+            target.bytes.len()
+        ));
         let progress = Progress::start(target.bytes.len());
         let component = witpipe_host::compile(&engine, &target.bytes, cache.as_deref());
         drop(progress);
@@ -300,20 +304,42 @@ impl RuntimeArgs {
                 None => String::new(),
             }
         ));
+        if let Some(dir) = &cache {
+            let budget = housekeeping::budget().map_err(report_plain)?;
+            let removed = housekeeping::prune(dir, budget);
+            if removed.files > 0 {
+                self.log(format_args!(
+                    "cache over its budget of {budget} bytes (WITPIPE_CACHE_MAX): removed the {} least recently used entries ({} bytes)",
+                    removed.files, removed.bytes
+                ));
+            }
+        }
         Ok((engine, component))
     }
 }
 
-/// A line on a terminal's stderr while a first compile runs.
+/// A line on a terminal's stderr while a first compile runs; off a terminal (CI
+/// logs), a line after two seconds and then every ten.
 struct Progress(Option<std::sync::mpsc::Sender<()>>);
 
 impl Progress {
     fn start(size: usize) -> Progress {
-        if !std::io::stderr().is_terminal() {
-            return Progress(None);
-        }
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
         let started = Instant::now();
+        if !std::io::stderr().is_terminal() {
+            std::thread::spawn(move || {
+                let mut next = Duration::from_secs(2);
+                while stopped.recv_timeout(next.saturating_sub(started.elapsed())).is_err() {
+                    eprintln!(
+                        "witpipe: compiling {} KB of wasm to machine code, {}s so far (once; later starts use the cache)",
+                        size / 1024,
+                        started.elapsed().as_secs()
+                    );
+                    next += Duration::from_secs(10);
+                }
+            });
+            return Progress(Some(stop));
+        }
         std::thread::spawn(move || {
             let frames = ['|', '/', '-', '\\'];
             let mut i = 0;

@@ -91,7 +91,13 @@ pub fn cached(engine: &Engine, bytes: &[u8], dir: &Path) -> Option<Component> {
     // hash of the source and of the engine settings; wasmtime re-checks the header's
     // version and settings before using the code.
     match unsafe { Component::deserialize_file(engine, &file) } {
-        Ok(component) => Some(component),
+        Ok(component) => {
+            // Used now: the cache's pruning drops the least recently used first.
+            if let Ok(f) = std::fs::File::options().append(true).open(&file) {
+                let _ = f.set_modified(std::time::SystemTime::now());
+            }
+            Some(component)
+        }
         Err(_) => {
             let _ = std::fs::remove_file(&file);
             None

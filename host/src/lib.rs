@@ -25,6 +25,10 @@ pub use serve::{
     default_max_connections, serve, shutdown_signal, ServeOptions, ServeReport, TrapNote, TrapSite,
 };
 pub use wasmtime::component::{Component, Val};
+
+/// The version of the embedded wasmtime (the workspace pins it exactly; a test checks
+/// this against `Cargo.lock`).
+pub const WASMTIME_VERSION: &str = "48.0.8";
 pub use wasmtime::Engine;
 
 use std::path::PathBuf;
@@ -354,5 +358,15 @@ impl WasiHttpView for Host {
             table: &mut self.table,
             hooks: wasmtime_wasi_http::default_hooks(),
         }
+    }
+}
+
+#[cfg(test)]
+mod version_tests {
+    #[test]
+    fn the_named_wasmtime_version_is_the_locked_one() {
+        let lock = include_str!("../../Cargo.lock");
+        let entry = format!("name = \"wasmtime\"\nversion = \"{}\"\n", super::WASMTIME_VERSION);
+        assert!(lock.contains(&entry), "Cargo.lock locks another wasmtime than {}", super::WASMTIME_VERSION);
     }
 }

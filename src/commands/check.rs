@@ -27,6 +27,9 @@ impl Args {
         let invoke = invoke_example(&functions);
         let command = contract.wasmtime_command(&out.display().to_string(), invoke.as_deref());
         println!("stock wasmtime equivalent (after `witpipe compose`): {command}");
+        if contract.serves_http() && contract.has(witpipe_policy::Capability::KeyValue) {
+            println!("  (`wasmtime serve` gives each request a fresh instance and a fresh in-memory key-value store, so nothing stored outlives a request; `witpipe serve` and wasmCloud keep the store)");
+        }
         if invoked {
             let names: Vec<&str> = functions.iter().map(|f| f.name.as_str()).collect();
             let args = invoke.as_deref().is_some_and(|i| !i.ends_with("()"));

@@ -1,4 +1,4 @@
-//! `witpipe run FILE [-- ARGS…]`: compose in memory (or read a component) and run it
+//! `witpipe run [OPTIONS] FILE [ARGS…]`: compose in memory (or read a component) and run it
 //! on embedded wasmtime.
 
 use crate::diagnostics::{report_plain, Reported};
@@ -14,7 +14,9 @@ pub struct Args {
     #[command(flatten)]
     runtime: RuntimeArgs,
     /// Arguments for the component (it sees them only if its grants say `args: inherit`).
-    #[arg(last = true)]
+    /// Everything after FILE is the component's, as with `wasmtime run`; witpipe's own
+    /// options go before FILE. `--` still works.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     args: Vec<String>,
 }
 

@@ -79,7 +79,8 @@ impl CompositionCache {
     /// The composition of the pipeline at `path`, if one was kept and nothing that went
     /// into it has changed. Any doubt (an unreadable, stale or damaged entry) is a miss.
     pub fn get(&self, path: &Path) -> Option<Cached> {
-        let stored = std::fs::read(self.entry(path)?).ok()?;
+        let entry = self.entry(path)?;
+        let stored = std::fs::read(&entry).ok()?;
         let split = stored.iter().position(|&b| b == b'\n')?;
         let header: Header = serde_json::from_slice(&stored[..split]).ok()?;
         let bytes = &stored[split + 1..];
@@ -91,6 +92,9 @@ impl CompositionCache {
                 .all(|(file, len, sha)| file_sha256(file, *len).as_ref() == Some(sha))
             && header.dirs.iter().all(|d| d.is_dir())
             && sha256_hex(bytes) == header.output_sha256;
+        if fresh {
+            super::housekeeping::touch(&entry);
+        }
         fresh.then(|| Cached {
             bytes: bytes.to_vec(),
             report: header.report,

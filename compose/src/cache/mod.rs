@@ -3,19 +3,19 @@
 //! (`oci` crate) live in the same folder.
 
 mod composition;
+pub mod housekeeping;
 
 pub use composition::{sha256_hex, Cached, CompositionCache};
 
-/// witpipe's cache folder (compiled components, pulled OCI components):
-/// `$WITPIPE_CACHE_DIR`, else `$XDG_CACHE_HOME/witpipe`, else `~/.cache/witpipe`.
+/// witpipe's cache folder (compiled components, compositions, pulled OCI components):
+/// `$WITPIPE_CACHE_DIR`, else the platform's cache folder + `witpipe`
+/// (`$XDG_CACHE_HOME` or `~/.cache` on Linux, `~/Library/Caches` on macOS,
+/// `%LOCALAPPDATA%` on Windows).
 pub fn dir() -> Option<std::path::PathBuf> {
-    use std::path::PathBuf;
-    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty());
-    if let Some(dir) = var("WITPIPE_CACHE_DIR") {
-        return Some(PathBuf::from(dir));
+    use etcetera::BaseStrategy;
+    if let Some(dir) = std::env::var_os("WITPIPE_CACHE_DIR").filter(|v| !v.is_empty()) {
+        return Some(dir.into());
     }
-    if let Some(dir) = var("XDG_CACHE_HOME") {
-        return Some(PathBuf::from(dir).join("witpipe"));
-    }
-    var("HOME").map(|home| PathBuf::from(home).join(".cache").join("witpipe"))
+    let strategy = etcetera::base_strategy::choose_native_strategy().ok()?;
+    Some(strategy.cache_dir().join("witpipe"))
 }
