@@ -329,7 +329,10 @@ impl Progress {
         if !std::io::stderr().is_terminal() {
             std::thread::spawn(move || {
                 let mut next = Duration::from_secs(2);
-                while stopped.recv_timeout(next.saturating_sub(started.elapsed())).is_err() {
+                while stopped
+                    .recv_timeout(next.saturating_sub(started.elapsed()))
+                    .is_err()
+                {
                     eprintln!(
                         "witpipe: compiling {} KB of wasm to machine code, {}s so far (once; later starts use the cache)",
                         size / 1024,

@@ -366,7 +366,14 @@ mod version_tests {
     #[test]
     fn the_named_wasmtime_version_is_the_locked_one() {
         let lock = include_str!("../../Cargo.lock");
-        let entry = format!("name = \"wasmtime\"\nversion = \"{}\"\n", super::WASMTIME_VERSION);
-        assert!(lock.contains(&entry), "Cargo.lock locks another wasmtime than {}", super::WASMTIME_VERSION);
+        let entry = format!(
+            "name = \"wasmtime\"\nversion = \"{}\"\n",
+            super::WASMTIME_VERSION
+        );
+        assert!(
+            lock.contains(&entry),
+            "Cargo.lock locks another wasmtime than {}",
+            super::WASMTIME_VERSION
+        );
     }
 }

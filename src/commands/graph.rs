@@ -1,9 +1,11 @@
-//! `witpipe graph FILE --format dot|mermaid`: the link graph as a picture source.
+//! `witpipe graph FILE --format dot|mermaid`: the output as composed, as a picture
+//! source. Arrows go the way calls go (importer → exporter, as the README's diagram
+//! draws them): links between instances, each instance's policy wrappers, what goes
+//! on to the host, and the output's exports.
 
-use crate::diagnostics::{report_failure, Reported};
+use crate::diagnostics::Reported;
 use std::fmt::Write;
 use std::path::PathBuf;
-use witpipe_compose::Pipeline;
 
 /// Picture formats.
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -14,7 +16,8 @@ enum Format {
     Mermaid,
 }
 
-/// Print the link graph: instances, typed links, exports and host imports.
+/// Print the composed output as a graph: instances, typed links (caller → callee),
+/// policy wrappers, host imports after policy, and exports.
 #[derive(clap::Args)]
 pub struct Args {
     /// The pipeline file.
@@ -31,6 +34,8 @@ enum Kind {
     Instance,
     /// A command pipe's plumbing (`pipe(a|b)`, `run(a|b)`).
     Plumbing,
+    /// A policy wrapper of one instance.
+    Wrapper,
     /// The host, or the output: drawn once, whatever the instances are called.
     End,
 }
@@ -45,8 +50,9 @@ type Edge = (usize, usize, String, bool);
 impl Args {
     /// Runs the command.
     pub fn exec(self) -> Result<(), Reported> {
-        let fetcher = super::fetcher();
-        let p = Pipeline::open_with(&self.file, &fetcher).map_err(|f| report_failure(&f))?;
+        let composition = super::compose_pipeline(&self.file)?;
+        let p = &composition.pipeline;
+        let report = composition.report();
         // Instances are the components, then a command pipe's plumbing: instance `i`
         // is node `i`.
         let stages = p.spec().components.len();
@@ -58,21 +64,43 @@ impl Args {
         let mut nodes: Vec<Node> = (0..stages + plumbing)
             .map(|i| (p.instance_name(i).to_string(), kind(i)))
             .collect();
+        let index = |name: &str| (0..stages + plumbing).find(|i| p.instance_name(*i) == name);
         let links = p.links();
+        // Calls go from the importer to the exporter.
         let mut edges: Vec<Edge> = (links.links.iter())
-            .map(|l| (l.from, l.to, l.import.clone(), false))
+            .map(|l| (l.to, l.from, l.import.clone(), false))
             .collect();
-        if !links.remaining_imports.is_empty() {
-            nodes.push(("host".into(), Kind::End));
-            let host = nodes.len() - 1;
-            let imports = links.remaining_imports.iter();
-            edges.extend(imports.map(|r| (host, r.instance, r.name.clone(), true)));
+        let mut host = None;
+        for policy in &report.policies {
+            let Some(instance) = index(&policy.instance) else {
+                continue;
+            };
+            // Each instance has wrapper instances of its own.
+            let mut own: std::collections::BTreeMap<&str, usize> = Default::default();
+            for (import, wrapper) in &policy.wrapped {
+                let node = *own.entry(wrapper).or_insert_with(|| {
+                    nodes.push((format!("{wrapper} wrapper"), Kind::Wrapper));
+                    nodes.len() - 1
+                });
+                edges.push((instance, node, import.clone(), true));
+            }
+            for import in &policy.host {
+                let node = *host.get_or_insert_with(|| {
+                    nodes.push(("host".into(), Kind::End));
+                    nodes.len() - 1
+                });
+                // What a wrapper answers reaches the host through the wrapper.
+                let caller = (policy.wrapped.iter())
+                    .find(|(i, _)| i == import)
+                    .map_or(instance, |(_, w)| own[w.as_str()]);
+                edges.push((caller, node, import.clone(), true));
+            }
         }
         if !links.exports.is_empty() {
             nodes.push(("output".into(), Kind::End));
             let output = nodes.len() - 1;
             let exports = links.exports.iter();
-            edges.extend(exports.map(|e| (e.instance, output, e.name.clone(), true)));
+            edges.extend(exports.map(|e| (output, e.instance, e.name.clone(), true)));
         }
         let text = match self.format {
             Format::Dot => dot(&nodes, &edges),
@@ -89,6 +117,7 @@ fn dot(nodes: &[Node], edges: &[Edge]) -> String {
         let shape = match kind {
             Kind::End => " shape=ellipse",
             Kind::Plumbing => " shape=hexagon",
+            Kind::Wrapper => " shape=component",
             Kind::Instance => "",
         };
         let _ = writeln!(s, "  n{i} [label=\"{}\"{shape}];", dot_text(label));
@@ -112,6 +141,7 @@ fn mermaid(nodes: &[Node], edges: &[Edge]) -> String {
         let _ = match kind {
             Kind::End => writeln!(s, "  n{i}([\"{text}\"])"),
             Kind::Plumbing => writeln!(s, "  n{i}{{{{\"{text}\"}}}}"),
+            Kind::Wrapper => writeln!(s, "  n{i}[[\"{text}\"]]"),
             Kind::Instance => writeln!(s, "  n{i}[\"{text}\"]"),
         };
     }

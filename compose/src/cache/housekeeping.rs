@@ -152,12 +152,27 @@ mod tests {
         touch(&d.join("old.cwasm")); // used just now: kept longest
         assert_eq!(usage(d).iter().map(|e| e.bytes).sum::<u64>(), 900);
         let removed = prune(d, 500);
-        assert_eq!(removed, Removed { files: 2, bytes: 500 });
+        assert_eq!(
+            removed,
+            Removed {
+                files: 2,
+                bytes: 500
+            }
+        );
         assert!(d.join("old.cwasm").exists());
         assert!(!d.join("compose/mid.entry").exists());
         assert!(!d.join("oci/reg/new.wasm").exists());
-        assert_eq!(clean(d), Removed { files: 1, bytes: 400 });
-        assert!(d.join("notes.txt").exists(), "a file witpipe does not name stays");
+        assert_eq!(
+            clean(d),
+            Removed {
+                files: 1,
+                bytes: 400
+            }
+        );
+        assert!(
+            d.join("notes.txt").exists(),
+            "a file witpipe does not name stays"
+        );
     }
 
     #[test]
