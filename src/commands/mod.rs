@@ -1,7 +1,7 @@
 //! One file per subcommand: an `Args` struct and its `exec`.
 
-#[cfg(feature = "run")]
 pub mod cache;
+#[cfg(feature = "run")]
 pub mod call;
 pub mod check;
 #[cfg(feature = "run")]
