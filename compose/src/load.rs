@@ -182,6 +182,21 @@ pub fn load_components(
     )
 }
 
+/// The text format, as `wasm-tools compose` reads it: a `.wat` file that is not
+/// already binary is assembled; anything else is returned as it is. `Err` is the
+/// assembler's message, with the file's line and column.
+pub(crate) fn assemble_wat(path: &Path, bytes: Vec<u8>) -> Result<Vec<u8>, String> {
+    if path.extension().is_none_or(|e| e != "wat") || bytes.starts_with(b"\0asm") {
+        return Ok(bytes);
+    }
+    wat::parse_bytes(&bytes)
+        .map(|b| b.into_owned())
+        .map_err(|mut e| {
+            e.set_path(path);
+            e.to_string()
+        })
+}
+
 /// Reads a file and checks that it is a binary component.
 fn read_component(path: &Path, at: &At<String>) -> Result<Vec<u8>, Error> {
     let span = at.span;
@@ -218,19 +233,11 @@ fn read_component(path: &Path, at: &At<String>) -> Result<Vec<u8>, Error> {
     }
     let mut bytes =
         read_at_most(path, MAX_COMPONENT_BYTES).map_err(|e| unreadable(e.to_string()))?;
-    // The text format, as `wasm-tools compose` reads it: a `.wat` file is assembled.
-    if path.extension().is_some_and(|e| e == "wat") && !bytes.starts_with(b"\0asm") {
-        bytes = wat::parse_bytes(&bytes)
-            .map(|b| b.into_owned())
-            .map_err(|mut e| {
-                e.set_path(path);
-                Error::BadWat {
-                    path: path.to_path_buf(),
-                    reason: e.to_string(),
-                    span,
-                }
-            })?;
-    }
+    bytes = assemble_wat(path, bytes).map_err(|reason| Error::BadWat {
+        path: path.to_path_buf(),
+        reason,
+        span,
+    })?;
     if wasmparser::Parser::is_core_wasm(&bytes) {
         return Err(Error::CoreModule {
             path: path.to_path_buf(),

@@ -14,7 +14,7 @@
 //! output, which the migrated file grants (`grants: { imports: [...] }`). What
 //! wasm-compose refuses, this refuses too, at the configuration line that causes it.
 
-use crate::load::{read_at_most, validate, MAX_COMPONENT_BYTES};
+use crate::load::{assemble_wat, read_at_most, validate, MAX_COMPONENT_BYTES};
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::fmt::{self, Write};
 use std::path::{Component, Path, PathBuf};
@@ -278,17 +278,12 @@ impl Migrator<'_> {
                 ))
             }
         };
-        if path.extension().is_some_and(|e| e == "wat") && !bytes.starts_with(b"\0asm") {
-            bytes = wat::parse_bytes(&bytes)
-                .map(|b| b.into_owned())
-                .map_err(|mut e| {
-                    e.set_path(path);
-                    fail(
-                        format!("{shown} is not valid WebAssembly text: {e}"),
-                        "fix the text at the line and column shown",
-                    )
-                })?;
-        }
+        bytes = assemble_wat(path, bytes).map_err(|e| {
+            fail(
+                format!("{shown} is not valid WebAssembly text: {e}"),
+                "fix the text at the line and column shown",
+            )
+        })?;
         if wasmparser::Parser::is_core_wasm(&bytes) {
             return Err(fail(
                 format!("{shown} is a core WebAssembly module, not a component"),
