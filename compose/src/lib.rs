@@ -49,6 +49,7 @@ pub use witpipe_policy::{Capability, HostContract, HostDir, HostImport};
 
 use graph::LinkGraph;
 use load::Loaded;
+use miette::Diagnostic as _;
 use spec::PipelineSpec;
 use std::path::{Path, PathBuf};
 
@@ -155,7 +156,16 @@ impl Pipeline {
     ) -> Result<Pipeline, Failure> {
         let spec = match spec::parse_pipeline(&source) {
             Ok(spec) => spec,
-            Err(errors) => return Err(Failure::new(path, source, errors, Vec::new())),
+            Err(failure) => {
+                let mut errors = failure.errors;
+                // Every problem of every grants block in one run.
+                let (more, warnings) = (failure.recovered.as_ref())
+                    .map(|spec| policy::check_blocks(spec, base_dir))
+                    .unwrap_or_default();
+                errors.extend(more);
+                errors.sort_by_key(|e| e.labels().and_then(|mut l| l.next()).map(|l| l.offset()));
+                return Err(Failure::new(path, source, errors, warnings));
+            }
         };
         let resolve = |validation| {
             let (mut loaded, mut errors) =

@@ -33,27 +33,7 @@ pub fn apply(
     links: &LinkGraph,
     plan: bool,
 ) -> (Vec<ComponentPolicy>, Vec<Error>, Vec<Warning>) {
-    let mut errors = Vec::new();
-    let mut warnings = Vec::new();
-    let blocks = spec
-        .components
-        .iter()
-        .filter_map(|c| c.grants.as_deref())
-        .chain(spec.defaults.as_ref());
-    for block in blocks {
-        if let Some(cwd) = block.value.cwd.as_ref().filter(|c| c.value == "inherit") {
-            warnings.push(Warning::CwdInherit { span: cwd.span });
-        }
-        let problems = witpipe_policy::check_mounts(&block.value, base_dir);
-        for problem in problems.into_iter().chain(block.value.problems()) {
-            let help = miette::Diagnostic::help(&problem).map(|h| h.to_string());
-            errors.push(Error::Grants {
-                span: problem.span().unwrap_or(block.span),
-                reason: problem.to_string(),
-                help: help.unwrap_or_else(|| crate::error::GRANTS_HELP.into()),
-            });
-        }
-    }
+    let (mut errors, mut warnings) = check_blocks(spec, base_dir);
     // A plan is large: room for all at once, so growing never moves them.
     let mut policies = Vec::with_capacity(if plan { spec.components.len() } else { 0 });
     for (i, component) in spec.components.iter().enumerate().filter(|_| plan) {
@@ -107,4 +87,31 @@ pub fn apply(
         });
     }
     (policies, errors, warnings)
+}
+
+/// The problems each grants block shows alone: each key's grammar, mounts that do not
+/// exist, `deny:` names; and `cwd: inherit`, which no host at hand honours.
+pub(crate) fn check_blocks(spec: &PipelineSpec, base_dir: &Path) -> (Vec<Error>, Vec<Warning>) {
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let blocks = spec
+        .components
+        .iter()
+        .filter_map(|c| c.grants.as_deref())
+        .chain(spec.defaults.as_ref());
+    for block in blocks {
+        if let Some(cwd) = block.value.cwd.as_ref().filter(|c| c.value == "inherit") {
+            warnings.push(Warning::CwdInherit { span: cwd.span });
+        }
+        let problems = witpipe_policy::check_mounts(&block.value, base_dir);
+        for problem in problems.into_iter().chain(block.value.problems()) {
+            let help = miette::Diagnostic::help(&problem).map(|h| h.to_string());
+            errors.push(Error::Grants {
+                span: problem.span().unwrap_or(block.span),
+                reason: problem.to_string(),
+                help: help.unwrap_or_else(|| crate::error::GRANTS_HELP.into()),
+            });
+        }
+    }
+    (errors, warnings)
 }

@@ -5,8 +5,9 @@
 //! what the components import or export (that is [`crate::graph`]'s job).
 
 mod parse;
+mod recover;
 
-pub use parse::parse_pipeline;
+pub use parse::{parse_pipeline, ParseFailure};
 
 use crate::span::{At, Span};
 use witpipe_policy::GrantsSpec;

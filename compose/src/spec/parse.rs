@@ -202,25 +202,81 @@ fn relocate(mut inner: Spanned<String>, outer: &Spanned<impl Sized>) -> Spanned<
     inner
 }
 
-/// Parses a pipeline file's text. `Err` holds every problem found; YAML syntax and
-/// shape errors stop at the first one (the parser cannot go on), name errors do not.
-pub fn parse_pipeline(text: &str) -> Result<PipelineSpec, Vec<Error>> {
-    // A pipeline is small: refuse alias bombs and huge inputs early.
+/// Why a pipeline file did not parse.
+#[derive(Debug)]
+pub struct ParseFailure {
+    /// Every problem found.
+    pub errors: Vec<Error>,
+    /// The file as read with its refused grants entries left out, when that reads:
+    /// its grants blocks can still be checked, so that one run reports all their
+    /// problems.
+    pub recovered: Option<Box<PipelineSpec>>,
+}
+
+/// At most this many refused grants entries are stepped over in one file, and at most
+/// this many bytes are read again for it (a huge hostile file is not read 64 times).
+const MAX_RECOVERIES: usize = 64;
+const MAX_REREAD_BYTES: usize = 64 << 20;
+
+/// Parses a pipeline file's text. YAML syntax errors, and shape errors outside grants
+/// blocks, stop at the first one (the reader cannot go on); a refused grants entry is
+/// stepped over so that every grants problem is reported; name errors never stop.
+pub fn parse_pipeline(text: &str) -> Result<PipelineSpec, ParseFailure> {
+    let fail = |errors| ParseFailure {
+        errors,
+        recovered: None,
+    };
+    if text.trim().is_empty() {
+        return Err(fail(vec![Error::EmptyPipeline]));
+    }
+    if let Some(e) = control_character(text) {
+        return Err(fail(vec![e]));
+    }
+    let mut errors = Vec::new();
+    let mut outline = None;
+    let mut current = std::borrow::Cow::Borrowed(text);
+    let raw = loop {
+        let e = match serde_saphyr::from_str_with_options::<RawPipeline>(&current, options()) {
+            Ok(raw) => break Some(raw),
+            Err(e) => e,
+        };
+        errors.push(yaml_error(&e, text));
+        let at = e.location().and_then(|l| l.span().byte_offset());
+        let outline = outline.get_or_insert_with(|| super::recover::Outline::read(text, options()));
+        let entry = at
+            .zip(outline.as_ref())
+            .and_then(|(at, o)| o.entry_at(&current, at as usize));
+        match entry {
+            Some(range) if errors.len() <= MAX_RECOVERIES.min(MAX_REREAD_BYTES / text.len()) => {
+                current = std::borrow::Cow::Owned(super::recover::blank(&current, range));
+            }
+            _ => break None,
+        }
+    };
+    let spec = raw.map(into_spec);
+    match (spec, errors.is_empty()) {
+        (Some(Ok(spec)), true) => Ok(spec),
+        (Some(Ok(spec)), false) => Err(ParseFailure {
+            errors,
+            recovered: Some(Box::new(spec)),
+        }),
+        (Some(Err(more)), _) => {
+            errors.extend(more);
+            Err(fail(errors))
+        }
+        (None, _) => Err(fail(errors)),
+    }
+}
+
+/// The reader's options: a pipeline is small, so refuse alias bombs and huge inputs.
+fn options() -> serde_saphyr::Options {
     let mut budget = serde_saphyr::Budget::default();
     budget.max_aliases = 1_000;
     budget.max_events = 1_000_000;
     budget.max_depth = 64;
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget);
-    if text.trim().is_empty() {
-        return Err(vec![Error::EmptyPipeline]);
-    }
-    if let Some(e) = control_character(text) {
-        return Err(vec![e]);
-    }
-    let raw: RawPipeline = serde_saphyr::from_str_with_options(text, options)
-        .map_err(|e| vec![yaml_error(e, text)])?;
-    into_spec(raw)
+    options
 }
 
 fn at(s: Spanned<String>) -> At<String> {
@@ -389,22 +445,65 @@ fn check_instance_name(name: &At<String>, errors: &mut Vec<Error>) {
 }
 
 /// Turns a parser error into ours: the location, the message without the parser's own
-/// snippet or position suffix, and a suggestion where we can make one.
-fn yaml_error(e: serde_saphyr::Error, text: &str) -> Error {
+/// snippet or position suffix, and a suggestion where we can make one. The reader's
+/// typed error kinds choose the explanation; its text is only shown.
+pub(super) fn yaml_error(e: &serde_saphyr::Error, text: &str) -> Error {
+    use serde_saphyr::Error as E;
     let span = e
         .location()
         .map(|l| Span::from_location(&l))
         .unwrap_or_default();
-    let mut message = e.without_snippet().to_string().trim().to_string();
+    // An error met through an alias is explained as the error itself.
+    let mut inner = e.without_snippet();
+    while let E::AliasError { error, .. } = inner {
+        inner = error.without_snippet();
+    }
+    let mut message = inner.to_string().trim().to_string();
     // The position is shown by the snippet; drop the parser's " at line N, column M".
     if let Some(i) = message.rfind(" at line ") {
         if message[i..].contains(", column ") {
             message.truncate(i);
         }
     }
-    let (message, help) = match shape_mismatch(&message, text, &span) {
-        Some(explained) => explained,
-        None => explain(message),
+    let reference = "check the value against the reference in docs/pipeline-format.md";
+    let (message, help) = match inner {
+        E::Unexpected { expected, .. } => shape_mismatch(expected, text, &span)
+            .unwrap_or_else(|| (message, INDENT_HELP.into())),
+        E::DuplicateMappingKey { key, .. } => (
+            format!("duplicate key `{}`", key.as_deref().unwrap_or("?")),
+            "each key may appear once in a mapping (instance names must be unique); rename or remove one".into(),
+        ),
+        E::MultipleDocuments { .. } => (
+            "this file holds more than one YAML document (a `---` line starts another); a pipeline file is one".into(),
+            "remove the `---` line and what follows it, or move the second pipeline into a file of its own".into(),
+        ),
+        E::NullIntoString { .. } => (
+            "this value is empty, and a value is needed here".into(),
+            "write the value after the key (e.g. `path: app.wasm`), or remove the key".into(),
+        ),
+        E::Budget { breach, .. } => (
+            format!("this file holds more YAML than a pipeline file may ({})", budget_text(breach)),
+            "pipeline files are small: witpipe stops at 1,000,000 parser events, 1,000 aliases and 64 levels of nesting, against hostile files such as alias bombs".into(),
+        ),
+        E::SerdeUnknownField { field, expected, .. } => {
+            let help = unknown_field_help(field, expected);
+            (message, help)
+        }
+        E::SerdeUnknownVariant {
+            variant, expected, ..
+        } => {
+            let help = match did_you_mean(variant, expected.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`? Write one of: {}", expected.join(", ")),
+                None => format!("write one of: {}", expected.join(", ")),
+            };
+            (message, help)
+        }
+        E::InvalidScalar { ty, .. } => match *ty {
+            "u32" | "u64" => ("expected a whole number here".into(), reference.into()),
+            "bool" => ("expected `true` or `false` here".into(), reference.into()),
+            _ => (message, reference.into()),
+        },
+        _ => (message, INDENT_HELP.into()),
     };
     Error::Yaml {
         message,
@@ -413,13 +512,29 @@ fn yaml_error(e: serde_saphyr::Error, text: &str) -> Error {
     }
 }
 
+/// The help of a YAML error with no better one.
+const INDENT_HELP: &str =
+    "check the indentation and the value's type against the reference in docs/pipeline-format.md";
+
+/// Which of the reader's limits a file broke, in words.
+fn budget_text(breach: &serde_saphyr::budget::BudgetBreach) -> String {
+    use serde_saphyr::budget::BudgetBreach as B;
+    match breach {
+        B::Events { events } => format!("{events} parser events"),
+        B::Aliases { aliases } => format!("{aliases} aliases"),
+        B::Depth { depth } => format!("{depth} levels of nesting"),
+        B::Anchors { anchors } => format!("{anchors} anchors"),
+        other => format!("{other:?}"),
+    }
+}
+
 /// "expected mapping start" and its kin, said in the pipeline's terms: which key,
 /// what it takes, what was found.
-fn shape_mismatch(message: &str, text: &str, span: &Span) -> Option<(String, String)> {
-    let wanted = match message {
-        "expected mapping start" => "a mapping (`name: value` lines or `{ … }`)",
-        "expected sequence start" => "a list (`[a, b]` or `- a` lines)",
-        "expected string scalar" => "a single value, such as a name or a path",
+fn shape_mismatch(expected: &str, text: &str, span: &Span) -> Option<(String, String)> {
+    let wanted = match expected {
+        "mapping start" => "a mapping (`name: value` lines or `{ … }`)",
+        "sequence start" => "a list (`[a, b]` or `- a` lines)",
+        "string scalar" => "a single value, such as a name or a path",
         _ => return None,
     };
     let line = text.lines().nth(span.line.checked_sub(1)? as usize)?;
@@ -430,7 +545,13 @@ fn shape_mismatch(message: &str, text: &str, span: &Span) -> Option<(String, Str
     let found = match line[at..].trim_start().chars().next() {
         Some('[') | Some('-') => "a list".to_string(),
         Some('{') => "a mapping".to_string(),
-        _ => format!("`{}`", line[at..].trim()),
+        _ => {
+            // Inside `{ … }` or `[ … ]` the value ends at the next separator.
+            let value = line[at..].trim();
+            let flow = line[..at].contains(['{', '[']);
+            let end = value.find([',', '}', ']']).filter(|_| flow);
+            format!("`{}`", value[..end.unwrap_or(value.len())].trim())
+        }
     };
     let before = &line[..at];
     // An entry of a list: after `[` or `,` on the line, or after a `- ` line start.
@@ -529,74 +650,18 @@ fn key_before(text: &str, line: usize, before: &str) -> Option<String> {
         .and_then(key_of)
 }
 
-/// Rewrites the parser's messages that name its internals, and picks a fix.
-fn explain(message: String) -> (String, String) {
-    if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
-        let key = rest.split(',').next().unwrap_or(rest).trim();
-        return (
-            format!("duplicate key `{key}`"),
-            "each key may appear once in a mapping (instance names must be unique); rename or remove one".into(),
-        );
-    }
-    if message.starts_with("multiple YAML documents") {
-        return (
-            "this file holds more than one YAML document (a `---` line starts another); a pipeline file is one".into(),
-            "remove the `---` line and what follows it, or move the second pipeline into a file of its own".into(),
-        );
-    }
-    if message.contains("cannot deserialize null") {
-        return (
-            "this value is empty, and a value is needed here".into(),
-            "write the value after the key (e.g. `path: app.wasm`), or remove the key".into(),
-        );
-    }
-    if let Some(what) = message.strip_prefix("budget breached: ") {
-        return (
-            format!("this file holds more YAML than a pipeline file may ({what})"),
-            "pipeline files are small: witpipe stops at 1,000,000 parser events, 1,000 aliases and 64 levels of nesting, against hostile files such as alias bombs".into(),
-        );
-    }
-    if let Some(help) = unknown_field_help(&message) {
-        return (message, help);
-    }
-    for (prefix, what) in [
-        ("invalid u32", "a whole number"),
-        ("invalid u64", "a whole number"),
-        ("invalid bool", "`true` or `false`"),
-    ] {
-        if message.starts_with(prefix) {
-            return (
-                format!("expected {what} here"),
-                "check the value against the reference in docs/pipeline-format.md".into(),
-            );
-        }
-    }
-    (
-        message,
-        "check the indentation and the value's type against the reference in docs/pipeline-format.md".into(),
-    )
-}
-
-/// For "unknown field `x`, expected one of a, b" (with or without backticks round the
-/// names): a "did you mean" and the allowed keys.
-fn unknown_field_help(message: &str) -> Option<String> {
-    let rest = message.split("unknown field `").nth(1)?;
-    let (field, rest) = rest.split_once('`')?;
-    let expected: Vec<&str> = match rest.split_once("expected one of ") {
-        Some((_, list)) => list
-            .split(',')
-            .map(|k| k.trim().trim_matches('`'))
-            .collect(),
-        None => match rest.split_once("expected ") {
-            Some((_, one)) => vec![one.trim().trim_matches('`')],
-            None => TOP_KEYS.to_vec(),
-        },
+/// For an unknown key: a "did you mean" and the allowed keys.
+fn unknown_field_help(field: &str, expected: &[&str]) -> String {
+    let expected = if expected.is_empty() {
+        TOP_KEYS
+    } else {
+        expected
     };
-    Some(match did_you_mean(field, expected.iter().copied()) {
+    match did_you_mean(field, expected.iter().copied()) {
         Some(s) => format!(
             "did you mean `{s}`? Allowed keys here: {}",
             expected.join(", ")
         ),
         None => format!("allowed keys here: {}", expected.join(", ")),
-    })
+    }
 }
