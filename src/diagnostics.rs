@@ -222,6 +222,38 @@ pub fn report_plain(message: impl fmt::Display) -> Reported {
     Reported
 }
 
+/// One diagnostic as `check --json` gives it (schema/check-output.schema.json): the
+/// position of its first label in `file` (whose text is `source`), every label, and
+/// its help.
+pub fn to_json(file: &str, source: &str, d: &dyn Diagnostic, severity: &str) -> serde_json::Value {
+    let labels: Vec<serde_json::Value> = d
+        .labels()
+        .into_iter()
+        .flatten()
+        .map(|l| {
+            let (line, column) = witpipe_compose::line_col(source, l.offset());
+            serde_json::json!({
+                "line": line,
+                "column": column,
+                "offset": l.offset(),
+                "length": l.len(),
+                "text": l.label(),
+            })
+        })
+        .collect();
+    let first = labels.first();
+    serde_json::json!({
+        "severity": severity,
+        "code": d.code().map(|c| c.to_string()),
+        "message": d.to_string(),
+        "help": d.help().map(|h| h.to_string()),
+        "file": file,
+        "line": first.map(|l| &l["line"]),
+        "column": first.map(|l| &l["column"]),
+        "labels": labels,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::clean;

@@ -51,5 +51,33 @@ for path in reject:
         print(f"FAIL {path.relative_to(root)} should be rejected by the schema")
     else:
         passed += 1
+
+# `check --json` output: every golden transcript of it must match its schema.
+output_schema = json.loads((root / "schema/check-output.schema.json").read_text())
+jsonschema.Draft7Validator.check_schema(output_schema)
+output_validator = jsonschema.Draft7Validator(output_schema)
+transcripts = 0
+for cmd in sorted(root.glob("tests/golden/*/cmd")):
+    if "check --json" not in cmd.read_text():
+        continue
+    case = cmd.parent
+    text = next(
+        (case / name).read_text()
+        for name in ["expected.txt", "error.txt"]
+        if (case / name).exists()
+    )
+    lines = text.splitlines()
+    # `$ witpipe check --json …`, the document, `[exit N]`.
+    document = json.loads("\n".join(lines[1:-1]))
+    transcripts += 1
+    errors = list(output_validator.iter_errors(document))
+    if errors:
+        failed += 1
+        print(f"FAIL {case.relative_to(root)}: check --json output: {errors[0].message}")
+    else:
+        passed += 1
+if transcripts < 2:
+    failed += 1
+    print("FAIL no `check --json` golden transcripts found to validate")
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

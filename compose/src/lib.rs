@@ -44,7 +44,7 @@ mod toolchains;
 pub mod wit;
 
 pub use error::{Error, Warning};
-pub use report::{Failure, LinkLine, PolicyLine, Report, TrapFrame, TrapSite};
+pub use report::{line_col, Failure, LinkLine, PolicyLine, Report, TrapFrame, TrapSite};
 pub use witpipe_policy::{Capability, HostContract, HostDir, HostImport};
 
 use graph::LinkGraph;
