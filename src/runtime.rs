@@ -9,6 +9,18 @@ use witpipe_compose::cache::{housekeeping, CompositionCache};
 use witpipe_compose::Report;
 use witpipe_host::{Component, Engine, EngineOptions, HostGrants, Limits, TrapNote};
 
+/// Options of every command that loads and compiles a pipeline or component
+/// (`run`, `serve`, `call` and `compile`).
+#[derive(clap::Args)]
+pub struct LoadArgs {
+    /// Compose and compile afresh, without using (or filling) the caches.
+    #[arg(long)]
+    no_cache: bool,
+    /// Log what is composed, granted, compiled and cached.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
 /// Options of every command that runs a component.
 #[derive(clap::Args)]
 pub struct RuntimeArgs {
@@ -23,12 +35,67 @@ pub struct RuntimeArgs {
     /// Units of fuel (about one per wasm instruction) an instance may use.
     #[arg(long, value_name = "UNITS")]
     fuel: Option<u64>,
-    /// Compose and compile afresh, without using (or filling) the caches.
-    #[arg(long)]
-    no_cache: bool,
-    /// Log what is composed, granted, compiled and cached.
-    #[arg(short, long)]
-    pub verbose: bool,
+    /// A bare component only (a pipeline's grants are in its file): preopen directory
+    /// HOST, seen by the component at GUEST (default: HOST as written), read-write as
+    /// under `wasmtime run --dir`; `::ro` after GUEST makes it read-only.
+    #[arg(long, value_name = "HOST[::GUEST[::ro]]", value_parser = parse_dir)]
+    dir: Vec<BareDir>,
+    /// A bare component only: pass environment variable NAME with VALUE, or with the
+    /// host's value when there is no `=VALUE`, as `wasmtime run --env` does.
+    #[arg(long, value_name = "NAME[=VALUE]", value_parser = parse_env)]
+    env: Vec<(String, Option<String>)>,
+    #[command(flatten)]
+    pub load: LoadArgs,
+}
+
+/// A `--dir` of a bare component: host path, guest path, read-only.
+#[derive(Debug, Clone)]
+pub struct BareDir {
+    host: PathBuf,
+    guest: String,
+    read_only: bool,
+}
+
+/// Reads `--dir HOST[::GUEST[::ro]]`.
+fn parse_dir(text: &str) -> Result<BareDir, String> {
+    let mut parts = text.split("::");
+    let host = parts.next().unwrap_or_default();
+    let guest = parts.next().unwrap_or(host);
+    let read_only = match parts.next() {
+        None => false,
+        Some("ro") => true,
+        Some(other) => {
+            return Err(format!(
+                "`{other}` is not `ro`: write HOST, HOST::GUEST or HOST::GUEST::ro"
+            ))
+        }
+    };
+    if parts.next().is_some() || host.is_empty() || guest.is_empty() {
+        return Err("write HOST, HOST::GUEST or HOST::GUEST::ro".into());
+    }
+    if !std::path::Path::new(host).is_dir() {
+        return Err(format!(
+            "`{host}` is not a directory here; name one that exists"
+        ));
+    }
+    Ok(BareDir {
+        host: PathBuf::from(host),
+        guest: guest.to_string(),
+        read_only,
+    })
+}
+
+/// Reads `--env NAME[=VALUE]`.
+fn parse_env(text: &str) -> Result<(String, Option<String>), String> {
+    let (name, value) = match text.split_once('=') {
+        Some((name, value)) => (name, Some(value.to_string())),
+        None => (text, None),
+    };
+    if name.is_empty() || name.contains('\0') || value.as_deref().is_some_and(|v| v.contains('\0'))
+    {
+        return Err("write NAME or NAME=VALUE, with a non-empty NAME and no NUL byte".into());
+    }
+    Ok((name.to_string(), value))
 }
 
 /// A pipeline composed in memory, or a component read from a file.
@@ -43,6 +110,10 @@ pub struct Target {
     pub argv0: String,
     /// `-v`: errors keep their backtraces.
     pub verbose: bool,
+    /// `--dir` of a bare component.
+    pub dirs: Vec<BareDir>,
+    /// `--env` of a bare component.
+    pub env: Vec<(String, Option<String>)>,
 }
 
 impl Target {
@@ -90,7 +161,21 @@ impl Target {
             .collect();
         match &self.report {
             Some(report) => HostGrants::from_contract(&report.contract, argv),
-            None => HostGrants::bare(argv),
+            None => {
+                let mut grants = HostGrants::bare(argv);
+                for d in &self.dirs {
+                    grants
+                        .dirs
+                        .push((d.host.clone(), d.guest.clone(), d.read_only));
+                }
+                for (name, value) in &self.env {
+                    match value {
+                        Some(value) => grants.env_values.push((name.clone(), value.clone())),
+                        None => grants.env.push(name.clone()),
+                    }
+                }
+                grants
+            }
         }
     }
 
@@ -106,7 +191,7 @@ impl Target {
         }
         // A bare component asking for more than streams and arguments.
         let hint = match self.report.is_none() && text.contains("was not found in the linker") {
-            true => "; a bare component is granted only its standard streams and arguments: name it in a pipeline file and grant what it needs there",
+            true => "; a bare component is granted only its standard streams, its arguments and what --dir and --env give: name it in a pipeline file and grant what it needs there",
             false => "",
         };
         report_plain(format!("{}: {text}{hint}", self.path.display()))
@@ -150,6 +235,32 @@ impl RuntimeArgs {
         }
     }
 
+    /// [`LoadArgs::load`], with `--dir` and `--env` for a bare component (refused for a
+    /// pipeline, whose grants are in its file).
+    pub fn load(&self, path: &Path) -> Result<Target, Reported> {
+        let mut target = self.load.load(path)?;
+        if target.report.is_some() && !(self.dir.is_empty() && self.env.is_empty()) {
+            return Err(report_plain(format!(
+                "{}: --dir and --env are for a bare component; a pipeline's grants are in its file: grant directories with `fs: [{{ host: ./data, guest: /data }}]` and variables with `env: [NAME]` under the component's `grants:` (docs/policy.md)",
+                path.display()
+            )));
+        }
+        target.dirs = self.dir.clone();
+        target.env = self.env.clone();
+        Ok(target)
+    }
+
+    /// [`LoadArgs::prepare`] with this command's fuel setting.
+    pub fn prepare(
+        &self,
+        target: &Target,
+        pooling: Option<u32>,
+    ) -> Result<(Engine, Component), Reported> {
+        self.load.prepare(target, pooling, self.fuel.is_some())
+    }
+}
+
+impl LoadArgs {
     /// Prints `message` under `-v`.
     pub fn log(&self, message: impl std::fmt::Display) {
         if self.verbose {
@@ -191,6 +302,8 @@ impl RuntimeArgs {
                 bytes,
                 report: None,
                 verbose: self.verbose,
+                dirs: Vec::new(),
+                env: Vec::new(),
             });
         }
         let started = Instant::now();
@@ -253,16 +366,19 @@ impl RuntimeArgs {
             bytes,
             report: Some(report),
             verbose: self.verbose,
+            dirs: Vec::new(),
+            env: Vec::new(),
         }
     }
 
-    /// The engine the limits need.
-    pub fn engine(&self, target: &Target, pooling: Option<u32>) -> Result<Engine, Reported> {
-        witpipe_host::engine(EngineOptions {
-            fuel: self.fuel.is_some(),
-            pooling,
-        })
-        .map_err(|e| target.fail(e))
+    /// The engine: fuel metering compiled in or not, the pooling allocator or not.
+    pub fn engine(
+        &self,
+        target: &Target,
+        pooling: Option<u32>,
+        fuel: bool,
+    ) -> Result<Engine, Reported> {
+        witpipe_host::engine(EngineOptions { fuel, pooling }).map_err(|e| target.fail(e))
     }
 
     /// The engine and the compiled component, from the compile cache when possible.
@@ -270,8 +386,9 @@ impl RuntimeArgs {
         &self,
         target: &Target,
         pooling: Option<u32>,
+        fuel: bool,
     ) -> Result<(Engine, Component), Reported> {
-        let engine = self.engine(target, pooling)?;
+        let engine = self.engine(target, pooling, fuel)?;
         let cache = if self.no_cache {
             None
         } else {

@@ -565,6 +565,32 @@ fn compiled_and_cached_components_start_without_compiling() {
         out,
         "words: 3\ndistinct: 2\nlongest: x (at byte 0)\n 1. x                2\n"
     );
+    // `compile --fuel` makes code that `run --fuel` meters; without it, `run --fuel`
+    // refuses the file and says how to compile it.
+    let hog = root().join("tests/guests/components/hog.wasm");
+    let metered = dir.path().join("hog.cwasm");
+    let compiled = |flags: &[&str]| {
+        let out = witpipe()
+            .arg("compile")
+            .args(flags)
+            .arg(&hog)
+            .arg("-o")
+            .arg(&metered)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    };
+    compiled(&["--fuel"]);
+    let (code, _, err) = witpipe_run_with(&metered, &["--fuel", "100000"], &["spin"], "");
+    assert_eq!(code, 1);
+    assert!(err.contains("used up its 100000 units of fuel"), "{err}");
+    compiled(&[]);
+    let (code, _, err) = witpipe_run_with(&metered, &["--fuel", "100000"], &["spin"], "");
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("add `--fuel` to run it with `--fuel`"),
+        "{err}"
+    );
     // The second start of a pipeline comes from the compile cache.
     let cache = dir.path().join("cache");
     let start = || {
@@ -750,6 +776,71 @@ fn a_bare_component_runs_with_streams_and_arguments_only() {
     );
     assert!(err.contains("with one that exports"), "{err}");
     assert!(!err.contains("grant"), "{err}");
+}
+
+#[test]
+fn a_bare_component_gets_dir_and_env_as_under_wasmtime_and_nothing_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::write(data.join("f.txt"), "granted").unwrap();
+    std::fs::write(dir.path().join("secret.txt"), "TOPSECRET").unwrap();
+    let probe = root().join("tests/guests/components/probe.wasm");
+    let call = |flags: &[&str], mode: &str| {
+        let out = witpipe()
+            .arg("call")
+            .args(flags)
+            .arg(&probe)
+            .arg(format!("run({mode:?})"))
+            .env("SECRET", "from-the-host")
+            .env("OTHER", "TOPSECRET")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    let ro = format!("{}::/data::ro", data.display());
+    let rw = format!("{}::/data", data.display());
+    // --env NAME=VALUE sets, --env NAME passes the host's value, nothing else leaks.
+    assert_eq!(call(&["--env", "SECRET=set"], "secret"), r#""set""#);
+    assert_eq!(call(&["--env", "SECRET"], "secret"), r#""from-the-host""#);
+    assert_eq!(call(&[], "secret"), r#""none""#);
+    assert_eq!(call(&["--env", "SECRET=x"], "env"), r#""SECRET=x""#);
+    // --dir: read; `::ro` refuses writes; no escape by `..`; nothing without --dir.
+    assert_eq!(call(&["--dir", &ro], "read /data/f.txt"), r#""granted""#);
+    assert!(call(&["--dir", &ro], "write /data/new.txt").contains("error"));
+    assert!(!data.join("new.txt").exists());
+    for escape in ["read /data/../secret.txt", "read /secret.txt", "list /"] {
+        let seen = call(&["--dir", &rw], escape);
+        assert!(
+            !seen.contains("TOPSECRET") && !seen.contains("secret.txt"),
+            "{escape}: {seen}"
+        );
+    }
+    assert!(call(&[], "read /data/f.txt").contains("error"));
+    assert_eq!(call(&["--dir", &rw], "write /data/new.txt"), r#""written""#);
+    // A pipeline's grants are in its file: the flags are refused with the way to grant.
+    let out = witpipe()
+        .args(["run", "--env", "A=b"])
+        .arg(root().join("pipelines/wordfreq/pipeline.yaml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--dir and --env are for a bare component"),
+        "{err}"
+    );
+    assert!(err.contains("`env: [NAME]`"), "{err}");
+    // A directory that does not exist is refused before anything runs.
+    let out = witpipe()
+        .args(["call", "--dir", "/no/such/dir"])
+        .arg(&probe)
+        .arg("run(\"x\")")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a directory"));
 }
 
 #[test]

@@ -117,7 +117,7 @@ pub fn compile(
         // `wasmtime run --allow-precompiled`; wasmtime checks version and settings.
         return unsafe { Component::deserialize(engine, bytes) }.map_err(|e| {
             HostError::Cache(format!(
-                "cannot load the precompiled component: {e:#}; it was compiled by another witpipe or with other settings (e.g. --fuel): compile it again with `witpipe compile`"
+                "cannot load the precompiled component: {e:#}; it was compiled by another witpipe or with other settings (e.g. --fuel): compile it again with `witpipe compile` (add `--fuel` to run it with `--fuel`)"
             ))
         });
     }

@@ -45,6 +45,8 @@ use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 pub struct HostGrants {
     /// Host environment variables passed in (`*` for all).
     pub env: Vec<String>,
+    /// Environment variables set to these values (after `env`, so they win).
+    pub env_values: Vec<(String, String)>,
     /// Arguments passed to the component (argv[0] first), if it may read the host's.
     pub args: Option<Vec<String>>,
     /// Inherit stdin, stdout, stderr.
@@ -72,6 +74,7 @@ impl HostGrants {
         use witpipe_policy::Capability;
         HostGrants {
             env: contract.env.clone(),
+            env_values: Vec::new(),
             args: contract.args.then_some(argv),
             stdin: contract.has(Capability::Stdin),
             stdout: contract.has(Capability::Stdout),
@@ -112,6 +115,9 @@ impl HostGrants {
                     builder.env(name, value);
                 }
             }
+        }
+        for (name, value) in &grants.env_values {
+            builder.env(name, value);
         }
         if let Some(args) = &grants.args {
             builder.args(args);

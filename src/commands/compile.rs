@@ -1,7 +1,7 @@
 //! `witpipe compile FILE -o OUT.cwasm`: ahead-of-time compilation.
 
 use crate::diagnostics::{report_plain, Reported};
-use crate::runtime::RuntimeArgs;
+use crate::runtime::LoadArgs;
 use std::path::PathBuf;
 
 /// Compile a pipeline (composed in memory) or a component to machine code for this
@@ -13,8 +13,12 @@ pub struct Args {
     /// Where to write the precompiled component.
     #[arg(short, long, value_name = "OUT.cwasm")]
     output: PathBuf,
+    /// Compile in fuel metering, for `run`, `serve` and `call --fuel` (code compiled
+    /// with it runs only with `--fuel`, code without it only without).
+    #[arg(long)]
+    fuel: bool,
     #[command(flatten)]
-    runtime: RuntimeArgs,
+    load: LoadArgs,
 }
 
 impl Args {
@@ -23,8 +27,8 @@ impl Args {
         let input = [(self.file.as_path(), "the file being compiled".to_string())];
         witpipe_compose::emit::refuse_inputs(&self.output, input)
             .map_err(|e| report_plain(format!("{}: {e}", self.output.display())))?;
-        let target = self.runtime.load(&self.file)?;
-        let engine = self.runtime.engine(&target, None)?;
+        let target = self.load.load(&self.file)?;
+        let engine = self.load.engine(&target, None, self.fuel)?;
         let code = witpipe_host::precompile(&engine, &target.bytes).map_err(|e| target.fail(e))?;
         witpipe_compose::emit::write_atomically(&self.output, &code)
             .map_err(|e| report_plain(format!("{}: {e}", self.output.display())))?;
