@@ -100,4 +100,25 @@ mkdir -p "$work/docker"
 printf '{"auths":{"127.0.0.1:%s":{"auth":"%s"}}}' "$auth_port" "$(printf witpipe:hunter2 | base64)" >"$work/docker/config.json"
 DOCKER_CONFIG="$work/docker" $witpipe pull "$private" -o "$work/private.wasm" --insecure
 check "pulled with credentials from Docker's config.json" "$(sha256sum <"$work/counter.wasm")" "$(sha256sum <"$work/private.wasm")"
+# Docker Desktop, ECR and GCR logins live in a credential helper, not in `auths`.
+mkdir -p "$work/bin" "$work/helper"
+cat >"$work/bin/docker-credential-witpipe-test" <<'HELPER'
+#!/bin/sh
+read -r server
+[ "$1" = get ] && [ "$server" = "$WANT" ] || { echo "credentials not found in native keychain"; exit 1; }
+printf '{"ServerURL":"%s","Username":"witpipe","Secret":"hunter2"}' "$server"
+HELPER
+chmod +x "$work/bin/docker-credential-witpipe-test"
+rm -f "$work/private.wasm"
+for key in credHelpers credsStore; do
+  case $key in
+    credHelpers) printf '{"credHelpers":{"127.0.0.1:%s":"witpipe-test"}}' "$auth_port" >"$work/helper/config.json" ;;
+    credsStore) printf '{"credsStore":"witpipe-test"}' >"$work/helper/config.json" ;;
+  esac
+  PATH="$work/bin:$PATH" WANT="127.0.0.1:$auth_port" DOCKER_CONFIG="$work/helper" $witpipe pull "$private" -o "$work/private-$key.wasm" --insecure
+  check "pulled with credentials from Docker's $key helper" "$(sha256sum <"$work/counter.wasm")" "$(sha256sum <"$work/private-$key.wasm")"
+done
+# A helper that fails leaves the pull anonymous, and the refusal names the helper.
+if PATH="$work/bin:$PATH" WANT=elsewhere DOCKER_CONFIG="$work/helper" $witpipe pull "$private" -o "$work/x.wasm" --insecure 2>"$work/err"; then echo "FAIL: pulled with a failing helper"; exit 1; fi
+grep -q "docker-credential-witpipe-test" "$work/err" && echo "ok: a failing credential helper is named" || { cat "$work/err"; exit 1; }
 echo "registry: all checks passed"

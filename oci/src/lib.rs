@@ -6,7 +6,6 @@
 //! no runtime and no deployment code here.
 #![deny(missing_docs)]
 
-use base64::Engine as _;
 use oci_client::secrets::RegistryAuth;
 use oci_client::Reference;
 use serde_json::json;
@@ -55,36 +54,58 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, OciError> {
 }
 
 /// Credentials for `registry` (host[:port]): `WITPIPE_REGISTRY_USERNAME` and
-/// `WITPIPE_REGISTRY_PASSWORD` when both are set, else the entry for it in Docker's
-/// `config.json` (`$DOCKER_CONFIG`, else `~/.docker`; `docker login` writes it), else
-/// anonymous. Returns also where they came from, for messages.
-pub(crate) fn registry_auth(registry: &str) -> (RegistryAuth, &'static str) {
+/// `WITPIPE_REGISTRY_PASSWORD` when both are set, else what Docker's `config.json`
+/// (`$DOCKER_CONFIG`, else `~/.docker`) gives for it, read as Docker reads it (with
+/// `docker_credential`): a `credHelpers` entry or the `credsStore` helper
+/// (`docker-credential-NAME get`, as Docker Desktop, ECR and GCR logins set up), an
+/// identity token, or `auths`; else anonymous. Returns also where they came from, for
+/// messages (a helper that fails is named there).
+pub(crate) fn registry_auth(registry: &str) -> (RegistryAuth, String) {
     if let (Ok(user), Ok(password)) = (
         std::env::var("WITPIPE_REGISTRY_USERNAME"),
         std::env::var("WITPIPE_REGISTRY_PASSWORD"),
     ) {
         return (
             RegistryAuth::Basic(user, password),
-            "WITPIPE_REGISTRY_USERNAME",
+            "WITPIPE_REGISTRY_USERNAME".into(),
         );
     }
     let dir = std::env::var_os("DOCKER_CONFIG")
         .map(std::path::PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".docker")));
-    let from_docker = dir
-        .and_then(|d| std::fs::read(d.join("config.json")).ok())
-        .and_then(|text| serde_json::from_slice::<serde_json::Value>(&text).ok())
-        .and_then(|config| {
-            let encoded = config["auths"][registry]["auth"].as_str()?.to_string();
-            let decoded = base64::engine::general_purpose::STANDARD
-                .decode(encoded)
-                .ok()?;
-            let (user, password) = std::str::from_utf8(&decoded).ok()?.split_once(':')?;
-            Some(RegistryAuth::Basic(user.into(), password.into()))
-        });
-    match from_docker {
-        Some(auth) => (auth, "Docker's config.json"),
-        None => (RegistryAuth::Anonymous, "anonymous"),
+    let Some(config) = dir.and_then(|d| std::fs::File::open(d.join("config.json")).ok()) else {
+        return (RegistryAuth::Anonymous, "anonymous".into());
+    };
+    docker_auth(
+        std::io::Read::take(config, MAX_DOCKER_CONFIG_BYTES),
+        registry,
+    )
+}
+
+/// The largest Docker `config.json` read.
+const MAX_DOCKER_CONFIG_BYTES: u64 = 1 << 20;
+
+/// [`registry_auth`] from a Docker `config.json`'s text.
+fn docker_auth(config: impl std::io::Read, registry: &str) -> (RegistryAuth, String) {
+    use docker_credential::{CredentialRetrievalError as Why, DockerCredential};
+    match docker_credential::get_credential_from_reader(config, registry) {
+        Ok(DockerCredential::UsernamePassword(user, password)) => (
+            RegistryAuth::Basic(user, password),
+            "Docker's config.json".into(),
+        ),
+        Ok(DockerCredential::IdentityToken(token)) => (
+            RegistryAuth::Bearer(token),
+            "an identity token in Docker's config.json".into(),
+        ),
+        Err(Why::NoCredentialConfigured) => (RegistryAuth::Anonymous, "anonymous".into()),
+        Err(Why::HelperFailure { helper, .. }) => (
+            RegistryAuth::Anonymous,
+            format!("anonymous: Docker's credential helper `docker-credential-{helper}` failed (is it installed and logged in?)"),
+        ),
+        Err(e) => (
+            RegistryAuth::Anonymous,
+            format!("anonymous: Docker's config.json gave none ({e})"),
+        ),
     }
 }
 
@@ -233,5 +254,31 @@ impl witpipe_compose::load::Fetch for Fetcher {
             manifest.digest
         ));
         Ok(file)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn auth(config: &str) -> (RegistryAuth, String) {
+        docker_auth(config.as_bytes(), "r.example:5000")
+    }
+
+    #[test]
+    fn docker_config_entries_are_read_as_docker_reads_them() {
+        // "witpipe:hunter2"
+        let basic = r#"{"auths":{"r.example:5000":{"auth":"d2l0cGlwZTpodW50ZXIy"}}}"#;
+        assert_eq!(
+            auth(basic).0,
+            RegistryAuth::Basic("witpipe".into(), "hunter2".into())
+        );
+        let token = r#"{"auths":{"r.example:5000":{"identitytoken":"refresh-me"}}}"#;
+        assert_eq!(auth(token).0, RegistryAuth::Bearer("refresh-me".into()));
+        let other = r#"{"auths":{"elsewhere":{"auth":"d2l0cGlwZTpodW50ZXIy"}}}"#;
+        assert_eq!(auth(other), (RegistryAuth::Anonymous, "anonymous".into()));
+        let (anonymous, why) = auth("not json");
+        assert_eq!(anonymous, RegistryAuth::Anonymous);
+        assert!(why.contains("config.json gave none"), "{why}");
     }
 }

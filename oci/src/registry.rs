@@ -68,7 +68,7 @@ pub(crate) struct Registry {
     repository: String,
     auth: RegistryAuth,
     /// Where the credentials came from, for messages.
-    source: &'static str,
+    source: String,
     limits: Limits,
     /// What the token asks to do: `pull`, or `pull,push`.
     actions: &'static str,
@@ -390,10 +390,23 @@ impl Registry {
         if let Some(service) = param("service") {
             query.push(("service", service));
         }
-        let mut request = self.client.get(realm).query(&query);
-        if let Some(basic) = basic {
-            request = request.header("authorization", basic);
-        }
+        let request = match (&self.auth, basic) {
+            // Docker's identity token is an OAuth2 refresh token, exchanged at the realm.
+            (RegistryAuth::Bearer(refresh), _) => {
+                query.extend([
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", refresh.as_str()),
+                    ("client_id", "witpipe"),
+                ]);
+                self.client.post(realm).form(&query)
+            }
+            (_, Some(basic)) => self
+                .client
+                .get(realm)
+                .query(&query)
+                .header("authorization", basic),
+            (_, None) => self.client.get(realm).query(&query),
+        };
         let response = request
             .send()
             .await
