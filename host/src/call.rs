@@ -148,7 +148,7 @@ pub fn call(
     let params: Vec<Val> = parsed.to_wasm_params(param_types.iter()).map_err(|e| {
         let expected: Vec<String> = ty
             .params()
-            .map(|(n, t)| format!("{n}: {}", type_name(&t)))
+            .map(|(n, t)| format!("{n}: {}", wasm_wave::wasm::DisplayType(&t)))
             .collect();
         let what = format!("bad arguments for `{name}({})`", expected.join(", "));
         HostError::Call(wave_error(call, &what, &e))
@@ -161,25 +161,4 @@ pub fn call(
     }
     .map_err(|e| limits.classify(e))?;
     Ok(results)
-}
-
-/// A readable name for a component value type.
-fn type_name(t: &wasmtime::component::Type) -> String {
-    use wasmtime::component::Type;
-    match t {
-        Type::String => "string".into(),
-        Type::U32 => "u32".into(),
-        Type::U64 => "u64".into(),
-        Type::S32 => "s32".into(),
-        Type::S64 => "s64".into(),
-        Type::Bool => "bool".into(),
-        Type::Float64 => "f64".into(),
-        Type::List(l) => format!("list<{}>", type_name(&l.ty())),
-        Type::Option(o) => format!("option<{}>", type_name(&o.ty())),
-        Type::Record(_) => "record".into(),
-        Type::Variant(_) => "variant".into(),
-        Type::Enum(_) => "enum".into(),
-        Type::Result(_) => "result".into(),
-        other => format!("{other:?}").to_lowercase(),
-    }
 }

@@ -2,7 +2,7 @@
 
 use crate::diagnostics::{report_plain, Reported};
 use crate::runtime::RuntimeArgs;
-use serde_json::{json, Value};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::path::PathBuf;
 use witpipe_host::Val;
 
@@ -48,7 +48,7 @@ impl Args {
             if self.json {
                 println!(
                     "{}",
-                    serde_json::to_string_pretty(&to_json(r)).expect("JSON of values")
+                    serde_json::to_string_pretty(&Json(r)).expect("JSON of values")
                 );
             } else {
                 println!(
@@ -67,37 +67,73 @@ impl Args {
     }
 }
 
-/// A component value as JSON: records become objects, lists and tuples arrays,
-/// variants `{"case": payload}`, options `null` or the value, results `{"ok": …}` /
-/// `{"err": …}`.
-fn to_json(v: &Val) -> Value {
-    match v {
-        Val::Bool(b) => json!(b),
-        Val::S8(n) => json!(n),
-        Val::U8(n) => json!(n),
-        Val::S16(n) => json!(n),
-        Val::U16(n) => json!(n),
-        Val::S32(n) => json!(n),
-        Val::U32(n) => json!(n),
-        Val::S64(n) => json!(n),
-        Val::U64(n) => json!(n),
-        Val::Float32(n) => json!(n),
-        Val::Float64(n) => json!(n),
-        Val::Char(c) => json!(c.to_string()),
-        Val::String(s) => json!(s),
-        Val::List(items) | Val::Tuple(items) => Value::Array(items.iter().map(to_json).collect()),
-        Val::Record(fields) => Value::Object(
-            fields
-                .iter()
-                .map(|(k, v)| (k.clone(), to_json(v)))
-                .collect(),
-        ),
-        Val::Variant(case, payload) => json!({ case: payload.as_deref().map(to_json) }),
-        Val::Enum(case) => json!(case),
-        Val::Option(o) => o.as_deref().map_or(Value::Null, to_json),
-        Val::Result(Ok(v)) => json!({ "ok": v.as_deref().map(to_json) }),
-        Val::Result(Err(v)) => json!({ "err": v.as_deref().map(to_json) }),
-        Val::Flags(flags) => json!(flags),
-        other => json!(format!("{other:?}")),
+/// A component value as JSON: records become objects with their fields in WIT order,
+/// lists and tuples arrays, variants `{"case": payload}`, options `null` or the value,
+/// results `{"ok": …}` / `{"err": …}`, flags a list of the set ones.
+struct Json<'a>(&'a Val);
+
+impl Serialize for Json<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        /// A one-entry object: a variant's case, a result's `ok` or `err`.
+        fn case<S: Serializer>(s: S, name: &str, payload: Option<&Val>) -> Result<S::Ok, S::Error> {
+            let mut map = s.serialize_map(Some(1))?;
+            map.serialize_entry(name, &payload.map(Json))?;
+            map.end()
+        }
+        match self.0 {
+            Val::Bool(b) => s.serialize_bool(*b),
+            Val::S8(n) => s.serialize_i8(*n),
+            Val::U8(n) => s.serialize_u8(*n),
+            Val::S16(n) => s.serialize_i16(*n),
+            Val::U16(n) => s.serialize_u16(*n),
+            Val::S32(n) => s.serialize_i32(*n),
+            Val::U32(n) => s.serialize_u32(*n),
+            Val::S64(n) => s.serialize_i64(*n),
+            Val::U64(n) => s.serialize_u64(*n),
+            Val::Float32(n) => s.serialize_f32(*n),
+            Val::Float64(n) => s.serialize_f64(*n),
+            Val::Char(c) => s.serialize_char(*c),
+            Val::String(text) => s.serialize_str(text),
+            Val::List(items) | Val::Tuple(items) => s.collect_seq(items.iter().map(Json)),
+            // In the record's own field order (a JSON object of serde_json's would sort).
+            Val::Record(fields) => s.collect_map(fields.iter().map(|(k, v)| (k, Json(v)))),
+            Val::Variant(name, payload) => case(s, name, payload.as_deref()),
+            Val::Enum(name) => s.serialize_str(name),
+            Val::Option(o) => match o.as_deref() {
+                Some(v) => Json(v).serialize(s),
+                None => s.serialize_none(),
+            },
+            Val::Result(Ok(v)) => case(s, "ok", v.as_deref()),
+            Val::Result(Err(v)) => case(s, "err", v.as_deref()),
+            Val::Flags(flags) => s.collect_seq(flags),
+            other => s.serialize_str(&format!("{other:?}")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_keep_their_wit_field_order() {
+        let record = Val::Record(vec![
+            ("zeta".into(), Val::U32(1)),
+            ("alpha".into(), Val::Option(None)),
+            (
+                "mid".into(),
+                Val::Variant("some-case".into(), Some(Box::new(Val::String("s".into())))),
+            ),
+        ]);
+        let text = serde_json::to_string(&Json(&record)).unwrap();
+        assert_eq!(text, r#"{"zeta":1,"alpha":null,"mid":{"some-case":"s"}}"#);
+        let result = Val::Result(Err(Some(Box::new(Val::Flags(vec![
+            "b".into(),
+            "a".into(),
+        ])))));
+        assert_eq!(
+            serde_json::to_string(&Json(&result)).unwrap(),
+            r#"{"err":["b","a"]}"#
+        );
     }
 }
