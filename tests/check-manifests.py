@@ -2,8 +2,9 @@
 schemas (../shared/schemas: wadm's OAM JSON Schema, wasmCloud v2's WorkloadDeployment
 CRD, SpinKube's SpinApp CRD), and check that a capability a target cannot provide is
 refused, not dropped. CRDs are checked as `kubectl apply` with strict field validation
-does: unknown fields are errors, and the CEL rules on `hostInterfaces` are evaluated
-here by hand.
+does: unknown fields are errors, and every `x-kubernetes-validations` CEL rule of the
+CRD is evaluated with a CEL library (cel-python), on the value it is attached to, with
+property names escaped as the API server escapes them (`namespace` is `__namespace__`).
 
 Run from the repository root after `cargo build`: python3 tests/check-manifests.py
 """
@@ -12,6 +13,7 @@ import pathlib
 import subprocess
 import sys
 
+import celpy
 import jsonschema
 import yaml
 
@@ -52,6 +54,55 @@ v2_cel = [r["rule"] for r in workload_deployment["properties"]["spec"]["properti
           ["properties"]["spec"]["properties"]["hostInterfaces"]["x-kubernetes-validations"]]
 assert len(v2_cel) == 2, f"the CRD's hostInterfaces rules changed: {v2_cel}"
 
+# CEL's reserved words, which the API server escapes in property names as `__word__`.
+CEL_RESERVED = {"true", "false", "null", "in", "as", "break", "const", "continue", "else",
+                "for", "function", "if", "import", "let", "loop", "package", "namespace",
+                "return", "var", "void", "while"}
+
+
+def cel_name(name):
+    """A property name as Kubernetes CEL expressions see it."""
+    if name in CEL_RESERVED:
+        return f"__{name}__"
+    for raw, escaped in (("__", "__underscores__"), (".", "__dot__"), ("-", "__dash__"), ("/", "__slash__")):
+        name = name.replace(raw, escaped)
+    return name
+
+
+def cel_value(value):
+    """A document value as CEL sees it: every property name escaped."""
+    if isinstance(value, dict):
+        return {cel_name(k): cel_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [cel_value(v) for v in value]
+    return value
+
+
+cel_env = celpy.Environment()
+cel_programs = {}
+
+
+def cel_errors(schema, value, path="spec"):
+    """The messages of the CRD's CEL rules that `value` breaks, wherever in `schema`
+    they are attached (objects' properties and arrays' items are walked)."""
+    errors = []
+    for validation in schema.get("x-kubernetes-validations", []):
+        rule = validation["rule"]
+        if rule not in cel_programs:
+            cel_programs[rule] = cel_env.program(cel_env.compile(rule))
+        result = cel_programs[rule].evaluate({"self": celpy.json_to_cel(cel_value(value))})
+        # A rule holds only when it evaluates to true (an evaluation error breaks it).
+        if not (isinstance(result, celpy.celtypes.BoolType) and bool(result)):
+            errors.append(f"CEL at {path}: {validation.get('message', rule)}")
+    if isinstance(value, dict):
+        for key, sub in schema.get("properties", {}).items():
+            if key in value:
+                errors += cel_errors(sub, value[key], f"{path}.{key}")
+    if isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for i, item in enumerate(value):
+            errors += cel_errors(schema["items"], item, f"{path}[{i}]")
+    return errors
+
 
 def v2_errors(doc):
     """Everything wrong with a WorkloadDeployment: the strict schema, the object's
@@ -69,15 +120,7 @@ def v2_errors(doc):
     unknown = set(meta) - {"name", "namespace", "annotations", "labels"}
     if unknown:
         errors.append(f"metadata fields witpipe does not write: {unknown}")
-    entries = doc.get("spec", {}).get("template", {}).get("spec", {}).get("hostInterfaces", [])
-    key = lambda x: (x["namespace"], x["package"], x.get("name", ""), x.get("version", ""))
-    # Rule 1: no two entries with the same namespace, package, name and version.
-    if any(sum(key(y) == key(x) for y in entries) != 1 for x in entries):
-        errors.append("CEL: " + v2_version["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["template"]["properties"]["spec"]["properties"]["hostInterfaces"]["x-kubernetes-validations"][0]["message"])
-    # Rule 2: at most one unnamed entry per namespace:package.
-    unnamed = lambda x: not x.get("name")
-    if any(unnamed(x) and sum(unnamed(y) and y["namespace"] == x["namespace"] and y["package"] == x["package"] for y in entries) != 1 for x in entries):
-        errors.append("CEL: at most one unnamed hostInterface per namespace:package")
+    errors += cel_errors(workload_deployment["properties"]["spec"], doc.get("spec", {}))
     return errors
 
 
@@ -106,7 +149,9 @@ bad = copy.deepcopy(sample); bad["spec"]["template"]["spec"]["hostInterfaces"] *
 assert len(v2_errors(bad)) == 2, v2_errors(bad)
 bad = copy.deepcopy(sample); bad["spec"]["template"]["spec"]["hostInterfaces"].append(
     {"namespace": "wasi", "package": "config", "interfaces": ["store"], "version": "0.2.0"})
-assert [e for e in v2_errors(bad) if "unnamed" in e], v2_errors(bad)
+assert [e for e in v2_errors(bad) if "at most one unnamed" in e], v2_errors(bad)
+bad["spec"]["template"]["spec"]["hostInterfaces"][1]["name"] = "second"
+assert v2_errors(bad) == [], v2_errors(bad)
 
 passed = failed = 0
 

@@ -54,27 +54,60 @@ fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// The parts of a guest workspace's `Cargo.toml` read here.
+#[derive(serde::Deserialize)]
+struct WorkspaceManifest {
+    workspace: WorkspaceTable,
+}
+
+#[derive(serde::Deserialize)]
+struct WorkspaceTable {
+    members: Vec<String>,
+}
+
+/// The parts of a guest's own `Cargo.toml` read here:
+/// `[package.metadata.witpipe] target = "wasm32-wasip2"`.
+#[derive(serde::Deserialize)]
+struct MemberManifest {
+    package: Package,
+}
+
+#[derive(serde::Deserialize)]
+struct Package {
+    #[serde(default)]
+    metadata: Metadata,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct Metadata {
+    #[serde(default)]
+    witpipe: Witpipe,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct Witpipe {
+    target: Option<String>,
+}
+
+/// A TOML file, read and parsed, errors naming it.
+fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+}
+
 fn guests(workspace: &Path) -> Result<Vec<Guest>> {
-    let manifest = std::fs::read_to_string(workspace.join("Cargo.toml"))?;
+    let manifest: WorkspaceManifest = read_toml(&workspace.join("Cargo.toml"))?;
     let mut out = Vec::new();
-    let members = manifest
-        .split("members = [")
-        .nth(1)
-        .and_then(|s| s.split(']').next())
-        .context("no members list in the guest workspace")?;
-    for member in members
-        .split(',')
-        .map(|m| m.trim().trim_matches('"'))
-        .filter(|m| !m.is_empty())
-    {
-        let name = member.rsplit('/').next().unwrap().to_string();
+    for member in manifest.workspace.members {
+        let name = member.rsplit('/').next().unwrap_or(&member).to_string();
         // Commands, and crates whose manifest asks for it, build for wasm32-wasip2
         // (Rust std's WASI); the rest for wasm32-unknown-unknown (no WASI imports).
-        let manifest = std::fs::read_to_string(workspace.join(member).join("Cargo.toml"))?;
-        let command = workspace.join(member).join("src/main.rs").exists()
-            || manifest.contains("target = \"wasm32-wasip2\"");
+        let own: MemberManifest = read_toml(&workspace.join(&member).join("Cargo.toml"))?;
+        let command = workspace.join(&member).join("src/main.rs").exists()
+            || own.package.metadata.witpipe.target.as_deref() == Some("wasm32-wasip2");
         out.push(Guest {
-            member: member.to_string(),
+            member,
             name,
             command,
         });
