@@ -2,10 +2,10 @@
 //! in the `witpipe-compose` and `witpipe-policy` libraries.
 //!
 //! Cargo features choose what the executable carries: `run` (the embedded wasmtime:
-//! `run`, `call`, `serve`, `compile`), `oci` (`push`, `pull`, `oci://` references) and
-//! `deploy` (manifests, `--apply`). All are on by default; `--no-default-features`
-//! builds the lean composer (`check`, `compose`, `inspect`, `graph`, `migrate`) for
-//! build machines and CI.
+//! `run`, `call`, `serve`, `compile`), `oci` (`push`, `pull`, `oci://` references),
+//! `deploy` (manifests, `--apply`) and `migrate` (`wasm-tools compose` configurations).
+//! All are on by default; `--no-default-features` builds the lean composer (`check`,
+//! `compose`, `inspect`, `graph`) for build machines and CI.
 
 mod commands;
 mod diagnostics;
@@ -48,6 +48,7 @@ enum Cli {
     Compose(commands::compose::Args),
     Inspect(commands::inspect::Args),
     Graph(commands::graph::Args),
+    #[cfg(feature = "migrate")]
     Migrate(commands::migrate::Args),
     Completion(commands::completion::Args),
     Cache(commands::cache::Args),
@@ -73,6 +74,7 @@ fn main() -> ExitCode {
         Cli::Compose(args) => args.exec().map(|()| 0),
         Cli::Inspect(args) => args.exec().map(|()| 0),
         Cli::Graph(args) => args.exec().map(|()| 0),
+        #[cfg(feature = "migrate")]
         Cli::Migrate(args) => args.exec().map(|()| 0),
         Cli::Completion(args) => args.exec().map(|()| 0),
         Cli::Cache(args) => args.exec().map(|()| 0),

@@ -33,6 +33,7 @@ pub mod fuzzing;
 pub mod graph;
 pub mod joint;
 pub mod load;
+#[cfg(feature = "migrate")]
 pub mod migrate;
 pub mod nest;
 pub mod output;

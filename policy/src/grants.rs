@@ -130,6 +130,46 @@ impl Default for Grants {
     }
 }
 
+/// The keys of `blocks` (a component's `defaults:` and own `grants:`) that let the
+/// import `name` through to the host, for pictures and reports: the keys its family
+/// reads that the blocks set (for a standard stream, `stdio` and its own key only),
+/// `imports` for a non-WASI import the blocks name; empty for an import that carries
+/// no authority.
+pub fn granted_by(name: &str, blocks: &[&GrantsSpec]) -> Vec<&'static str> {
+    let mut keys: Vec<&'static str> = match crate::name::split(name) {
+        Some(("wasi", package, interface, _)) => match families::owner(package, interface) {
+            Some((family, capability)) => {
+                let own = match capability {
+                    crate::Capability::Stdin => Some("stdin"),
+                    crate::Capability::Stdout => Some("stdout"),
+                    crate::Capability::Stderr => Some("stderr"),
+                    _ => None,
+                };
+                let streams = ["stdin", "stdout", "stderr"];
+                let fits = |k: &&str| own.is_none_or(|o| *k == o || !streams.contains(k));
+                blocks
+                    .iter()
+                    .flat_map(|b| family.named(b))
+                    .filter(fits)
+                    .collect()
+            }
+            None => Vec::new(),
+        },
+        _ => {
+            let named = |b: &&&GrantsSpec| b.imports.as_ref().is_some_and(|i| !i.value.is_empty());
+            blocks
+                .iter()
+                .find(named)
+                .map(|_| "imports")
+                .into_iter()
+                .collect()
+        }
+    };
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
 /// The capability names `deny:` accepts: every family's keys.
 pub fn capabilities() -> impl Iterator<Item = &'static str> {
     families::ALL.iter().flat_map(|f| f.keys().iter().copied())
@@ -281,7 +321,24 @@ fn check_import_grant(name: &str) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    use super::check_import_grant;
+    use super::{check_import_grant, granted_by, GrantsSpec};
+
+    #[test]
+    fn granted_by_names_the_keys_that_let_an_import_through() {
+        let block = |yaml: &str| serde_saphyr::from_str::<GrantsSpec>(yaml).unwrap();
+        let defaults = block("{ stdio: allow, env: [HOME] }");
+        let own = block("{ stdin: allow, imports: [acme:db/query] }");
+        let both = [&defaults, &own];
+        assert_eq!(granted_by("wasi:cli/stdout@0.2.6", &both), ["stdio"]);
+        assert_eq!(
+            granted_by("wasi:cli/stdin@0.2.6", &both),
+            ["stdin", "stdio"]
+        );
+        assert_eq!(granted_by("wasi:cli/environment@0.2.6", &both), ["env"]);
+        assert_eq!(granted_by("acme:db/query", &both), ["imports"]);
+        assert!(granted_by("acme:db/query", &[&defaults]).is_empty());
+        assert!(granted_by("wasi:io/streams@0.2.6", &both).is_empty());
+    }
 
     #[test]
     fn imports_names_one_non_wasi_interface_in_full() {

@@ -39,7 +39,7 @@ pub use families::keyvalue::KeyValueGrant;
 pub use families::random::RandomMode;
 pub use families::sockets::SocketsGrant;
 pub use families::{denial, Denial};
-pub use grants::{capabilities, Access, Grants, GrantsSpec};
+pub use grants::{capabilities, granted_by, Access, Grants, GrantsSpec};
 pub use name::split;
 pub use plan::{plan, Plan, Route, RoutedImport, WrapperUse};
 pub use settings::{Clock, Randomness, Setting};

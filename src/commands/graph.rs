@@ -84,6 +84,12 @@ impl Args {
                 });
                 edges.push((instance, node, import.clone(), true));
             }
+            // A command pipe's plumbing has no grants of its own.
+            let granted = (p.spec().components.get(instance)).and_then(|c| c.grants.as_deref());
+            let blocks: Vec<&witpipe_policy::GrantsSpec> = (p.spec().defaults.iter())
+                .map(|d| &d.value)
+                .chain(granted.map(|g| &g.value))
+                .collect();
             for import in &policy.host {
                 let node = *host.get_or_insert_with(|| {
                     nodes.push(("host".into(), Kind::End));
@@ -93,7 +99,12 @@ impl Args {
                 let caller = (policy.wrapped.iter())
                     .find(|(i, _)| i == import)
                     .map_or(instance, |(_, w)| own[w.as_str()]);
-                edges.push((caller, node, import.clone(), true));
+                // With the grant that lets it through.
+                let label = match witpipe_policy::granted_by(import, &blocks).as_slice() {
+                    [] => import.clone(),
+                    keys => format!("{import} (granted: {})", keys.join(", ")),
+                };
+                edges.push((caller, node, label, true));
             }
         }
         if !links.exports.is_empty() {
