@@ -29,6 +29,7 @@ use witpipe_compose::{Composition, Pipeline};
 
 /// Prints `text` to standard output, or writes it whole to `output` and says so with
 /// `wrote` (given the path). Errors name the file.
+#[cfg(any(feature = "migrate", feature = "deploy"))]
 pub fn print_or_write(
     output: Option<&Path>,
     text: &str,
