@@ -189,12 +189,7 @@ impl Target {
                 false => report_plain(format!("{}: {}: {text}", self.path.display(), note.site)),
             };
         }
-        // A bare component asking for more than streams and arguments.
-        let hint = match self.report.is_none() && text.contains("was not found in the linker") {
-            true => "; a bare component is granted only its standard streams, its arguments and what --dir and --env give: name it in a pipeline file and grant what it needs there",
-            false => "",
-        };
-        report_plain(format!("{}: {text}{hint}", self.path.display()))
+        report_plain(format!("{}: {text}", self.path.display()))
     }
 
     /// Where a trap happened, if this is a pipeline (see [`trap_note`]).
@@ -282,13 +277,24 @@ impl LoadArgs {
                     path.display()
                 ))
             })?;
-            // An import no host serves (not WASI) fails at start with wasmtime's text;
-            // say what it is and how to satisfy it instead.
+            // An import no host serves (not WASI), or one a bare run does not grant,
+            // would fail at start with wasmtime's text; say what it is and how to
+            // satisfy it instead.
             let (imports, _) = witpipe_compose::wit::top_level_names(&bytes);
             if let Some(other) = imports.iter().find(|i| !i.starts_with("wasi:")) {
                 return Err(report_plain(format!(
                     "{}: the component imports `{other}`, which is not a WASI interface, so no host serves it; write a pipeline file that names this component with one that exports `{other}` (`pipe:` or `links:`), and run that",
                     path.display()
+                )));
+            }
+            let bare = HostGrants::bare(Vec::new());
+            let unserved = witpipe_host::unserved(&bare, imports.iter().map(String::as_str));
+            if !unserved.is_empty() {
+                let names: Vec<String> = unserved.iter().map(|i| format!("`{i}`")).collect();
+                return Err(report_plain(format!(
+                    "{}: the component imports {}, which a bare component is not granted (it gets its standard streams, its arguments and what --dir and --env give): name it in a pipeline file and grant what it needs there (docs/policy.md)",
+                    path.display(),
+                    names.join(", ")
                 )));
             }
             self.log(format_args!(

@@ -6,11 +6,10 @@
 
 use crate::error::Error;
 use crate::graph::{LinkGraph, WHOLE_INSTANCE};
-use crate::load::Loaded;
+use crate::load::{register_internal, Loaded};
 use crate::policy::ComponentPolicy;
 use crate::wit::interface_wit;
 use std::collections::BTreeMap;
-use wac_graph::types::Package;
 use wac_graph::PackageId;
 use wac_graph::{
     EncodeError, EncodeOptions, ExportError, InstantiationArgumentError, NodeId, Processor,
@@ -168,24 +167,6 @@ pub(crate) fn encode_options() -> EncodeOptions<'static> {
     }
 }
 
-/// Registers a component built by witpipe itself (a wrapper, a settings provider, a
-/// command pipe's plumbing).
-pub(crate) fn register(loaded: &mut Loaded, bytes: Vec<u8>) -> Result<PackageId, Error> {
-    let name = format!("witpipe:internal{}", loaded.graph.packages().count());
-    let package =
-        Package::from_bytes(&name, None, bytes, loaded.graph.types_mut()).map_err(|e| {
-            Error::Encode {
-                reason: format!("{e:#}"),
-            }
-        })?;
-    loaded
-        .graph
-        .register_package(package)
-        .map_err(|e| Error::Encode {
-            reason: e.to_string(),
-        })
-}
-
 /// Gives each guarded component its own wrapper instances: a settings provider and a
 /// wrapper per role it needs, wired to exactly the imports its plan routes there.
 /// Wrapper code is registered once per WASI version and shared by every instance.
@@ -216,7 +197,7 @@ fn wrap(
                 Some(p) => *p,
                 None => {
                     let bytes = wrapper.retargeted(&version).map_err(encode_err)?;
-                    let p = register(loaded, bytes)?;
+                    let p = register_internal(loaded, bytes)?;
                     wrappers.insert((wrapper, version.clone()), p);
                     p
                 }
@@ -232,7 +213,7 @@ fn wrap(
                         let text = g.plan.settings.clone().unwrap_or_default();
                         // One per instance: its name is in the provider (see `deny`).
                         let bytes = settings_component(&text, &name).map_err(encode_err)?;
-                        let provider = register(loaded, bytes)?;
+                        let provider = register_internal(loaded, bytes)?;
                         let provider_node = loaded.graph.instantiate(provider);
                         loaded
                             .graph
@@ -260,14 +241,13 @@ fn wrap(
                         wrapper.name()
                     ));
                 }
-                Error::Policy {
+                Error::WrapperCannotServe {
                     instance: name.clone(),
-                    reason: format!(
-                        "imports `{import}`, which the `{}` wrapper (retargeted to `@{version}`) cannot serve: {e}",
-                        wrapper.name()
-                    ),
+                    import: import.to_string(),
+                    wrapper: wrapper.name(),
+                    version: version.to_string(),
+                    reason: e,
                     span: loaded.instances[g.instance].name.span,
-                    help: "let the host serve it instead (`keyvalue: allow`; no `inside:`), or build the component against one version of the interface docs/policy.md names".into(),
                 }
             };
             for import in g.plan.routed_to(route) {

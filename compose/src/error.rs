@@ -228,11 +228,11 @@ pub enum Error {
         span: Span,
     },
     /// A grants block that cannot be honoured as written.
-    #[error("{reason}")]
+    #[error("{problem}")]
     #[diagnostic(code(witpipe::grants), help("{help}"))]
     Grants {
-        /// The policy layer's message.
-        reason: String,
+        /// The policy layer's refusal.
+        problem: Box<witpipe_policy::PolicyError>,
         /// Where.
         #[label("here")]
         span: Span,
@@ -240,18 +240,58 @@ pub enum Error {
         help: String,
     },
     /// An import of a component that its policy cannot serve.
-    #[error("component `{instance}` {reason}")]
+    #[error("component `{instance}` {problem}")]
     #[diagnostic(code(witpipe::policy), help("{help}"))]
     Policy {
         /// The instance.
         instance: String,
         /// What it imports and why that is refused.
-        reason: String,
+        problem: Box<witpipe_policy::PolicyError>,
         /// The instance's declaration.
         #[label("declared here")]
         span: Span,
         /// A fix.
         help: String,
+    },
+    /// Two components granted different `config:` values: the output has one
+    /// `wasi:config/store`, which both would read.
+    #[error("component `{instance}` is granted configuration that differs from `{other}`'s at key `{key}`")]
+    #[diagnostic(
+        code(witpipe::policy),
+        help("the output has one `wasi:config/store`, shared by every component that imports it, so each would read what only the other was granted: grant them the same `config:` values (put them in `defaults:`)")
+    )]
+    ConfigConflict {
+        /// The instance.
+        instance: String,
+        /// The instance whose values differ.
+        other: String,
+        /// The first key that differs.
+        key: String,
+        /// The instance's declaration.
+        #[label("declared here")]
+        span: Span,
+    },
+    /// An import a witpipe wrapper, retargeted to the component's version of its
+    /// interface, cannot serve.
+    #[error("component `{instance}` imports `{import}`, which the `{wrapper}` wrapper (retargeted to `@{version}`) cannot serve: {reason}")]
+    #[diagnostic(
+        code(witpipe::policy),
+        help("let the host serve it instead (`keyvalue: allow`; no `inside:`), or build the component against one version of the interface docs/policy.md names")
+    )]
+    WrapperCannotServe {
+        /// The instance.
+        instance: String,
+        /// Its import.
+        import: String,
+        /// The wrapper.
+        wrapper: &'static str,
+        /// The version the wrapper was retargeted to.
+        version: String,
+        /// What the type check said.
+        reason: String,
+        /// The instance's declaration.
+        #[label("declared here")]
+        span: Span,
     },
     /// A link from an instance to itself.
     #[error("instance `{name}` is linked to itself")]

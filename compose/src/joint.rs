@@ -14,6 +14,7 @@
 
 use crate::error::Error;
 use crate::load::{ComponentFile, Instance, Loaded};
+use crate::plumbing::{CommandPipe, Joint};
 use crate::span::{At, Span};
 use crate::spec::PipelineSpec;
 use std::path::PathBuf;
@@ -22,39 +23,6 @@ use witpipe_policy::joint::{driver_component, pipe_component, JOINT_BUILT_FOR};
 
 /// The export that makes a component a WASI 0.3 command.
 const RUN: &str = "wasi:cli/run@0.3.0";
-
-/// One `|` of a command pipe.
-#[derive(Debug, Clone)]
-pub struct Joint {
-    /// The stage left of the `|`: its stdout feeds the pipe.
-    pub left_stage: usize,
-    /// Whose `run` is the driver's left side: the first stage, or the driver before.
-    pub left: usize,
-    /// The stage right of the `|`: it reads the pipe as its stdin.
-    pub right: usize,
-    /// The pipe instance.
-    pub pipe: usize,
-    /// The driver instance.
-    pub driver: usize,
-    /// The right stage's entry in `pipe:`.
-    pub span: Span,
-}
-
-/// A `pipe:` of commands, with the plumbing witpipe added for it.
-#[derive(Debug, Clone)]
-pub struct CommandPipe {
-    /// The stages, in pipe order.
-    pub stages: Vec<usize>,
-    /// One per `|`, in pipe order; the last one's driver is the output's `run`.
-    pub joints: Vec<Joint>,
-}
-
-impl CommandPipe {
-    /// The plumbing instances: each `|`'s pipe and driver.
-    pub fn plumbing(&self) -> impl Iterator<Item = usize> + '_ {
-        self.joints.iter().flat_map(|j| [j.pipe, j.driver])
-    }
-}
 
 /// The name of `instance`'s `wasi:cli/run` export of WASI 0.3, if it has one.
 pub fn run_export(loaded: &Loaded, instance: usize) -> Option<String> {
@@ -139,7 +107,7 @@ pub fn insert(spec: &PipelineSpec, loaded: &mut Loaded) -> Result<(), Error> {
 
 /// Registers one of witpipe's plumbing components as a file of the pipeline.
 fn add_file(loaded: &mut Loaded, role: &str, bytes: Vec<u8>) -> Result<usize, Error> {
-    let package = crate::compose::register(loaded, bytes.clone())?;
+    let package = crate::load::register_internal(loaded, bytes.clone())?;
     loaded.files.push(ComponentFile {
         path: PathBuf::from(format!("(witpipe's command-pipe {role})")),
         bytes,

@@ -25,19 +25,20 @@
 #![deny(missing_docs)]
 
 pub mod cache;
-pub mod compose;
+mod compose;
 pub mod emit;
 pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod graph;
-pub mod joint;
+mod joint;
 pub mod load;
 #[cfg(feature = "migrate")]
 pub mod migrate;
-pub mod nest;
-pub mod output;
-pub mod policy;
+mod nest;
+mod output;
+pub mod plumbing;
+mod policy;
 mod report;
 pub mod span;
 pub mod spec;
@@ -302,7 +303,7 @@ impl Pipeline {
     }
 
     /// The `pipe:` of commands and the plumbing added for it, if the pipeline has one.
-    pub fn command_pipe(&self) -> Option<&joint::CommandPipe> {
+    pub fn command_pipe(&self) -> Option<&plumbing::CommandPipe> {
         self.loaded.command_pipe.as_ref()
     }
 }

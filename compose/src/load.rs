@@ -60,8 +60,8 @@ pub struct Loaded {
     pub files: Vec<ComponentFile>,
     /// Instances in file order, then the plumbing of a command pipe.
     pub instances: Vec<Instance>,
-    /// The pipeline's `pipe:` when it is a pipe of commands (see [`crate::joint`]).
-    pub command_pipe: Option<crate::joint::CommandPipe>,
+    /// The pipeline's `pipe:` when it is a pipe of commands (see [`crate::plumbing`]).
+    pub command_pipe: Option<crate::plumbing::CommandPipe>,
 }
 
 impl Loaded {
@@ -310,4 +310,22 @@ pub fn invalid_file<'a>(files: impl IntoIterator<Item = &'a ComponentFile>) -> O
                 span: f.span,
             })
     })
+}
+
+/// Registers a component built by witpipe itself (a wrapper, a settings provider, a
+/// command pipe's plumbing).
+pub(crate) fn register_internal(loaded: &mut Loaded, bytes: Vec<u8>) -> Result<PackageId, Error> {
+    let name = format!("witpipe:internal{}", loaded.graph.packages().count());
+    let package =
+        Package::from_bytes(&name, None, bytes, loaded.graph.types_mut()).map_err(|e| {
+            Error::Encode {
+                reason: format!("{e:#}"),
+            }
+        })?;
+    loaded
+        .graph
+        .register_package(package)
+        .map_err(|e| Error::Encode {
+            reason: e.to_string(),
+        })
 }

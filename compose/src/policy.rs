@@ -65,9 +65,9 @@ pub fn apply(
                 for problem in problems {
                     errors.push(Error::Policy {
                         instance: component.name.value.clone(),
-                        reason: problem.to_string(),
-                        span: component.name.span,
                         help: problem.help().map(|h| h.to_string()).unwrap_or_default(),
+                        problem: Box::new(problem),
+                        span: component.name.span,
                     });
                 }
             }
@@ -76,14 +76,11 @@ pub fn apply(
     let plans: Vec<&Plan> = policies.iter().map(|p| &p.plan).collect();
     if let Err((key, a, b)) = witpipe_policy::families::config::merged(&plans) {
         let component = &spec.components[policies[b].instance];
-        errors.push(Error::Policy {
+        errors.push(Error::ConfigConflict {
             instance: component.name.value.clone(),
-            reason: format!(
-                "is granted configuration that differs from `{}`'s at key `{key}`",
-                spec.components[policies[a].instance].name.value
-            ),
+            other: spec.components[policies[a].instance].name.value.clone(),
+            key: key.to_string(),
             span: component.name.span,
-            help: "the output has one `wasi:config/store`, shared by every component that imports it, so each would read what only the other was granted: grant them the same `config:` values (put them in `defaults:`)".into(),
         });
     }
     (policies, errors, warnings)
@@ -108,7 +105,7 @@ pub(crate) fn check_blocks(spec: &PipelineSpec, base_dir: &Path) -> (Vec<Error>,
             let help = miette::Diagnostic::help(&problem).map(|h| h.to_string());
             errors.push(Error::Grants {
                 span: problem.span().unwrap_or(block.span),
-                reason: problem.to_string(),
+                problem: Box::new(problem),
                 help: help.unwrap_or_else(|| crate::error::GRANTS_HELP.into()),
             });
         }

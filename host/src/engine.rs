@@ -115,11 +115,7 @@ pub fn compile(
     if let Some(Precompiled::Component) = Engine::detect_precompiled(bytes) {
         // SAFETY: the user handed us this precompiled file to run, as with
         // `wasmtime run --allow-precompiled`; wasmtime checks version and settings.
-        return unsafe { Component::deserialize(engine, bytes) }.map_err(|e| {
-            HostError::Cache(format!(
-                "cannot load the precompiled component: {e:#}; it was compiled by another witpipe or with other settings (e.g. --fuel): compile it again with `witpipe compile` (add `--fuel` to run it with `--fuel`)"
-            ))
-        });
+        return unsafe { Component::deserialize(engine, bytes) }.map_err(HostError::Precompiled);
     }
     let Some(dir) = cache else {
         return Component::new(engine, bytes).map_err(HostError::Start);

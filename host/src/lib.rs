@@ -34,7 +34,7 @@ pub use wasmtime::Engine;
 use std::path::PathBuf;
 use std::sync::Arc;
 use wasmtime::component::{Linker, ResourceTable};
-use wasmtime::{Store, StoreLimits};
+use wasmtime::Store;
 use wasmtime_wasi::filesystem::FsPerms;
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use wasmtime_wasi_config::{WasiConfig, WasiConfigVariables};
@@ -181,12 +181,23 @@ pub enum HostError {
     /// The component used up its `--fuel`.
     #[error("the component used up its {0} units of fuel (--fuel) and was stopped")]
     Fuel(u64),
-    /// The server could not listen or serve.
-    #[error("{0}")]
-    Serve(String),
-    /// The compile cache or a precompiled file could not be read or written.
-    #[error("{0}")]
-    Cache(String),
+    /// The server could not listen on its address.
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        /// The address.
+        addr: std::net::SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The server's threads could not start.
+    #[error("cannot start the server's threads: {0}")]
+    Threads(std::io::Error),
+    /// A request came in while the server was stopping.
+    #[error("the server is stopping")]
+    Stopping,
+    /// A precompiled file that this engine cannot load.
+    #[error("cannot load the precompiled component: {0:#}; it was compiled by another witpipe or with other settings (e.g. --fuel): compile it again with `witpipe compile` (add `--fuel` to run it with `--fuel`)")]
+    Precompiled(wasmtime::Error),
 }
 
 /// Services shared by every instance of one run or server.
@@ -226,7 +237,7 @@ pub struct Host {
     ctx: WasiCtx,
     http: WasiHttpCtx,
     table: ResourceTable,
-    limits: StoreLimits,
+    limits: limits::Limiter,
     keyvalue: KeyValueStore,
     config: WasiConfigVariables,
 }
@@ -238,7 +249,7 @@ impl Host {
             ctx: builder.build(),
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
-            limits: StoreLimits::default(),
+            limits: limits::Limiter::default(),
             keyvalue: shared.keyvalue.clone(),
             config: shared.config.iter().cloned().collect(),
         }
@@ -317,6 +328,29 @@ fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, HostError> {
 /// A linker defining WASI 0.2 and WASI HTTP (and, when `is_async`, WASI 0.3 on the
 /// concurrent host), plus the host services `grants` names: an import the grants
 /// leave out fails at instantiation with its name.
+/// The WASI packages whose every interface the host links (the grants decide, in
+/// the store, what each call may do); `wasi:keyvalue` and `wasi:config` are linked only
+/// when granted.
+const LINKED_PACKAGES: &[&str] = &["cli", "clocks", "filesystem", "http", "io", "random", "sockets"];
+
+/// The imports among `imports` that a host granting `grants` does not serve, so that a
+/// component importing them cannot start: non-WASI interfaces, `wasi:keyvalue` and
+/// `wasi:config` when not granted, and WASI packages the host does not have.
+pub fn unserved<'a>(grants: &HostGrants, imports: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let served = |name: &str| {
+        let Some(rest) = name.strip_prefix("wasi:") else {
+            return false;
+        };
+        let package = rest.split(['/', '@']).next().unwrap_or_default();
+        match package {
+            "keyvalue" => grants.keyvalue,
+            "config" => grants.config.is_some(),
+            other => LINKED_PACKAGES.contains(&other),
+        }
+    };
+    imports.into_iter().filter(|i| !served(i)).map(str::to_string).collect()
+}
+
 fn host_linker(
     engine: &Engine,
     grants: &HostGrants,
@@ -368,7 +402,27 @@ impl WasiHttpView for Host {
 }
 
 #[cfg(test)]
-mod version_tests {
+mod tests {
+    #[test]
+    fn unserved_imports_are_those_the_grants_or_the_host_lack() {
+        let bare = super::HostGrants::bare(Vec::new());
+        let imports = [
+            "wasi:cli/stdout@0.2.6",
+            "wasi:http/types@0.3.0-rc-2025-09-16",
+            "wasi:keyvalue/store@0.2.0-draft",
+            "wasi:config/store@0.2.0-rc.1",
+            "wasi:nn/inference@0.2.0",
+            "acme:db/query",
+        ];
+        assert_eq!(super::unserved(&bare, imports), &imports[2..]);
+        let granted = super::HostGrants {
+            keyvalue: true,
+            config: Some(Vec::new()),
+            ..bare
+        };
+        assert_eq!(super::unserved(&granted, imports), &imports[4..]);
+    }
+
     #[test]
     fn the_named_wasmtime_version_is_the_locked_one() {
         let lock = include_str!("../../Cargo.lock");

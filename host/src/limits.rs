@@ -2,7 +2,7 @@
 
 use crate::{Host, HostError};
 use std::time::{Duration, Instant};
-use wasmtime::{Engine, Store, StoreLimitsBuilder, Trap, UpdateDeadline};
+use wasmtime::{Engine, ResourceLimiter, Store, StoreLimits, StoreLimitsBuilder, Trap, UpdateDeadline};
 use wasmtime_wasi::I32Exit;
 
 /// How often the epoch advances while something runs: the resolution of `timeout`
@@ -30,14 +30,15 @@ impl Limits {
     pub(crate) fn apply(&self, store: &mut Store<Host>, yield_every_tick: bool) {
         // A composed pipeline is many instances: a command pipe of 1,000 stages
         // creates about 10,000 core instances, wasmtime's default ceiling.
-        let mut limits = StoreLimitsBuilder::new()
+        let counts = StoreLimitsBuilder::new()
             .instances(INSTANCES)
             .memories(INSTANCES)
-            .tables(INSTANCES);
-        if let Some(max) = self.max_memory {
-            limits = limits.memory_size(max).trap_on_grow_failure(true);
-        }
-        store.data_mut().limits = limits.build();
+            .tables(INSTANCES)
+            .build();
+        store.data_mut().limits = Limiter {
+            counts,
+            max_memory: self.max_memory,
+        };
         store.limiter(|host| &mut host.limits);
         if let Some(fuel) = self.fuel {
             // Only fails when the engine was built without fuel, which `engine` avoids.
@@ -84,10 +85,61 @@ impl Limits {
     }
 }
 
-/// Whether `e` is the store limiter refusing a memory to grow (wasmtime says so only
-/// in its text).
+/// Whether `e` is the store's limiter refusing a memory to grow.
 fn is_grow_failure(e: &wasmtime::Error) -> bool {
-    format!("{e:#}").contains("forcing trap when growing memory")
+    e.downcast_ref::<MemoryExceeded>().is_some()
+}
+
+/// A store's resource limiter: wasmtime's [`StoreLimits`] for the counts of
+/// instances, memories and tables, and `--max-memory`, refused with a typed error
+/// ([`MemoryExceeded`]) so that a stopped instance is told apart from a trap without
+/// reading wasmtime's text.
+#[derive(Default)]
+pub(crate) struct Limiter {
+    counts: StoreLimits,
+    max_memory: Option<usize>,
+}
+
+/// A linear memory asked to grow past `--max-memory`.
+#[derive(Debug, thiserror::Error)]
+#[error("a linear memory may grow to at most {max} bytes (--max-memory)")]
+pub(crate) struct MemoryExceeded {
+    max: usize,
+}
+
+impl ResourceLimiter for Limiter {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        match self.max_memory {
+            Some(max) if desired > max => Err(MemoryExceeded { max }.into()),
+            _ => self.counts.memory_growing(current, desired, maximum),
+        }
+    }
+
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        self.counts.table_growing(current, desired, maximum)
+    }
+
+    fn instances(&self) -> usize {
+        self.counts.instances()
+    }
+
+    fn tables(&self) -> usize {
+        self.counts.tables()
+    }
+
+    fn memories(&self) -> usize {
+        self.counts.memories()
+    }
 }
 
 /// The exit status a `wasi:cli/exit` call carries, if that is what ended the run.

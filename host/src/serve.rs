@@ -162,7 +162,7 @@ where
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| HostError::Serve(format!("cannot start the server's threads: {e}")))?;
+        .map_err(HostError::Threads)?;
     let _ticker = Ticker::start(engine, true);
     runtime.block_on(accept_loop(server.clone(), options, ready, shutdown))?;
     Ok(ServeReport {
@@ -294,12 +294,14 @@ async fn accept_loop<F: std::future::Future<Output = ()>>(
     ready: impl FnOnce(SocketAddr),
     shutdown: F,
 ) -> Result<(), HostError> {
+    let listening = |source| HostError::Listen {
+        addr: options.listen,
+        source,
+    };
     let listener = TcpListener::bind(options.listen)
         .await
-        .map_err(|e| HostError::Serve(format!("cannot listen on {}: {e}", options.listen)))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| HostError::Serve(e.to_string()))?;
+        .map_err(listening)?;
+    let addr = listener.local_addr().map_err(listening)?;
     ready(addr);
     let (stop, stopping) = watch::channel(false);
     let mut tasks = tokio::task::JoinSet::new();
@@ -492,7 +494,7 @@ impl Server {
             .clone()
             .acquire_owned()
             .await
-            .map_err(|e| (503, HostError::Serve(e.to_string())))?;
+            .map_err(|_| (503, HostError::Stopping))?;
         let pre = match &self.pre {
             Handler::P2(pre) => pre.clone(),
             Handler::P3(pre) => {
