@@ -62,7 +62,8 @@ fn loops(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<String>> {
             match state.get(next.as_str()) {
                 Some(false) => {
                     let start = stack.iter().position(|n| n == next).unwrap();
-                    let mut cycle: Vec<String> = stack[start..].iter().map(|s| s.to_string()).collect();
+                    let mut cycle: Vec<String> =
+                        stack[start..].iter().map(|s| s.to_string()).collect();
                     cycle.push(next.clone());
                     found.push(cycle);
                 }
@@ -89,14 +90,18 @@ fn compose_modules_have_no_loop() {
     let graph = module_graph(&src);
     assert!(graph.len() > 10, "modules not found in {}", src.display());
     let found = loops(&graph);
-    assert!(found.is_empty(), "module loops in witpipe-compose: {found:?}\ngraph: {graph:#?}");
+    assert!(
+        found.is_empty(),
+        "module loops in witpipe-compose: {found:?}\ngraph: {graph:#?}"
+    );
 }
 
 #[test]
 fn the_loop_finder_finds_loops() {
-    let graph: BTreeMap<String, BTreeSet<String>> = [("a", "b"), ("b", "c"), ("c", "a"), ("d", "a")]
-        .into_iter()
-        .map(|(m, u)| (m.to_string(), BTreeSet::from([u.to_string()])))
-        .collect();
+    let graph: BTreeMap<String, BTreeSet<String>> =
+        [("a", "b"), ("b", "c"), ("c", "a"), ("d", "a")]
+            .into_iter()
+            .map(|(m, u)| (m.to_string(), BTreeSet::from([u.to_string()])))
+            .collect();
     assert_eq!(loops(&graph), vec![vec!["a", "b", "c", "a"]]);
 }

@@ -244,9 +244,10 @@ fn wrap(
                 Error::WrapperCannotServe {
                     instance: name.clone(),
                     import: import.to_string(),
-                    wrapper: wrapper.name(),
-                    version: version.to_string(),
-                    reason: e,
+                    why: format!(
+                        "the `{}` wrapper (retargeted to `@{version}`) cannot serve: {e}",
+                        wrapper.name()
+                    ),
                     span: loaded.instances[g.instance].name.span,
                 }
             };

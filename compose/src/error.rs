@@ -273,7 +273,7 @@ pub enum Error {
     },
     /// An import a witpipe wrapper, retargeted to the component's version of its
     /// interface, cannot serve.
-    #[error("component `{instance}` imports `{import}`, which the `{wrapper}` wrapper (retargeted to `@{version}`) cannot serve: {reason}")]
+    #[error("component `{instance}` imports `{import}`, which {why}")]
     #[diagnostic(
         code(witpipe::policy),
         help("let the host serve it instead (`keyvalue: allow`; no `inside:`), or build the component against one version of the interface docs/policy.md names")
@@ -283,12 +283,9 @@ pub enum Error {
         instance: String,
         /// Its import.
         import: String,
-        /// The wrapper.
-        wrapper: &'static str,
-        /// The version the wrapper was retargeted to.
-        version: String,
-        /// What the type check said.
-        reason: String,
+        /// Which wrapper (and the version it was retargeted to) cannot serve it,
+        /// and what the type check said.
+        why: String,
         /// The instance's declaration.
         #[label("declared here")]
         span: Span,

@@ -37,4 +37,3 @@ impl CommandPipe {
         self.joints.iter().flat_map(|j| [j.pipe, j.driver])
     }
 }
-

@@ -331,12 +331,23 @@ fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, HostError> {
 /// The WASI packages whose every interface the host links (the grants decide, in
 /// the store, what each call may do); `wasi:keyvalue` and `wasi:config` are linked only
 /// when granted.
-const LINKED_PACKAGES: &[&str] = &["cli", "clocks", "filesystem", "http", "io", "random", "sockets"];
+const LINKED_PACKAGES: &[&str] = &[
+    "cli",
+    "clocks",
+    "filesystem",
+    "http",
+    "io",
+    "random",
+    "sockets",
+];
 
 /// The imports among `imports` that a host granting `grants` does not serve, so that a
 /// component importing them cannot start: non-WASI interfaces, `wasi:keyvalue` and
 /// `wasi:config` when not granted, and WASI packages the host does not have.
-pub fn unserved<'a>(grants: &HostGrants, imports: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+pub fn unserved<'a>(
+    grants: &HostGrants,
+    imports: impl IntoIterator<Item = &'a str>,
+) -> Vec<String> {
     let served = |name: &str| {
         let Some(rest) = name.strip_prefix("wasi:") else {
             return false;
@@ -348,7 +359,11 @@ pub fn unserved<'a>(grants: &HostGrants, imports: impl IntoIterator<Item = &'a s
             other => LINKED_PACKAGES.contains(&other),
         }
     };
-    imports.into_iter().filter(|i| !served(i)).map(str::to_string).collect()
+    imports
+        .into_iter()
+        .filter(|i| !served(i))
+        .map(str::to_string)
+        .collect()
 }
 
 fn host_linker(

@@ -2,7 +2,9 @@
 
 use crate::{Host, HostError};
 use std::time::{Duration, Instant};
-use wasmtime::{Engine, ResourceLimiter, Store, StoreLimits, StoreLimitsBuilder, Trap, UpdateDeadline};
+use wasmtime::{
+    Engine, ResourceLimiter, Store, StoreLimits, StoreLimitsBuilder, Trap, UpdateDeadline,
+};
 use wasmtime_wasi::I32Exit;
 
 /// How often the epoch advances while something runs: the resolution of `timeout`

@@ -298,9 +298,7 @@ async fn accept_loop<F: std::future::Future<Output = ()>>(
         addr: options.listen,
         source,
     };
-    let listener = TcpListener::bind(options.listen)
-        .await
-        .map_err(listening)?;
+    let listener = TcpListener::bind(options.listen).await.map_err(listening)?;
     let addr = listener.local_addr().map_err(listening)?;
     ready(addr);
     let (stop, stopping) = watch::channel(false);
