@@ -241,20 +241,16 @@ fn wasi_interfaces<'a>(imports: impl Iterator<Item = &'a str>) -> Vec<String> {
 /// port as `host[:port]` (any scheme; any port when none is given); any host as `*`.
 /// Where the host's form is wider than the grant, the wrappers inside still hold to it.
 fn allowed_hosts(patterns: &[String]) -> Vec<String> {
+    use witpipe_policy::grammar::{HttpPattern, PatternPort};
     let mut hosts: Vec<String> = patterns
         .iter()
-        .map(|p| {
-            let (scheme, authority) = p.split_once("://").unwrap_or(("*", p));
-            let (host, port) = match authority.rsplit_once(':') {
-                Some((h, port)) if !port.ends_with(']') => (h, Some(port)),
-                _ => (authority, None),
-            };
-            match (host, scheme, port) {
-                ("*", _, _) => "*".to_string(),
-                (_, "*", Some(port)) if port != "*" => format!("{host}:{port}"),
-                (_, "*", _) | (_, _, Some("*")) => host.to_string(),
-                _ => p.clone(),
-            }
+        // The contract holds only entries the checker parsed.
+        .filter_map(|p| HttpPattern::parse(p).ok())
+        .map(|p| match (p.host.as_str(), p.scheme.as_str(), p.port) {
+            ("*", _, _) => "*".to_string(),
+            (_, "*", PatternPort::Number(port)) => format!("{}:{port}", p.host_in_url()),
+            (_, "*", _) | (_, _, PatternPort::Any) => p.host_in_url(),
+            _ => p.to_string(),
         })
         .collect();
     hosts.sort();

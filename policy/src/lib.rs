@@ -19,6 +19,7 @@ mod error;
 pub mod families;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod grammar;
 mod grants;
 pub mod joint;
 mod name;

@@ -11,6 +11,7 @@
 
 use super::{Family, Routed};
 use crate::contract::{Capability, HostContract};
+use crate::grammar::HttpPattern;
 use crate::grants::{Grants, GrantsSpec};
 use crate::plan::{Plan, Route};
 use crate::settings::Setting;
@@ -104,93 +105,9 @@ impl Family for Http {
     }
 }
 
-/// Checks an `http:` entry: `scheme://host[:port]`, scheme `http`, `https` or `*`,
-/// host an ASCII name, an IPv4 address, a bracketed IPv6 address, `*` or `*.domain`,
-/// port a number or `*` (required with scheme `*`, which has no default port). Every
-/// entry refused here is one the `http-guard` wrapper could never match.
+/// Checks an `http:` entry against its grammar ([`HttpPattern`]).
 fn check_pattern(p: &str) -> Result<(), String> {
-    let (scheme, rest) = p
-        .split_once("://")
-        .ok_or("expected `scheme://host[:port]`, e.g. `https://api.example.com`")?;
-    if !matches!(scheme, "http" | "https" | "*") {
-        return Err(format!("scheme `{scheme}` is not `http`, `https` or `*`"));
-    }
-    if let Some(c) = rest.chars().find(|c| matches!(c, '/' | '?' | '#')) {
-        let what = match c {
-            '/' => "path",
-            '?' => "query",
-            _ => "fragment",
-        };
-        return Err(format!(
-            "a destination has no {what}; write only `scheme://host[:port]`"
-        ));
-    }
-    if rest.contains('@') {
-        return Err("a destination has no user name; write only `scheme://host[:port]`".into());
-    }
-    let (host, port) = match rest.strip_prefix('[') {
-        Some(v6) => {
-            let (addr, tail) = v6
-                .split_once(']')
-                .ok_or("an IPv6 address needs its closing `]`")?;
-            if addr.parse::<std::net::Ipv6Addr>().is_err() {
-                return Err(format!("`[{addr}]` is not an IPv6 address"));
-            }
-            match tail {
-                "" => (addr, None),
-                _ => match tail.strip_prefix(':') {
-                    Some(port) => (addr, Some(port)),
-                    None => return Err(format!("expected `:PORT` after `[{addr}]`")),
-                },
-            }
-        }
-        None => {
-            let (host, port) = match rest.split_once(':') {
-                Some((h, port)) => (h, Some(port)),
-                None => (rest, None),
-            };
-            if port.is_some_and(|p| p.contains(':')) {
-                return Err(format!(
-                    "an IPv6 address is written in brackets, as `{scheme}://[ADDRESS]:PORT`"
-                ));
-            }
-            check_host(host)?;
-            (host, port)
-        }
-    };
-    match port {
-        Some(port) if port != "*" && port.parse::<u16>().is_err() => {
-            Err(format!("port `{port}` is not a number or `*`"))
-        }
-        None if scheme == "*" => Err(format!(
-            "scheme `*` has no default port, so `{p}` could never match: add one (`*://{host}:443`) or `:*` for any"
-        )),
-        _ => Ok(()),
-    }
-}
-
-/// A host name (`*`, `*.domain`, ASCII labels of letters, digits, `-` and `_`).
-fn check_host(host: &str) -> Result<(), String> {
-    if !host.is_ascii() {
-        return Err(format!(
-            "host `{host}` is not ASCII: write an international name in its ASCII (`xn--`) form, as requests carry it"
-        ));
-    }
-    let name = match host {
-        "*" => return Ok(()),
-        _ => host.strip_prefix("*.").unwrap_or(host),
-    };
-    let label_ok = |l: &str| {
-        !l.is_empty()
-            && l.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    };
-    match name.split('.').all(label_ok) {
-        true => Ok(()),
-        false => Err(format!(
-            "host `{host}` must be a name, an address, `*` or `*.domain`"
-        )),
-    }
+    HttpPattern::parse(p).map(drop)
 }
 
 #[cfg(test)]

@@ -107,48 +107,9 @@ impl Family for Sockets {
     }
 }
 
-/// Checks a `connect:` entry: `ADDRESS[/PREFIX]:PORT`, `[IPV6][/PREFIX]:PORT` or
-/// `*:PORT`, the port a number or `*`.
+/// Checks a `connect:` rule against its grammar ([`crate::grammar::ConnectRule`]).
 fn check_connect_rule(rule: &str) -> Result<(), String> {
-    let bracketed = rule.starts_with('[');
-    let (addr, port) = if let Some(rest) = rule.strip_prefix('[') {
-        rest.split_once("]:").ok_or("expected `[ipv6]:port`")?
-    } else {
-        rule.rsplit_once(':')
-            .ok_or("expected `address:port`, e.g. `127.0.0.1:8080` or `10.0.0.0/8:443`")?
-    };
-    let ip_part = addr.split('/').next().unwrap_or(addr);
-    if !bracketed && ip_part.contains(':') {
-        return Err(format!(
-            "an IPv6 address is written in brackets, as `[{ip_part}]:PORT`; without them `{rule}` is ambiguous"
-        ));
-    }
-    if bracketed && ip_part.parse::<std::net::Ipv6Addr>().is_err() {
-        return Err(format!(
-            "brackets hold an IPv6 address, and `{ip_part}` is not one (write IPv4 addresses without brackets)"
-        ));
-    }
-    if port != "*" && port.parse::<u16>().is_err() {
-        return Err(format!("port `{port}` is not a number or `*`"));
-    }
-    if addr == "*" {
-        return Ok(());
-    }
-    let (ip, prefix) = match addr.split_once('/') {
-        Some((ip, p)) => (ip, Some(p)),
-        None => (addr, None),
-    };
-    let ip: std::net::IpAddr = ip.parse().map_err(|_| {
-        format!("`{ip}` is not an IP address (host names cannot be checked at connect time; use an address or a CIDR range)")
-    })?;
-    if let Some(p) = prefix {
-        let max = if ip.is_ipv4() { 32 } else { 128 };
-        match p.parse::<u8>() {
-            Ok(n) if n <= max => {}
-            _ => return Err(format!("prefix `/{p}` is not between 0 and {max}")),
-        }
-    }
-    Ok(())
+    crate::grammar::ConnectRule::parse(rule).map(drop)
 }
 
 #[cfg(test)]
