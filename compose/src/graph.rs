@@ -525,7 +525,7 @@ impl<'a> Resolver<'a> {
     /// stage's stdout to its pipe, the pipe to the next stage's stdin, and both
     /// stages' `run` (or the driver before) to the driver.
     fn command_pipe(&mut self, commands: &crate::plumbing::CommandPipe, pipe: &[At<String>]) {
-        use witpipe_policy::joint::{CONTROL, DOWNSTREAM, LEFT, RIGHT, STATUS, UPSTREAM};
+        use crate::plumbing::{CONTROL, DOWNSTREAM, LEFT, RIGHT, STATUS, UPSTREAM};
         let origin = LinkOrigin::Pipe;
         // The first driver's report before is its pipe's; the others', the driver's
         // before them.

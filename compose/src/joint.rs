@@ -2,7 +2,7 @@
 //! `wasi:cli/run`) is wired like a shell pipe, `a | b | c`.
 //!
 //! For each `|`, witpipe adds two instances of its own plumbing
-//! ([`witpipe_policy::joint`]): a *pipe*, which takes the left stage's stdout stream
+//! ([`crate::plumbing`]): a *pipe*, which takes the left stage's stdout stream
 //! and hands that same stream to the right stage as its stdin (no byte is copied), and
 //! a *driver*, which runs both sides concurrently and answers for both, as
 //! `set -o pipefail` does. The drivers chain: the left side of each is the driver
@@ -14,12 +14,12 @@
 
 use crate::error::Error;
 use crate::load::{ComponentFile, Instance, Loaded};
+use crate::plumbing::{driver_component, pipe_component, JOINT_BUILT_FOR};
 use crate::plumbing::{CommandPipe, Joint};
 use crate::span::{At, Span};
 use crate::spec::PipelineSpec;
 use std::path::PathBuf;
 use wac_graph::types::ItemKind;
-use witpipe_policy::joint::{driver_component, pipe_component, JOINT_BUILT_FOR};
 
 /// The export that makes a component a WASI 0.3 command.
 const RUN: &str = "wasi:cli/run@0.3.0";

@@ -21,7 +21,6 @@ pub mod families;
 pub mod fuzzing;
 pub mod grammar;
 mod grants;
-pub mod joint;
 mod name;
 mod plan;
 mod settings;

@@ -17,7 +17,7 @@ use std::process::Command;
 const GUEST_WORKSPACES: &[&str] = &[
     "pipelines",
     "policy/wrappers",
-    "policy/joint",
+    "compose/plumbing",
     "tests/guests",
     "benches/throughput",
 ];

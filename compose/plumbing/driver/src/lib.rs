@@ -9,7 +9,7 @@
 //! were, for the host to name them.
 
 wit_bindgen::generate!({
-    path: "../../wit/p3",
+    path: "../../../policy/wit/p3",
     world: "witpipe:joint/driver",
     generate_all,
 });

@@ -12,11 +12,11 @@
 //! `control.release`: a stream it never took is dropped, so the left stage sees its
 //! reader gone instead of waiting for one forever.
 
-#[path = "../../../wrappers/p3_future.rs"]
+#[path = "../../../../policy/wrappers/p3_future.rs"]
 mod p3_future;
 
 wit_bindgen::generate!({
-    path: "../../wit/p3",
+    path: "../../../policy/wit/p3",
     world: "witpipe:joint/pipe",
     generate_all,
 });
