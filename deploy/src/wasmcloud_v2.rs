@@ -15,6 +15,7 @@
 
 use crate::{every_host_serves, map_imports, wasi_0_2, DeployError, Manifest, Options};
 use serde_json::{json, Map, Value};
+use witpipe_policy::grammar::{HttpPattern, PatternPort};
 use witpipe_policy::{Capability, HostContract};
 
 const WHY: &str = "wasmCloud v2 hosts (2.10) serve WASI 0.2 cli, clocks, random, io, filesystem, sockets and http, wasi:http/handler@0.3.0 for incoming requests, wasi:config/store@0.2.0-rc.1 and wasi:keyvalue@0.2.0-draft; take the grant out of the pipeline, build the component against the versions named, or deploy to wasmtime";
@@ -240,12 +241,9 @@ fn wasi_interfaces<'a>(imports: impl Iterator<Item = &'a str>) -> Vec<String> {
 /// (`https://api.example.com`, `https://*.example.com:8443`); one with any scheme or any
 /// port as `host[:port]` (any scheme; any port when none is given); any host as `*`.
 /// Where the host's form is wider than the grant, the wrappers inside still hold to it.
-fn allowed_hosts(patterns: &[String]) -> Vec<String> {
-    use witpipe_policy::grammar::{HttpPattern, PatternPort};
+fn allowed_hosts(patterns: &[HttpPattern]) -> Vec<String> {
     let mut hosts: Vec<String> = patterns
         .iter()
-        // The contract holds only entries the checker parsed.
-        .filter_map(|p| HttpPattern::parse(p).ok())
         .map(|p| match (p.host.as_str(), p.scheme.as_str(), p.port) {
             ("*", _, _) => "*".to_string(),
             (_, "*", PatternPort::Number(port)) => format!("{}:{port}", p.host_in_url()),
@@ -260,7 +258,7 @@ fn allowed_hosts(patterns: &[String]) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::allowed_hosts;
+    use super::{allowed_hosts, HttpPattern};
 
     #[test]
     fn http_grants_become_the_allowed_hosts_the_v2_host_matches() {
@@ -272,7 +270,8 @@ mod tests {
             "*://[::1]:8080",
             "https://[2001:db8::1]",
         ];
-        let got = allowed_hosts(&grants.map(String::from));
+        let parse = |p: &str| HttpPattern::parse(p).unwrap();
+        let got = allowed_hosts(&grants.map(parse));
         assert_eq!(
             got,
             [
@@ -284,6 +283,6 @@ mod tests {
                 "https://api.example.com",
             ]
         );
-        assert_eq!(allowed_hosts(&["*://*:*".to_string()]), ["*"]);
+        assert_eq!(allowed_hosts(&[parse("*://*:*")]), ["*"]);
     }
 }

@@ -116,7 +116,7 @@ pub struct HostContract {
     /// patterns, sorted): the wrappers enforce them inside the output; targets with an
     /// allow-list of their own get them too.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub http: Vec<String>,
+    pub http: Vec<crate::grammar::HttpPattern>,
 }
 
 impl HostContract {
@@ -159,8 +159,8 @@ impl HostContract {
             .collect();
         dirs.sort();
         dirs.dedup();
-        let mut http: Vec<String> = plans.iter().flat_map(|p| p.host_http.clone()).collect();
-        http.sort();
+        let mut http: Vec<_> = plans.iter().flat_map(|p| p.host_http.clone()).collect();
+        http.sort_by_key(|p| p.to_string());
         http.dedup();
         HostContract {
             imports,

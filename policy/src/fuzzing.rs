@@ -72,7 +72,7 @@ fn meant(settings: &[Setting]) -> Seen {
             Setting::Random(Randomness::Deny) => seen.random = Some("deny".into()),
             Setting::Random(Randomness::Seed(n)) => seen.random = Some(format!("seed:{n}")),
             Setting::Mount { guest, mode } => seen.mounts.push((guest, mode == FsMode::Rw)),
-            Setting::AllowHttp(p) => seen.allow_http.push(p),
+            Setting::AllowHttp(p) => seen.allow_http.push(p.to_string()),
             Setting::Connect(r) => seen.connect.push(r),
             Setting::Config(k, v) => seen.config.push((k, v)),
             Setting::Bucket(b) => seen.bucket = Some(b),
@@ -120,7 +120,11 @@ pub fn settings_from_bytes(data: &[u8]) -> Vec<Setting> {
                     FsMode::Rw
                 },
             },
-            10 => Setting::AllowHttp(string(&mut bytes)),
+            10 => Setting::AllowHttp(crate::grammar::HttpPattern {
+                scheme: string(&mut bytes),
+                host: string(&mut bytes),
+                port: crate::grammar::PatternPort::Default,
+            }),
             11 => Setting::Connect(string(&mut bytes)),
             12 => Setting::Config(string(&mut bytes), string(&mut bytes)),
             13 => Setting::Bucket(string(&mut bytes)),

@@ -92,7 +92,7 @@ pub struct Grants {
     /// Granted directories.
     pub fs: Vec<FsMount>,
     /// Allowed outgoing HTTP destinations.
-    pub http: Vec<String>,
+    pub http: Vec<crate::grammar::HttpPattern>,
     /// Allowed outgoing TCP destinations.
     pub connect: Vec<String>,
     /// Name lookup.

@@ -76,7 +76,7 @@ pub struct Plan {
     /// The outgoing HTTP destinations it may reach (`http:` grants), when it imports
     /// outgoing HTTP: its wrapper enforces them, and a deployment target that keeps an
     /// allow-list of its own gets them as a second line of defence.
-    pub host_http: Vec<String>,
+    pub host_http: Vec<crate::grammar::HttpPattern>,
 }
 
 impl Plan {

@@ -48,7 +48,7 @@ pub enum Setting {
         mode: FsMode,
     },
     /// An allowed HTTP destination.
-    AllowHttp(String),
+    AllowHttp(crate::grammar::HttpPattern),
     /// An allowed TCP destination.
     Connect(String),
     /// A configuration value served inside the output: key, value.
@@ -85,7 +85,10 @@ impl Setting {
                 };
                 (keys::MOUNT, vec![guest, mode])
             }
-            Setting::AllowHttp(pattern) => (keys::ALLOW_HTTP, vec![pattern]),
+            Setting::AllowHttp(pattern) => {
+                owned = pattern.to_string();
+                (keys::ALLOW_HTTP, vec![&owned])
+            }
             Setting::Connect(rule) => (keys::CONNECT, vec![rule]),
             Setting::Config(key, value) => (keys::CONFIG, vec![key, value]),
             Setting::Bucket(name) => (keys::BUCKET, vec![name]),

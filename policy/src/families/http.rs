@@ -47,7 +47,10 @@ impl Family for Http {
 
     fn overlay(&self, grants: &mut Grants, spec: &GrantsSpec) {
         if let Some(h) = &spec.http {
-            grants.http = super::values(h);
+            // An entry its grammar refuses is reported by `problems`; the block is then
+            // refused, so leaving it out here grants nothing.
+            let parsed = h.value.iter().map(|p| HttpPattern::parse(&p.value));
+            grants.http = parsed.filter_map(Result::ok).collect();
         }
     }
 
@@ -125,7 +128,7 @@ mod tests {
             Route::Wrapper(Wrapper::HttpDeny)
         );
         let g = Grants {
-            http: vec!["https://*.example.com".into()],
+            http: vec![crate::grammar::HttpPattern::parse("https://*.example.com").unwrap()],
             ..Grants::default()
         };
         assert_eq!(route_of(&g, OUT), Route::Wrapper(Wrapper::HttpGuard));

@@ -8,6 +8,21 @@ pub mod http_pattern;
 pub use connect_rule::ConnectRule;
 pub use http_pattern::{HttpPattern, PatternPort};
 
+/// An `http:` pattern is written (in host contracts, manifests) as its text.
+impl serde::Serialize for HttpPattern {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// ... and read back with its grammar.
+impl<'de> serde::Deserialize<'de> for HttpPattern {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        HttpPattern::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{ConnectRule, HttpPattern, PatternPort};
