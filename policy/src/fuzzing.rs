@@ -73,7 +73,7 @@ fn meant(settings: &[Setting]) -> Seen {
             Setting::Random(Randomness::Seed(n)) => seen.random = Some(format!("seed:{n}")),
             Setting::Mount { guest, mode } => seen.mounts.push((guest, mode == FsMode::Rw)),
             Setting::AllowHttp(p) => seen.allow_http.push(p.to_string()),
-            Setting::Connect(r) => seen.connect.push(r),
+            Setting::Connect(r) => seen.connect.push(r.to_string()),
             Setting::Config(k, v) => seen.config.push((k, v)),
             Setting::Bucket(b) => seen.bucket = Some(b),
         }
@@ -125,7 +125,10 @@ pub fn settings_from_bytes(data: &[u8]) -> Vec<Setting> {
                 host: string(&mut bytes),
                 port: crate::grammar::PatternPort::Default,
             }),
-            11 => Setting::Connect(string(&mut bytes)),
+            11 => Setting::Connect(crate::grammar::ConnectRule {
+                net: None,
+                port: (number != 0).then_some(number as u16),
+            }),
             12 => Setting::Config(string(&mut bytes), string(&mut bytes)),
             13 => Setting::Bucket(string(&mut bytes)),
             _ => Setting::Env(string(&mut bytes), String::new()),

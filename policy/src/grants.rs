@@ -94,7 +94,7 @@ pub struct Grants {
     /// Allowed outgoing HTTP destinations.
     pub http: Vec<crate::grammar::HttpPattern>,
     /// Allowed outgoing TCP destinations.
-    pub connect: Vec<String>,
+    pub connect: Vec<crate::grammar::ConnectRule>,
     /// Name lookup.
     pub lookup: Access,
     /// `wasi:keyvalue`: the host's store, one bucket of it, or none.

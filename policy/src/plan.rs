@@ -338,7 +338,7 @@ mod tests {
     #[test]
     fn a_0_3_import_gets_the_wrapper_of_its_own_line() {
         let tcp = Grants {
-            connect: vec!["127.0.0.1:80".into()],
+            connect: vec![crate::grammar::ConnectRule::parse("127.0.0.1:80").unwrap()],
             ..Grants::default()
         };
         let imports = [

@@ -50,7 +50,7 @@ pub enum Setting {
     /// An allowed HTTP destination.
     AllowHttp(crate::grammar::HttpPattern),
     /// An allowed TCP destination.
-    Connect(String),
+    Connect(crate::grammar::ConnectRule),
     /// A configuration value served inside the output: key, value.
     Config(String, String),
     /// The host bucket behind the component's default key-value bucket.
@@ -89,7 +89,10 @@ impl Setting {
                 owned = pattern.to_string();
                 (keys::ALLOW_HTTP, vec![&owned])
             }
-            Setting::Connect(rule) => (keys::CONNECT, vec![rule]),
+            Setting::Connect(rule) => {
+                owned = rule.to_string();
+                (keys::CONNECT, vec![&owned])
+            }
             Setting::Config(key, value) => (keys::CONFIG, vec![key, value]),
             Setting::Bucket(name) => (keys::BUCKET, vec![name]),
         };

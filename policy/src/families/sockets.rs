@@ -7,6 +7,7 @@
 
 use super::{Family, Routed};
 use crate::contract::{Capability, HostContract};
+use crate::grammar::ConnectRule;
 use crate::grants::{Access, Grants, GrantsSpec};
 use crate::plan::{Plan, Route};
 use crate::settings::Setting;
@@ -57,7 +58,14 @@ impl Family for Sockets {
 
     fn overlay(&self, grants: &mut Grants, spec: &GrantsSpec) {
         if let Some(so) = &spec.sockets {
-            grants.connect = so.value.connect.iter().map(|c| c.value.clone()).collect();
+            // A rule its grammar refuses is reported by `problems`; the block is then
+            // refused, so leaving it out here grants nothing.
+            let parsed = so
+                .value
+                .connect
+                .iter()
+                .map(|c| ConnectRule::parse(&c.value));
+            grants.connect = parsed.filter_map(Result::ok).collect();
             grants.lookup = so.value.lookup;
         }
     }
@@ -107,9 +115,9 @@ impl Family for Sockets {
     }
 }
 
-/// Checks a `connect:` rule against its grammar ([`crate::grammar::ConnectRule`]).
+/// Checks a `connect:` rule against its grammar ([`ConnectRule`]).
 fn check_connect_rule(rule: &str) -> Result<(), String> {
-    crate::grammar::ConnectRule::parse(rule).map(drop)
+    ConnectRule::parse(rule).map(drop)
 }
 
 #[cfg(test)]
@@ -127,7 +135,7 @@ mod tests {
             Route::Wrapper(Wrapper::SocketsDeny)
         );
         let g = Grants {
-            connect: vec!["127.0.0.1:80".into()],
+            connect: vec![crate::grammar::ConnectRule::parse("127.0.0.1:80").unwrap()],
             ..Grants::default()
         };
         assert_eq!(route_of(&g, tcp), Route::Wrapper(Wrapper::SocketsGuard));
