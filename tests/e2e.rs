@@ -819,6 +819,26 @@ fn a_bare_component_gets_dir_and_env_as_under_wasmtime_and_nothing_more() {
     }
     assert!(call(&[], "read /data/f.txt").contains("error"));
     assert_eq!(call(&["--dir", &rw], "write /data/new.txt"), r#""written""#);
+    // Outgoing HTTP is not a bare component's: refused at the host, never sent (a
+    // server here would answer it at once).
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http http://{}/", listener.local_addr().unwrap());
+    let reached = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = reached.clone();
+    std::thread::spawn(move || {
+        use std::io::Write;
+        if let Ok((mut stream, _)) = listener.accept() {
+            flag.store(true, std::sync::atomic::Ordering::SeqCst);
+            let answer = "HTTP/1.1 200 OK\r\ncontent-length: 7\r\nconnection: close\r\n\r\nREACHED";
+            let _ = stream.write_all(answer.as_bytes());
+        }
+    });
+    let seen = call(&["--env", "A=b"], &url);
+    assert!(seen.contains("HttpRequestDenied"), "{seen}");
+    assert!(
+        !reached.load(std::sync::atomic::Ordering::SeqCst),
+        "the request reached the network"
+    );
     // A pipeline's grants are in its file: the flags are refused with the way to grant.
     let out = witpipe()
         .args(["run", "--env", "A=b"])

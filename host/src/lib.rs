@@ -65,6 +65,10 @@ pub struct HostGrants {
     pub keyvalue: bool,
     /// `wasi:config/store` and its values.
     pub config: Option<Vec<(String, String)>>,
+    /// Outgoing HTTP requests (`wasi:http/outgoing-handler`, `wasi:http/client`): sent
+    /// by the host when granted (a composed output's http-guard has checked them
+    /// already), refused with `HTTP-request-denied` otherwise.
+    pub http_outgoing: bool,
 }
 
 impl HostGrants {
@@ -88,6 +92,7 @@ impl HostGrants {
             lookup: contract.has(Capability::NameLookup),
             keyvalue: contract.has(Capability::KeyValue),
             config: contract.config.clone(),
+            http_outgoing: contract.has(Capability::HttpOutgoing),
         }
     }
 
@@ -228,6 +233,7 @@ fn granted_store(
     yield_every_tick: bool,
 ) -> Result<Store<Host>, HostError> {
     let mut store = Store::new(engine, Host::new(grants.builder()?, shared));
+    store.data_mut().http_outgoing = grants.http_outgoing;
     limits.apply(&mut store, yield_every_tick);
     Ok(store)
 }
@@ -240,6 +246,10 @@ pub struct Host {
     limits: limits::Limiter,
     keyvalue: KeyValueStore,
     config: WasiConfigVariables,
+    /// Whether outgoing HTTP requests are sent ([`HostGrants::http_outgoing`]).
+    http_outgoing: bool,
+    /// The hooks that refuse them when not.
+    deny_outgoing: DenyOutgoing,
 }
 
 impl Host {
@@ -252,7 +262,32 @@ impl Host {
             limits: limits::Limiter::default(),
             keyvalue: shared.keyvalue.clone(),
             config: shared.config.iter().cloned().collect(),
+            http_outgoing: true,
+            deny_outgoing: DenyOutgoing,
         }
+    }
+}
+
+/// HTTP hooks that refuse every outgoing request with `HTTP-request-denied`, for a
+/// store whose grants do not include outgoing HTTP (a bare component: there is no
+/// wrapper inside it to ask).
+struct DenyOutgoing;
+
+impl wasmtime_wasi_http::WasiHttpHooks for DenyOutgoing {
+    fn send_request(
+        &mut self,
+        _request: http::Request<wasmtime_wasi_http::WasiBody>,
+        _options: Option<wasmtime_wasi_http::RequestOptions>,
+        _fut: Box<dyn std::future::Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
+    ) -> Box<
+        dyn std::future::Future<
+                Output = wasmtime_wasi_http::Result<(
+                    http::Response<wasmtime_wasi_http::WasiBody>,
+                    Box<dyn std::future::Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
+                )>,
+            > + Send,
+    > {
+        Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) })
     }
 }
 
@@ -411,7 +446,10 @@ impl WasiHttpView for Host {
         WasiHttpCtxView {
             ctx: &mut self.http,
             table: &mut self.table,
-            hooks: wasmtime_wasi_http::default_hooks(),
+            hooks: match self.http_outgoing {
+                true => wasmtime_wasi_http::default_hooks(),
+                false => &mut self.deny_outgoing,
+            },
         }
     }
 }
