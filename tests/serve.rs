@@ -229,6 +229,38 @@ fn counter_counts_every_hit_under_concurrent_clients() {
 }
 
 #[test]
+fn an_instance_waiting_on_the_host_is_stopped_by_the_wall_clock() {
+    use std::io::{Read, Write};
+    // Served bare, so the host's clock is the component's: `/sleep` waits ten minutes
+    // in the host, running no wasm, which the epoch deadline alone cannot stop.
+    let server = Server::start(
+        &root().join("tests/guests/components/hostile-http.wasm"),
+        &["--timeout", "1"],
+    );
+    let mut stream = std::net::TcpStream::connect(server.addr).unwrap();
+    // Not a measurement: without a wall-clock bound the answer would come after ten
+    // minutes; this read gives up long before, and the test fails instead of hanging.
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    stream
+        .write_all(b"GET /sleep HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    stream
+        .read_to_string(&mut answer)
+        .expect("an answer before the guest's wait ends");
+    assert!(answer.starts_with("HTTP/1.1 504"), "{answer}");
+    assert!(
+        answer.contains("ran longer than the 1s timeout"),
+        "{answer}"
+    );
+    // Its slot is free again: the server still answers.
+    assert_eq!(get(server.addr, "/ok").0, 200);
+    server.stop_after(2, 1);
+}
+
+#[test]
 fn hostile_routes_hit_their_limits_and_the_others_keep_answering() {
     let server = Server::start(
         &root().join("tests/e2e/hostile-http.yaml"),

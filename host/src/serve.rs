@@ -496,7 +496,8 @@ impl Server {
         let pre = match &self.pre {
             Handler::P2(pre) => pre.clone(),
             Handler::P3(pre) => {
-                let task = tokio::task::spawn(handle_p3(pre.clone(), store, req, sender, slot));
+                let task = handle_p3(pre.clone(), store, req, sender, slot);
+                let task = tokio::task::spawn(bounded(self.limits.timeout, task));
                 return self.answer(receiver, task, what).await;
             }
         };
@@ -510,14 +511,14 @@ impl Server {
             .http()
             .new_response_outparam(sender)
             .map_err(start)?;
-        let task = tokio::task::spawn(async move {
+        let task = tokio::task::spawn(bounded(self.limits.timeout, async move {
             let _slot = slot;
             let proxy = pre.instantiate_async(&mut store).await?;
             proxy
                 .wasi_http_incoming_handler()
                 .call_handle(&mut store, req, out)
                 .await
-        });
+        }));
         self.answer(receiver, task, what).await
     }
 
@@ -572,6 +573,21 @@ impl Server {
                 Err((Self::status(&e), e))
             }
         }
+    }
+}
+
+/// `task` (an instance's whole life) bounded by the wall clock. An instance that waits
+/// on the host (a timer, a request body that never comes, a slow destination) runs no
+/// wasm, so the epoch deadline cannot stop it; this does, with the same error, and
+/// dropping the task frees its instance slot.
+async fn bounded<T>(
+    timeout: Option<Duration>,
+    task: impl std::future::Future<Output = wasmtime::Result<T>>,
+) -> wasmtime::Result<T> {
+    match timeout {
+        None => task.await,
+        Some(t) => (tokio::time::timeout(t, task).await)
+            .unwrap_or_else(|_| Err(wasmtime::Trap::Interrupt.into())),
     }
 }
 

@@ -27,6 +27,12 @@ impl Guest for Hostile {
                 }
             }
             "/trap" => panic!("a trap on purpose"),
+            // Waits on the host for ten minutes: no wasm runs, so only the wall clock
+            // can stop it.
+            "/sleep" => {
+                wasi::clocks::monotonic_clock::subscribe_duration(600_000_000_000).block();
+                send(out, std::iter::once(b"woke\n".as_slice()));
+            }
             "/huge" => {
                 let chunk = vec![b'x'; 4096];
                 send(out, (0..16 * 1024).map(|_| chunk.as_slice()));
