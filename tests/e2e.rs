@@ -864,6 +864,36 @@ fn a_bare_component_gets_dir_and_env_as_under_wasmtime_and_nothing_more() {
 }
 
 #[test]
+fn a_call_waiting_on_the_host_is_stopped_by_the_timeout() {
+    // The WASI 0.3 probe waits ten minutes in the host's clock (it is served bare, so
+    // the clock is the host's): no wasm runs, which the epoch deadline cannot stop.
+    let probe = root().join("tests/guests/components/probe-p3.wasm");
+    let mut child = witpipe()
+        .args(["call", "--timeout", "1"])
+        .arg(&probe)
+        .arg("run(\"sleep\")")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Not a measurement: without a wall-clock bound the call would end after ten
+    // minutes; this gives up long before, and the test fails instead of hanging.
+    let mut waited = 0;
+    while child.try_wait().unwrap().is_none() {
+        if waited == 600 {
+            let _ = child.kill();
+            panic!("the call outlived its 1s timeout by a minute");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        waited += 1;
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("ran longer than the 1s timeout"), "{err}");
+}
+
+#[test]
 fn witpipe_call_handles_every_kind_of_value() {
     let p = root().join("tests/e2e/values.yaml");
     let cases = [

@@ -157,7 +157,11 @@ pub fn call(
     // An async function runs, with every task it starts, until it returns.
     match &runtime {
         None => func.call(&mut store, &params, &mut results),
-        Some(rt) => rt.block_on(func.call_async(&mut store, &params, &mut results)),
+        // Bounded by the wall clock too: a call waiting on the host runs no wasm.
+        Some(rt) => rt.block_on(crate::limits::bounded(
+            limits.timeout,
+            func.call_async(&mut store, &params, &mut results),
+        )),
     }
     .map_err(|e| limits.classify(e))?;
     Ok(results)

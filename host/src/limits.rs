@@ -144,6 +144,21 @@ impl ResourceLimiter for Limiter {
     }
 }
 
+/// `task` (an instance's whole life, or a call) bounded by the wall clock. An instance that waits
+/// on the host (a timer, a request body that never comes, a slow destination) runs no
+/// wasm, so the epoch deadline cannot stop it; this does, with the same error, and
+/// dropping the task frees its instance slot.
+pub(crate) async fn bounded<T>(
+    timeout: Option<std::time::Duration>,
+    task: impl std::future::Future<Output = wasmtime::Result<T>>,
+) -> wasmtime::Result<T> {
+    match timeout {
+        None => task.await,
+        Some(t) => (tokio::time::timeout(t, task).await)
+            .unwrap_or_else(|_| Err(wasmtime::Trap::Interrupt.into())),
+    }
+}
+
 /// The exit status a `wasi:cli/exit` call carries, if that is what ended the run.
 pub(crate) fn exit_status(e: &wasmtime::Error) -> Option<i32> {
     e.downcast_ref::<I32Exit>().map(|exit| exit.0)

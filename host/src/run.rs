@@ -1,6 +1,6 @@
 //! `run`: a component that exports `wasi:cli/run` (WASI 0.2 or 0.3), to completion.
 
-use crate::limits::{exit_status, Ticker};
+use crate::limits::{bounded, exit_status, Ticker};
 use crate::{block_on, concurrent, granted_store, host_linker, HostError, HostGrants, Limits};
 use crate::{exports_interface, Host, Shared};
 use wasmtime::component::{Component, Linker};
@@ -44,7 +44,13 @@ fn started(
     let _ticker = Ticker::start(engine, limits.timeout.is_some());
     let (ended, failed_stages) = match is_async {
         false => (run_sync(&mut store, component, &linker)?, Vec::new()),
-        true => block_on(run_async(&mut store, engine, component, &linker))??,
+        true => block_on(run_async(
+            &mut store,
+            engine,
+            component,
+            &linker,
+            limits.timeout,
+        ))??,
     };
     let status = match ended {
         Ok(Ok(())) => 0,
@@ -82,6 +88,7 @@ async fn run_async(
     engine: &Engine,
     component: &Component,
     linker: &Linker<Host>,
+    timeout: Option<std::time::Duration>,
 ) -> Result<(Ended, Vec<u32>), HostError> {
     if exports_interface(engine, component, "wasi:cli/run@0.3") {
         use wasmtime_wasi::p3::bindings::Command;
@@ -90,10 +97,9 @@ async fn run_async(
             .await
             .map_err(HostError::Start)?;
         let command = Command::new(&mut *store, &instance).map_err(HostError::Start)?;
-        let ended = store
-            .run_concurrent(async move |a| command.wasi_cli_run().call_run(a).await)
-            .await
-            .and_then(|r| r);
+        // Bounded by the wall clock too: a stage waiting on the host runs no wasm.
+        let running = store.run_concurrent(async move |a| command.wasi_cli_run().call_run(a).await);
+        let ended = bounded(timeout, running).await.and_then(|r| r);
         let failed = match ended {
             Ok(Err(())) => failed_stages(store, &instance).await,
             _ => Vec::new(),
@@ -104,7 +110,8 @@ async fn run_async(
         let command = Command::instantiate_async(&mut *store, component, linker)
             .await
             .map_err(HostError::Start)?;
-        Ok((command.wasi_cli_run().call_run(store).await, Vec::new()))
+        let running = command.wasi_cli_run().call_run(store);
+        Ok((bounded(timeout, running).await, Vec::new()))
     }
 }
 

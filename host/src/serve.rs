@@ -2,7 +2,7 @@
 //! `wasi:http/handler` (WASI 0.3), one fresh instance per request from a
 //! pre-instantiated template, many requests at once.
 
-use crate::limits::Ticker;
+use crate::limits::{bounded, Ticker};
 use crate::{exports_interface, granted_store, host_linker, Host, HostError, HostGrants};
 use crate::{Limits, Shared};
 use bytes::Bytes;
@@ -573,21 +573,6 @@ impl Server {
                 Err((Self::status(&e), e))
             }
         }
-    }
-}
-
-/// `task` (an instance's whole life) bounded by the wall clock. An instance that waits
-/// on the host (a timer, a request body that never comes, a slow destination) runs no
-/// wasm, so the epoch deadline cannot stop it; this does, with the same error, and
-/// dropping the task frees its instance slot.
-async fn bounded<T>(
-    timeout: Option<Duration>,
-    task: impl std::future::Future<Output = wasmtime::Result<T>>,
-) -> wasmtime::Result<T> {
-    match timeout {
-        None => task.await,
-        Some(t) => (tokio::time::timeout(t, task).await)
-            .unwrap_or_else(|_| Err(wasmtime::Trap::Interrupt.into())),
     }
 }
 

@@ -116,6 +116,11 @@ impl Guest for Probe {
                 monotonic_clock::wait_for(1_000_000).await;
                 "waited 1 ms".into()
             }
+            // Ten minutes in the host: no wasm runs, so only the wall clock stops it.
+            "sleep" => {
+                monotonic_clock::wait_for(600_000_000_000).await;
+                "woke".into()
+            }
             "dirs" => {
                 let mut dirs: Vec<String> = wasip3::filesystem::preopens::get_directories()
                     .into_iter()
