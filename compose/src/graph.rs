@@ -3,7 +3,7 @@
 //! Resolves `pipe:`, `links:` and `exports:` against what each loaded component
 //! really imports and exports (names match semver-compatibly), then checks the
 //! result: unknown names, self-links, imports linked twice, cycles, unused
-//! instances. Types are checked later, when [`crate::compose`] wires the wac graph.
+//! instances. Types are checked later, when `compose` wires the wac graph.
 
 use crate::error::{name_help, Error, Warning};
 use crate::load::Loaded;

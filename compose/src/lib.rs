@@ -2,7 +2,7 @@
 //!
 //! The flow, one module per step: [`spec`] (YAML → model) → [`load`] (component
 //! files) → [`graph`] (links, exports, cycles) → policy (grants, from
-//! `witpipe-policy`) → [`compose`] (wac-graph wiring and type checks) → [`emit`]
+//! `witpipe-policy`) → `compose` (wac-graph wiring and type checks) → [`emit`]
 //! (atomic write). No runtime: nothing here compiles or runs wasm, so a
 //! build script can depend on this crate cheaply.
 //!

@@ -47,7 +47,7 @@ pub struct HostGrants {
     pub env: Vec<String>,
     /// Environment variables set to these values (after `env`, so they win).
     pub env_values: Vec<(String, String)>,
-    /// Arguments passed to the component (argv[0] first), if it may read the host's.
+    /// Arguments passed to the component (`argv[0]` first), if it may read the host's.
     pub args: Option<Vec<String>>,
     /// Inherit stdin, stdout, stderr.
     pub stdin: bool,
@@ -72,7 +72,7 @@ pub struct HostGrants {
 }
 
 impl HostGrants {
-    /// Exactly what `contract` asks of the host. `argv` (argv[0] first) reaches the
+    /// Exactly what `contract` asks of the host. `argv` (`argv[0]` first) reaches the
     /// component only if the contract passes the host's arguments.
     pub fn from_contract(contract: &witpipe_policy::HostContract, argv: Vec<String>) -> Self {
         use witpipe_policy::Capability;

@@ -85,7 +85,7 @@ pub(crate) fn registry_auth(registry: &str) -> (RegistryAuth, String) {
 /// The largest Docker `config.json` read.
 const MAX_DOCKER_CONFIG_BYTES: u64 = 1 << 20;
 
-/// [`registry_auth`] from a Docker `config.json`'s text.
+/// `registry_auth` from a Docker `config.json`'s text.
 fn docker_auth(config: impl std::io::Read, registry: &str) -> (RegistryAuth, String) {
     use docker_credential::{CredentialRetrievalError as Why, DockerCredential};
     match docker_credential::get_credential_from_reader(config, registry) {
@@ -110,7 +110,7 @@ fn docker_auth(config: impl std::io::Read, registry: &str) -> (RegistryAuth, Str
 }
 
 /// Pushes `bytes` to `reference`; returns the manifest's URL. `insecure` speaks plain
-/// HTTP (a registry on loopback). Credentials: [`registry_auth`].
+/// HTTP (a registry on loopback). Credentials: the environment (`WITPIPE_REGISTRY_USERNAME`, `WITPIPE_REGISTRY_PASSWORD`), else Docker's logins (`registry_auth`).
 pub fn push(bytes: &[u8], reference_text: &str, insecure: bool) -> Result<String, OciError> {
     let component = Blob::bytes(bytes.to_vec(), LAYER_MEDIA_TYPE);
     let (imports, exports) = witpipe_compose::wit::top_level_names(bytes);
@@ -146,7 +146,7 @@ pub struct Image {
 
 /// Pushes `image` to `reference` (an OCI image manifest over its layers and config),
 /// streaming file-backed layers; returns the manifest's URL. `insecure` speaks plain
-/// HTTP. Credentials: [`registry_auth`].
+/// HTTP. Credentials: the environment (`WITPIPE_REGISTRY_USERNAME`, `WITPIPE_REGISTRY_PASSWORD`), else Docker's logins (`registry_auth`).
 pub fn push_image(image: Image, reference_text: &str, insecure: bool) -> Result<String, OciError> {
     let target = reference(reference_text)?;
     let fail = |e: String| fail("push to", reference_text, e);
@@ -157,7 +157,7 @@ pub fn push_image(image: Image, reference_text: &str, insecure: bool) -> Result<
 }
 
 /// Pulls the component at `reference`, within [`Limits::default`]. Credentials:
-/// [`registry_auth`].
+/// the environment (`WITPIPE_REGISTRY_USERNAME`, `WITPIPE_REGISTRY_PASSWORD`), else Docker's logins (`registry_auth`).
 pub fn pull(reference_text: &str, insecure: bool) -> Result<Vec<u8>, OciError> {
     let image = reference(reference_text)?;
     let fail = |e: String| fail("pull", reference_text, e);
@@ -204,7 +204,7 @@ fn tag_or_digest(image: &Reference) -> Result<String, String> {
 /// manifest digest: a reference pinned by digest (`@sha256:…`) is read from the cache
 /// without any network once pulled; a tag is resolved to its digest first. Registries on
 /// loopback and those listed in `WITPIPE_INSECURE_REGISTRIES` (comma-separated) speak
-/// plain HTTP. Credentials: [`registry_auth`].
+/// plain HTTP. Credentials: the environment (`WITPIPE_REGISTRY_USERNAME`, `WITPIPE_REGISTRY_PASSWORD`), else Docker's logins (`registry_auth`).
 pub struct Fetcher {
     /// Called with a line for every component actually pulled.
     pub on_pull: fn(&str),

@@ -89,7 +89,7 @@ const ALPHABET: &[char] = &[
 ];
 
 /// Settings made from `data`, a byte at a time: each setting's kind, then its strings
-/// (a length, then characters of [`ALPHABET`]).
+/// (a length, then characters of `ALPHABET`).
 pub fn settings_from_bytes(data: &[u8]) -> Vec<Setting> {
     let mut bytes = data.iter().copied();
     let string = |bytes: &mut dyn Iterator<Item = u8>| -> String {

@@ -59,7 +59,7 @@ pub enum Setting {
 
 impl Setting {
     /// The settings line (with its newline): a key and its fields, each escaped
-    /// ([`keys::line`]), so that a value cannot end its line or start another.
+    /// (`keys::line`), so that a value cannot end its line or start another.
     pub fn line(&self) -> String {
         let owned: String;
         let (key, fields): (&str, Vec<&str>) = match self {

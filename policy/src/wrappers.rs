@@ -373,7 +373,7 @@ pub fn retarget(bytes: &[u8], built_for: &str, version: &str) -> Result<Vec<u8>,
 /// A component that exports [`SETTINGS_INTERFACE`] for the wrappers of `instance`:
 /// `get` returns `text` (one data segment), and `deny(what)` traps in a function named
 /// after denial `what`, inside a module named for `instance` (see
-/// [`crate::settings_keys::DENIALS`]). A few hundred bytes.
+/// `crate::settings_keys::DENIALS`). A few hundred bytes.
 pub fn settings_component(text: &str, instance: &str) -> Result<Vec<u8>, String> {
     use crate::settings_keys::{DENIALS, DENIAL_MODULE};
     const WIT: &str = "package witpipe:settings-provider;\n\

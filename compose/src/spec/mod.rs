@@ -1,6 +1,6 @@
 //! The pipeline file (format version 1): what a user writes, with where they wrote it.
 //!
-//! This module owns the data model only; [`parse`] turns YAML text into it. Nothing
+//! This module owns the data model only; `parse` turns YAML text into it. Nothing
 //! here looks at component files: names are checked against each other, not against
 //! what the components import or export (that is [`crate::graph`]'s job).
 

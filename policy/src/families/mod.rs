@@ -1,7 +1,7 @@
 //! One module per capability family: its grant grammar, its routing rule, its
 //! wrappers' settings, what it adds to the host contract and its stock-`wasmtime`
 //! flags. A new family (or a second WASI version of one) is a new module here plus
-//! one line in [`ALL`].
+//! one line in `ALL`.
 
 use crate::contract::{Capability, HostContract};
 use crate::grants::{Grants, GrantsSpec};
@@ -127,7 +127,7 @@ impl Routed {
 /// it at run time.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Denial {
-    /// Its code, one of [`crate::settings_keys::DENIALS`].
+    /// Its code, one of `crate::settings_keys::DENIALS`.
     pub code: &'static str,
     /// What the component asked for (`random numbers (wasi:random)`).
     pub asked: &'static str,
