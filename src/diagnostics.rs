@@ -33,8 +33,7 @@ impl<'a> InFile<'a> {
                 .find('\n')
                 .map_or(source.len(), |i| offset + i);
             (end - start > MAX_SNIPPET_LINE).then(|| {
-                let line = source[..offset].matches('\n').count() + 1;
-                let column = source[start..offset].chars().count() + 1;
+                let (line, column) = witpipe_compose::line_col(source, offset);
                 format!("{line}:{column}")
             })
         });

@@ -46,7 +46,8 @@ mod toolchains;
 pub mod wit;
 
 pub use error::{Error, Warning};
-pub use report::{line_col, Failure, LinkLine, PolicyLine, Report, TrapFrame, TrapSite};
+pub use report::{Failure, LinkLine, PolicyLine, Report, TrapFrame, TrapSite};
+pub use span::line_col;
 pub use witpipe_policy::{Capability, HostContract, HostDir, HostImport};
 
 use graph::LinkGraph;

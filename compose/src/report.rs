@@ -38,20 +38,8 @@ impl Failure {
 
     /// The 1-based line and column of a byte offset in the pipeline file.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        line_col(&self.source, offset)
+        crate::span::line_col(&self.source, offset)
     }
-}
-
-/// The 1-based line and column (in characters) of a byte offset in `source`.
-pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
-    let mut end = offset.min(source.len());
-    while !source.is_char_boundary(end) {
-        end -= 1;
-    }
-    let before = &source[..end];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
 }
 
 impl fmt::Display for Failure {

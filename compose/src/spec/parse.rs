@@ -405,13 +405,12 @@ fn control_character(text: &str) -> Option<Error> {
     let (offset, c) = text
         .char_indices()
         .find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{85}'))?;
-    let before = &text[..offset];
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let (line, column) = crate::span::line_col(text, offset);
     let span = Span {
         offset,
         len: c.len_utf8(),
-        line: before.matches('\n').count() as u32 + 1,
-        column: before[line_start..].chars().count() as u32 + 1,
+        line: line as u32,
+        column: column as u32,
     };
     Some(Error::Yaml {
         message: format!(
@@ -491,13 +490,7 @@ pub(super) fn yaml_error(e: &serde_saphyr::Error, text: &str) -> Error {
         }
         E::SerdeUnknownVariant {
             variant, expected, ..
-        } => {
-            let help = match did_you_mean(variant, expected.iter().copied()) {
-                Some(s) => format!("did you mean `{s}`? Write one of: {}", expected.join(", ")),
-                None => format!("write one of: {}", expected.join(", ")),
-            };
-            (message, help)
-        }
+        } => (message, choice_help(variant, expected, "write one of")),
         E::InvalidScalar { ty, .. } => match *ty {
             "u32" | "u64" => ("expected a whole number here".into(), reference.into()),
             "bool" => ("expected `true` or `false` here".into(), reference.into()),
@@ -657,11 +650,23 @@ fn unknown_field_help(field: &str, expected: &[&str]) -> String {
     } else {
         expected
     };
-    match did_you_mean(field, expected.iter().copied()) {
-        Some(s) => format!(
-            "did you mean `{s}`? Allowed keys here: {}",
-            expected.join(", ")
-        ),
-        None => format!("allowed keys here: {}", expected.join(", ")),
+    choice_help(field, expected, "allowed keys here")
+}
+
+/// `what: a, b, c` (the choices), after "did you mean `x`?" when `word` is a likely typo
+/// of one of them.
+fn choice_help(word: &str, choices: &[&str], what: &str) -> String {
+    let list = format!("{what}: {}", choices.join(", "));
+    match did_you_mean(word, choices.iter().copied()) {
+        Some(s) => {
+            let mut chars = list.chars();
+            let first = chars.next().map(|c| c.to_uppercase().to_string());
+            format!(
+                "did you mean `{s}`? {}{}",
+                first.unwrap_or_default(),
+                chars.as_str()
+            )
+        }
+        None => list,
     }
 }
