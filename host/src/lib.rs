@@ -376,6 +376,16 @@ const LINKED_PACKAGES: &[&str] = &[
     "sockets",
 ];
 
+/// Whether a host granting `grants` links WASI package `package`: what both
+/// [`host_linker`] and [`unserved`] go by.
+fn links(grants: &HostGrants, package: &str) -> bool {
+    match package {
+        "keyvalue" => grants.keyvalue,
+        "config" => grants.config.is_some(),
+        other => LINKED_PACKAGES.contains(&other),
+    }
+}
+
 /// The imports among `imports` that a host granting `grants` does not serve, so that a
 /// component importing them cannot start: non-WASI interfaces, `wasi:keyvalue` and
 /// `wasi:config` when not granted, and WASI packages the host does not have.
@@ -387,12 +397,7 @@ pub fn unserved<'a>(
         let Some(rest) = name.strip_prefix("wasi:") else {
             return false;
         };
-        let package = rest.split(['/', '@']).next().unwrap_or_default();
-        match package {
-            "keyvalue" => grants.keyvalue,
-            "config" => grants.config.is_some(),
-            other => LINKED_PACKAGES.contains(&other),
-        }
+        links(grants, rest.split(['/', '@']).next().unwrap_or_default())
     };
     imports
         .into_iter()
@@ -418,13 +423,13 @@ fn host_linker(
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker)?;
     }
-    if grants.keyvalue {
+    if links(grants, "keyvalue") {
         keyvalue::add_to_linker(&mut linker, |h: &mut Host| keyvalue::KeyValueView {
             store: &h.keyvalue,
             table: &mut h.table,
         })?;
     }
-    if grants.config.is_some() {
+    if links(grants, "config") {
         wasmtime_wasi_config::add_to_linker(&mut linker, |h: &mut Host| {
             WasiConfig::new(&h.config)
         })?;

@@ -144,10 +144,10 @@ impl ResourceLimiter for Limiter {
     }
 }
 
-/// `task` (an instance's whole life, or a call) bounded by the wall clock. An instance that waits
-/// on the host (a timer, a request body that never comes, a slow destination) runs no
-/// wasm, so the epoch deadline cannot stop it; this does, with the same error, and
-/// dropping the task frees its instance slot.
+/// `task` (an instance's whole life, or a call) bounded by the wall clock. An
+/// instance that waits on the host (a timer, a request body that never comes, a slow
+/// destination) runs no wasm, so the epoch deadline cannot stop it; this does, with
+/// the same error, and dropping the task frees its instance slot.
 pub(crate) async fn bounded<T>(
     timeout: Option<std::time::Duration>,
     task: impl std::future::Future<Output = wasmtime::Result<T>>,

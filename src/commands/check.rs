@@ -4,7 +4,7 @@ use crate::diagnostics::{to_json, Reported};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use witpipe_compose::wit::ExportedFunction;
-use witpipe_compose::{Composition, Error, Pipeline, Warning};
+use witpipe_compose::{Composition, Error, Warning};
 
 /// Check a pipeline: load, link, type-check and compose in memory; write nothing.
 #[derive(clap::Args)]
@@ -44,7 +44,7 @@ impl Args {
 
     /// `check --json`: one document whether the pipeline composes or not.
     fn exec_json(self) -> Result<(), Reported> {
-        let result = Pipeline::open_with(&self.file, &super::fetcher()).and_then(Pipeline::compose);
+        let result = super::open_and_compose(&self.file);
         let diagnostics = |name: &str, source: &str, errors: &[Error], warnings: &[Warning]| {
             let errors = errors.iter().map(|e| to_json(name, source, e, "error"));
             let warnings = warnings.iter().map(|w| to_json(name, source, w, "warning"));

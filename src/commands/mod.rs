@@ -25,7 +25,7 @@ pub mod serve;
 
 use crate::diagnostics::{report_failure, report_warnings, Reported};
 use std::path::Path;
-use witpipe_compose::{Composition, Pipeline};
+use witpipe_compose::{Composition, Failure, Pipeline};
 
 /// Prints `text` to standard output, or writes it whole to `output` and says so with
 /// `wrote` (given the path). Errors name the file.
@@ -72,11 +72,14 @@ impl witpipe_compose::load::Fetch for NoRegistry {
     }
 }
 
-/// Loads and composes a pipeline in memory, printing problems as it goes.
+/// Loads and composes a pipeline in memory (pulling `oci://` components).
+pub fn open_and_compose(path: &Path) -> Result<Composition, Failure> {
+    Pipeline::open_with(path, &fetcher()).and_then(Pipeline::compose)
+}
+
+/// [`open_and_compose`], printing problems as it goes.
 pub fn compose_pipeline(path: &Path) -> Result<Composition, Reported> {
-    let composition = Pipeline::open_with(path, &fetcher())
-        .and_then(Pipeline::compose)
-        .map_err(|f| report_failure(&f))?;
+    let composition = open_and_compose(path).map_err(|f| report_failure(&f))?;
     let p = &composition.pipeline;
     report_warnings(
         &p.path().display().to_string(),

@@ -47,10 +47,7 @@ impl Family for Http {
 
     fn overlay(&self, grants: &mut Grants, spec: &GrantsSpec) {
         if let Some(h) = &spec.http {
-            // An entry its grammar refuses is reported by `problems`; the block is then
-            // refused, so leaving it out here grants nothing.
-            let parsed = h.value.iter().map(|p| HttpPattern::parse(&p.value));
-            grants.http = parsed.filter_map(Result::ok).collect();
+            grants.http = super::parsed(&h.value, HttpPattern::parse);
         }
     }
 

@@ -42,6 +42,18 @@ pub(crate) fn values<T: Clone>(list: &crate::At<Vec<crate::At<T>>>) -> Vec<T> {
     list.value.iter().map(|v| v.value.clone()).collect()
 }
 
+/// The entries of a list key that `parse` reads (one it refuses is reported by the
+/// family's `problems`, and a block with one is refused, so leaving it out grants
+/// nothing).
+pub(crate) fn parsed<'a, T>(
+    list: impl IntoIterator<Item = &'a crate::At<String>>,
+    parse: fn(&str) -> Result<T, String>,
+) -> Vec<T> {
+    list.into_iter()
+        .filter_map(|e| parse(&e.value).ok())
+        .collect()
+}
+
 /// Each entry of a list key that `check` refuses, as the error `refused` makes of it.
 pub(crate) fn refused<'a, T: 'a>(
     list: impl IntoIterator<Item = &'a crate::At<T>>,

@@ -58,14 +58,7 @@ impl Family for Sockets {
 
     fn overlay(&self, grants: &mut Grants, spec: &GrantsSpec) {
         if let Some(so) = &spec.sockets {
-            // A rule its grammar refuses is reported by `problems`; the block is then
-            // refused, so leaving it out here grants nothing.
-            let parsed = so
-                .value
-                .connect
-                .iter()
-                .map(|c| ConnectRule::parse(&c.value));
-            grants.connect = parsed.filter_map(Result::ok).collect();
+            grants.connect = super::parsed(&so.value.connect, ConnectRule::parse);
             grants.lookup = so.value.lookup;
         }
     }
