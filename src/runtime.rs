@@ -633,4 +633,50 @@ mod tests {
             assert!(e.to_string().contains(&wanted), "{bad}: {e}");
         }
     }
+
+    #[test]
+    fn dir_and_env_flags_say_how_to_write_them() {
+        let refused = |flag: &str| match Cli::try_parse_from(["witpipe", flag]) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("{flag} was taken"),
+        };
+        let e = refused("--dir=.::/data::rw");
+        assert!(
+            e.contains("`rw` is not `ro`: write HOST, HOST::GUEST or HOST::GUEST::ro"),
+            "{e}"
+        );
+        for bad in ["--dir=", "--dir=.::", "--dir=.::/a::ro::x"] {
+            let e = refused(bad);
+            assert!(
+                e.contains("write HOST, HOST::GUEST or HOST::GUEST::ro"),
+                "{bad}: {e}"
+            );
+        }
+        let e = refused("--dir=/no/such/dir");
+        assert!(
+            e.contains("`/no/such/dir` is not a directory here; name one that exists"),
+            "{e}"
+        );
+        for bad in ["--env==x", "--env=A=b\0c"] {
+            let e = refused(bad);
+            assert!(
+                e.contains("write NAME or NAME=VALUE, with a non-empty NAME and no NUL byte"),
+                "{bad}: {e}"
+            );
+        }
+        let cli = Cli::try_parse_from(["witpipe", "--dir=.::/data::ro", "--env=A", "--env=B=c=d"])
+            .unwrap();
+        let d = &cli.runtime.dir[0];
+        assert_eq!(
+            (d.host.as_path(), d.guest.as_str(), d.read_only),
+            (std::path::Path::new("."), "/data", true)
+        );
+        assert_eq!(
+            cli.runtime.env,
+            [
+                ("A".to_string(), None),
+                ("B".to_string(), Some("c=d".to_string()))
+            ]
+        );
+    }
 }
