@@ -1,5 +1,8 @@
 //! The module graph of the libraries has no loop: in `witpipe-compose` the imports
-//! follow the flow spec → load → graph → policy → compose → emit. A module's
+//! follow the flow spec → load → graph → policy → compose → emit; in `witpipe-policy`
+//! the capability families use only the shared vocabulary (capability, route,
+//! wrappers, span, error…), never the aggregates built from them (registry, grants,
+//! plan, contract). A module's
 //! dependencies are the `crate::NAME` paths its code (not its comments or its tests)
 //! names; a loop fails the test with the modules on it.
 
@@ -84,16 +87,39 @@ fn loops(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<String>> {
     found
 }
 
-#[test]
-fn compose_modules_have_no_loop() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("compose/src");
+/// The module graph of the crate in `dir`, checked to have no loop.
+fn graph_without_loops(dir: &str) -> BTreeMap<String, BTreeSet<String>> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let graph = module_graph(&src);
     assert!(graph.len() > 10, "modules not found in {}", src.display());
     let found = loops(&graph);
     assert!(
         found.is_empty(),
-        "module loops in witpipe-compose: {found:?}\ngraph: {graph:#?}"
+        "module loops in {dir}: {found:?}\ngraph: {graph:#?}"
     );
+    if std::env::var_os("PRINT_MODULE_GRAPH").is_some() {
+        for (module, uses) in &graph {
+            println!("{dir}: {module} -> {uses:?}");
+        }
+    }
+    graph
+}
+
+#[test]
+fn compose_modules_have_no_loop() {
+    graph_without_loops("compose/src");
+}
+
+#[test]
+fn policy_modules_have_no_loop_and_families_see_no_aggregate() {
+    let graph = graph_without_loops("policy/src");
+    let aggregates = ["registry", "grants", "plan", "contract"];
+    let families = &graph["families"];
+    assert!(
+        aggregates.iter().all(|a| !families.contains(*a)),
+        "the families use an aggregate: {families:?}"
+    );
+    assert!(graph["registry"].contains("families"), "{graph:#?}");
 }
 
 #[test]

@@ -16,7 +16,7 @@
 //! }
 //! assert!(composed.contract.runs()); // it exports `wasi:cli/run`
 //! // What the output asks of the host: the standard streams and the arguments.
-//! assert!(composed.contract.args);
+//! assert!(composed.contract.needs.environment.args);
 //! let out = std::env::temp_dir().join("wordfreq-doctest.wasm");
 //! witpipe_compose::emit::write_atomically(&out, &composed.bytes)?;
 //! # std::fs::remove_file(&out)?;

@@ -73,8 +73,8 @@ pub fn apply(
             }
         }
     }
-    let plans: Vec<&Plan> = policies.iter().map(|p| &p.plan).collect();
-    if let Err((key, a, b)) = witpipe_policy::families::config::merged(&plans) {
+    let config: Vec<_> = policies.iter().map(|p| &p.plan.host.config).collect();
+    if let Err((key, a, b)) = witpipe_policy::families::config::merged(&config) {
         let component = &spec.components[policies[b].instance];
         errors.push(Error::ConfigConflict {
             instance: component.name.value.clone(),
@@ -97,10 +97,16 @@ pub(crate) fn check_blocks(spec: &PipelineSpec, base_dir: &Path) -> (Vec<Error>,
         .filter_map(|c| c.grants.as_deref())
         .chain(spec.defaults.as_ref());
     for block in blocks {
-        if let Some(cwd) = block.value.cwd.as_ref().filter(|c| c.value == "inherit") {
+        if let Some(cwd) = block
+            .value
+            .environment
+            .cwd
+            .as_ref()
+            .filter(|c| c.value == "inherit")
+        {
             warnings.push(Warning::CwdInherit { span: cwd.span });
         }
-        let problems = witpipe_policy::check_mounts(&block.value, base_dir);
+        let problems = witpipe_policy::check_mounts(&block.value.fs, base_dir);
         for problem in problems.into_iter().chain(block.value.problems()) {
             let help = miette::Diagnostic::help(&problem).map(|h| h.to_string());
             errors.push(Error::Grants {

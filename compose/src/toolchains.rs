@@ -15,7 +15,8 @@ use crate::load::Loaded;
 use crate::policy::ComponentPolicy;
 use crate::spec::PipelineSpec;
 use wac_graph::types::ItemKind;
-use witpipe_policy::{Capability, Grants, RandomMode, Wrapper};
+use witpipe_policy::families::guard::GUARD;
+use witpipe_policy::{Capability, Grants, RandomMode};
 
 /// The export componentize-py leaves in every component it builds.
 const PY_HOOK: &str = "exports";
@@ -55,7 +56,7 @@ pub(crate) fn warnings(
             .plan
             .routes
             .iter()
-            .any(|r| r.capability == Capability::Random && r.route.plays(Wrapper::Guard));
+            .any(|r| r.capability == Capability::Random && r.route.plays(&GUARD));
         let random_denied = asks_random && grants.random == RandomMode::Deny;
         if random_denied {
             out.push(Warning::StartupNeed {

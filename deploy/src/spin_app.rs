@@ -77,7 +77,7 @@ pub fn spin_application(
     version: &str,
 ) -> Result<SpinApplication, DeployError> {
     let mapping = spinkube::served(contract, "a Spin application")?;
-    if let Some(rw) = contract.dirs.iter().find(|d| !d.read_only) {
+    if let Some(rw) = contract.needs.fs.dirs.iter().find(|d| !d.read_only) {
         return Err(DeployError::Unsupported {
             target: "a Spin application",
             imports: vec![format!("(read-write directory {})", rw.guest)],
@@ -86,7 +86,7 @@ pub fn spin_application(
     }
     let mut layers = vec![Layer::bytes(component.to_vec(), WASM_LAYER)];
     let mut files = Vec::new();
-    for dir in &contract.dirs {
+    for dir in &contract.needs.fs.dirs {
         for (path, file) in static_files(Path::new(&dir.host), &dir.guest)? {
             let (mut entry, layer) = static_file(&file)?;
             entry["path"] = json!(path);
@@ -96,7 +96,7 @@ pub fn spin_application(
     }
     let mut variables = Map::new();
     let mut config = Map::new();
-    for (key, value) in contract.config.iter().flatten() {
+    for (key, value) in contract.needs.config.values.iter().flatten() {
         if !is_variable_name(key) {
             return Err(DeployError::Options(format!(
                 "config key `{key}` cannot be a Spin variable: use lowercase letters, digits and `_`, starting with a letter"
@@ -112,8 +112,8 @@ pub fn spin_application(
             "digest": digest(component),
         },
     });
-    if !contract.http.is_empty() {
-        component["metadata"] = json!({ "allowed_outbound_hosts": contract.http });
+    if !contract.needs.http.allowed.is_empty() {
+        component["metadata"] = json!({ "allowed_outbound_hosts": contract.needs.http.allowed });
     }
     if !files.is_empty() {
         component["files"] = Value::Array(files);
@@ -269,7 +269,7 @@ mod tests {
 
     /// An output serving HTTP that reads `config` through Spin's `wasi:config` version.
     fn contract(config: &[(&str, &str)]) -> HostContract {
-        HostContract {
+        let mut contract = HostContract {
             imports: vec![HostImport {
                 name: "wasi:config/store@0.2.0-draft-2024-09-27".into(),
                 capability: Capability::Config,
@@ -277,14 +277,11 @@ mod tests {
                 type_only: false,
             }],
             exports: vec!["wasi:http/incoming-handler@0.2.6".into()],
-            config: Some(
-                config
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect(),
-            ),
             ..HostContract::default()
-        }
+        };
+        let values = config.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+        contract.needs.config.values = Some(values.collect());
+        contract
     }
 
     fn locked(app: &SpinApplication) -> Value {

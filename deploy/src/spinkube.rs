@@ -19,7 +19,7 @@ pub(crate) fn manifest(
         "executor": "containerd-shim-spin",
         "replicas": options.replicas,
     });
-    if let Some(config) = &contract.config {
+    if let Some(config) = &contract.needs.config.values {
         spec["variables"] = Value::Array(
             config
                 .iter()

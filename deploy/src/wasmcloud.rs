@@ -40,7 +40,7 @@ pub(crate) fn manifest(
         "properties": { "image": options.image },
         "traits": [{ "type": "spreadscaler", "properties": scale(options, options.replicas) }]
     });
-    if let Some(config) = &contract.config {
+    if let Some(config) = &contract.needs.config.values {
         let properties: serde_json::Map<String, Value> = config
             .iter()
             .map(|(k, v)| (k.clone(), Value::String(v.clone())))

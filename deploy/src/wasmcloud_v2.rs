@@ -86,7 +86,7 @@ pub(crate) fn manifest(
             json!({ "host": host }),
         ));
     }
-    if let Some(config) = &contract.config {
+    if let Some(config) = &contract.needs.config.values {
         let values: Map<String, Value> = config
             .iter()
             .map(|(k, v)| (k.clone(), Value::String(v.clone())))
@@ -107,7 +107,7 @@ pub(crate) fn manifest(
             json!({}),
         ));
     }
-    for name in &contract.env {
+    for name in &contract.needs.environment.env {
         mapping.push(format!(
             "environment variable {name}: a v2 host passes none of its own; set it in the workload's `localResources.environment` (config, configFrom or secretFrom)"
         ));
@@ -115,7 +115,7 @@ pub(crate) fn manifest(
     let mut resources = json!({});
     let mut volumes = Vec::new();
     let mut mounts = Vec::new();
-    for (k, dir) in contract.dirs.iter().enumerate() {
+    for (k, dir) in contract.needs.fs.dirs.iter().enumerate() {
         let name = format!("dir-{k}");
         volumes.push(json!({ "name": name, "hostPath": { "path": node_path(&dir.host) } }));
         mounts.push(json!({ "name": name, "mountPath": dir.guest, "readOnly": dir.read_only }));
@@ -123,8 +123,8 @@ pub(crate) fn manifest(
     if !mounts.is_empty() {
         resources["volumeMounts"] = Value::Array(mounts);
     }
-    if !contract.http.is_empty() {
-        resources["allowedHosts"] = json!(allowed_hosts(&contract.http));
+    if !contract.needs.http.allowed.is_empty() {
+        resources["allowedHosts"] = json!(allowed_hosts(&contract.needs.http.allowed));
     }
     let mut spec = json!({});
     match handler {

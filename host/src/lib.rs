@@ -77,13 +77,15 @@ impl HostGrants {
     pub fn from_contract(contract: &witpipe_policy::HostContract, argv: Vec<String>) -> Self {
         use witpipe_policy::Capability;
         HostGrants {
-            env: contract.env.clone(),
+            env: contract.needs.environment.env.clone(),
             env_values: Vec::new(),
-            args: contract.args.then_some(argv),
+            args: contract.needs.environment.args.then_some(argv),
             stdin: contract.has(Capability::Stdin),
             stdout: contract.has(Capability::Stdout),
             stderr: contract.has(Capability::Stderr),
             dirs: contract
+                .needs
+                .fs
                 .dirs
                 .iter()
                 .map(|d| (PathBuf::from(&d.host), d.guest.clone(), d.read_only))
@@ -91,7 +93,7 @@ impl HostGrants {
             tcp: contract.has(Capability::Tcp),
             lookup: contract.has(Capability::NameLookup),
             keyvalue: contract.has(Capability::KeyValue),
-            config: contract.config.clone(),
+            config: contract.needs.config.values.clone(),
             http_outgoing: contract.has(Capability::HttpOutgoing),
         }
     }

@@ -3,61 +3,13 @@
 //! [`Plan`]) and read by every consumer: `check`'s report, the stock-`wasmtime` command
 //! line, the embedded host's grants and every deploy target.
 
-use crate::families;
+use crate::capability::Capability;
+use crate::families::{shell_word, Output};
 use crate::name::{no_authority, split};
 use crate::plan::Plan;
-use crate::FsMode;
+use crate::registry::{owner, HostNeeds};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-
-/// What an import of the output is, by capability family. Decided in one place
-/// ([`Capability::of`], from the family that owns the interface), never by matching
-/// name prefixes elsewhere.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Capability {
-    /// `wasi:cli/environment`: variables, arguments, cwd.
-    Environment,
-    /// `wasi:cli/exit`.
-    Exit,
-    /// `wasi:cli/stdin`.
-    Stdin,
-    /// `wasi:cli/stdout`.
-    Stdout,
-    /// `wasi:cli/stderr`.
-    Stderr,
-    /// `wasi:cli/terminal-*`.
-    Terminal,
-    /// `wasi:clocks/{wall,system,monotonic}-clock`.
-    Clocks,
-    /// `wasi:random/*`.
-    Random,
-    /// `wasi:filesystem/preopens`: the directories.
-    FsPreopens,
-    /// `wasi:filesystem/types`: what is done with them.
-    FsTypes,
-    /// `wasi:http/outgoing-handler` (WASI 0.3: `wasi:http/client`): requests leaving.
-    HttpOutgoing,
-    /// `wasi:http/types`: building requests, reading responses (no authority).
-    HttpTypes,
-    /// `wasi:sockets/{network,instance-network}`: a handle, no authority by itself.
-    Network,
-    /// `wasi:sockets/tcp*`.
-    Tcp,
-    /// `wasi:sockets/udp*`.
-    Udp,
-    /// `wasi:sockets/ip-name-lookup`.
-    NameLookup,
-    /// `wasi:keyvalue/*`.
-    KeyValue,
-    /// `wasi:config/*`.
-    Config,
-    /// `wasi:io/*`: streams and polling; WASI 0.3's type-only `wasi:cli/types` and
-    /// `wasi:clocks/types` (no authority).
-    Io,
-    /// Anything else: a non-WASI interface the grants let through.
-    Other,
-}
 
 impl Capability {
     /// What the import `name` is.
@@ -66,8 +18,9 @@ impl Capability {
             Some(("wasi", package, interface, _)) if no_authority(package, interface) => {
                 Capability::Io
             }
-            Some(("wasi", package, interface, _)) => families::owner(package, interface)
-                .map_or(Capability::Other, |(_, capability)| capability),
+            Some(("wasi", package, interface, _)) => {
+                owner(package, interface).map_or(Capability::Other, |(_, capability)| capability)
+            }
             _ => Capability::Other,
         }
     }
@@ -86,17 +39,6 @@ pub struct HostImport {
     pub type_only: bool,
 }
 
-/// A directory the host must preopen.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct HostDir {
-    /// The host path (the pipeline file's directory joined with the grant's).
-    pub host: String,
-    /// Where the output sees it.
-    pub guest: String,
-    /// Whether every grant of it is read-only (the wrappers enforce it either way).
-    pub read_only: bool,
-}
-
 /// What a composed output asks of the host that runs it.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct HostContract {
@@ -104,19 +46,10 @@ pub struct HostContract {
     pub imports: Vec<HostImport>,
     /// The output's exports (what a host may start or call).
     pub exports: Vec<String>,
-    /// Host environment variables some component may read (`*` for all).
-    pub env: Vec<String>,
-    /// Whether some component receives the host's arguments.
-    pub args: bool,
-    /// Directories to preopen.
-    pub dirs: Vec<HostDir>,
-    /// The `wasi:config/store` values the host serves, if the output imports it.
-    pub config: Option<Vec<(String, String)>>,
-    /// The outgoing HTTP destinations some component may reach (`scheme://host[:port]`
-    /// patterns, sorted): the wrappers enforce them inside the output; targets with an
-    /// allow-list of their own get them too.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub http: Vec<crate::grammar::HttpPattern>,
+    /// What the host must provide, family by family (environment variables,
+    /// arguments, directories, HTTP destinations, configuration values).
+    #[serde(flatten)]
+    pub needs: HostNeeds,
 }
 
 impl HostContract {
@@ -144,32 +77,11 @@ impl HostContract {
             }
         }
         imports.sort_by(|a, b| (&a.name, &a.instances).cmp(&(&b.name, &b.instances)));
-        let plans: Vec<&Plan> = components.into_iter().map(|(_, p)| p).collect();
-        let mut env: Vec<String> = plans.iter().flat_map(|p| p.host_env.clone()).collect();
-        env.sort();
-        env.dedup();
-        let mut dirs: Vec<HostDir> = plans
-            .iter()
-            .flat_map(|p| p.host_dirs.iter())
-            .map(|m| HostDir {
-                host: base_dir.join(&m.host).display().to_string(),
-                guest: m.guest.clone(),
-                read_only: m.mode == FsMode::Ro,
-            })
-            .collect();
-        dirs.sort();
-        dirs.dedup();
-        let mut http: Vec<_> = plans.iter().flat_map(|p| p.host_http.clone()).collect();
-        http.sort_by_key(|p| p.to_string());
-        http.dedup();
+        let needs: Vec<&HostNeeds> = components.into_iter().map(|(_, p)| &p.host).collect();
         HostContract {
             imports,
             exports,
-            env,
-            args: plans.iter().any(|p| p.host_args),
-            dirs,
-            config: families::config::merged(&plans).ok().flatten(),
-            http,
+            needs: HostNeeds::gather(&needs, base_dir),
         }
     }
 
@@ -212,9 +124,12 @@ impl HostContract {
     /// `hello(ARGS…)`).
     pub fn wasmtime_command(&self, output: &str, invoke: Option<&str>) -> String {
         let mut flags = Vec::new();
-        for family in families::ALL {
-            family.wasmtime_flags(self, &mut flags);
-        }
+        let imports: Vec<Capability> = self.imports.iter().map(|i| i.capability).collect();
+        let shape = Output {
+            imports: &imports,
+            serves_http: self.serves_http(),
+        };
+        self.needs.wasmtime_flags(&shape, &mut flags);
         // Directories last, as `wasmtime run --help` lists them.
         flags.sort_by_key(|f| f.starts_with("--dir "));
         let mut words = vec![match self.serves_http() {
@@ -225,8 +140,8 @@ impl HostContract {
         if let (false, false, Some(call)) = (self.runs(), self.serves_http(), invoke) {
             words.push(format!("--invoke '{call}'"));
         }
-        words.push(families::shell_word(output));
-        if self.args {
+        words.push(shell_word(output));
+        if self.needs.environment.args {
             words.push("[ARGS...]".into());
         }
         words.join(" ")

@@ -3,8 +3,15 @@
 //! (through the very parser the wrappers are built with, `policy/wrappers/settings.rs`)
 //! are the settings witpipe meant, and no value adds, removes or moves a line.
 
-use crate::families::fs::FsMode;
-use crate::settings::{text, Clock, Randomness, Setting};
+use crate::families::clocks::Clock;
+use crate::families::config::ConfigValue;
+use crate::families::env::EnvSetting;
+use crate::families::fs::{FsMode, Mount};
+use crate::families::http::AllowHttp;
+use crate::families::keyvalue::Bucket;
+use crate::families::random::Randomness;
+use crate::families::sockets::Connect;
+use crate::registry::Setting;
 
 /// The wrappers' own settings reader, compiled here as well: it brings its own copy of
 /// `settings_keys.rs`, exactly as each wrapper compiles it.
@@ -62,20 +69,21 @@ fn meant(settings: &[Setting]) -> Seen {
     };
     for setting in settings {
         match setting.clone() {
-            Setting::Env(k, v) => seen.env.push((k, v)),
-            Setting::Arg(a) => seen.args.push(a),
-            Setting::InheritArgs => seen.inherit_args = true,
-            Setting::Cwd(c) => seen.cwd = Some(c),
-            Setting::AllowEnv(n) => seen.allow_env.push(n),
-            Setting::Clock(Clock::Zero) => seen.clock = Some("zero".into()),
-            Setting::Clock(Clock::Fixed(ns)) => seen.clock = Some(format!("fixed:{ns}")),
+            Setting::Environment(EnvSetting::Env(k, v)) => seen.env.push((k, v)),
+            Setting::Environment(EnvSetting::Arg(a)) => seen.args.push(a),
+            Setting::Environment(EnvSetting::InheritArgs) => seen.inherit_args = true,
+            Setting::Environment(EnvSetting::Cwd(c)) => seen.cwd = Some(c),
+            Setting::Environment(EnvSetting::AllowEnv(n)) => seen.allow_env.push(n),
+            Setting::Clocks(Clock::Zero) => seen.clock = Some("zero".into()),
+            Setting::Clocks(Clock::Fixed(ns)) => seen.clock = Some(format!("fixed:{ns}")),
             Setting::Random(Randomness::Deny) => seen.random = Some("deny".into()),
             Setting::Random(Randomness::Seed(n)) => seen.random = Some(format!("seed:{n}")),
-            Setting::Mount { guest, mode } => seen.mounts.push((guest, mode == FsMode::Rw)),
-            Setting::AllowHttp(p) => seen.allow_http.push(p.to_string()),
-            Setting::Connect(r) => seen.connect.push(r.to_string()),
-            Setting::Config(k, v) => seen.config.push((k, v)),
-            Setting::Bucket(b) => seen.bucket = Some(b),
+            Setting::Fs(Mount { guest, mode }) => seen.mounts.push((guest, mode == FsMode::Rw)),
+            Setting::Http(AllowHttp(p)) => seen.allow_http.push(p.to_string()),
+            Setting::Sockets(Connect(r)) => seen.connect.push(r.to_string()),
+            Setting::Config(ConfigValue(k, v)) => seen.config.push((k, v)),
+            Setting::KeyValue(Bucket(b)) => seen.bucket = Some(b),
+            Setting::Stdio(never) | Setting::Exit(never) => match never {},
         }
     }
     seen
@@ -99,39 +107,40 @@ pub fn settings_from_bytes(data: &[u8]) -> Vec<Setting> {
             .map(|b| ALPHABET[usize::from(b) % ALPHABET.len()])
             .collect()
     };
+    let env = Setting::Environment;
     let mut out = Vec::new();
     while let Some(kind) = bytes.next() {
         let number = u64::from(bytes.next().unwrap_or(0)) << 7;
         out.push(match kind % 15 {
-            0 => Setting::Env(string(&mut bytes), string(&mut bytes)),
-            1 => Setting::Arg(string(&mut bytes)),
-            2 => Setting::InheritArgs,
-            3 => Setting::Cwd(string(&mut bytes)),
-            4 => Setting::AllowEnv(string(&mut bytes)),
-            5 => Setting::Clock(Clock::Zero),
-            6 => Setting::Clock(Clock::Fixed(number)),
+            0 => env(EnvSetting::Env(string(&mut bytes), string(&mut bytes))),
+            1 => env(EnvSetting::Arg(string(&mut bytes))),
+            2 => env(EnvSetting::InheritArgs),
+            3 => env(EnvSetting::Cwd(string(&mut bytes))),
+            4 => env(EnvSetting::AllowEnv(string(&mut bytes))),
+            5 => Setting::Clocks(Clock::Zero),
+            6 => Setting::Clocks(Clock::Fixed(number)),
             7 => Setting::Random(Randomness::Deny),
             8 => Setting::Random(Randomness::Seed(number)),
-            9 => Setting::Mount {
+            9 => Setting::Fs(Mount {
                 guest: string(&mut bytes),
                 mode: if number & 128 == 0 {
                     FsMode::Ro
                 } else {
                     FsMode::Rw
                 },
-            },
-            10 => Setting::AllowHttp(crate::grammar::HttpPattern {
+            }),
+            10 => Setting::Http(AllowHttp(crate::grammar::HttpPattern {
                 scheme: string(&mut bytes),
                 host: string(&mut bytes),
                 port: crate::grammar::PatternPort::Default,
-            }),
-            11 => Setting::Connect(crate::grammar::ConnectRule {
+            })),
+            11 => Setting::Sockets(Connect(crate::grammar::ConnectRule {
                 net: None,
                 port: (number != 0).then_some(number as u16),
-            }),
-            12 => Setting::Config(string(&mut bytes), string(&mut bytes)),
-            13 => Setting::Bucket(string(&mut bytes)),
-            _ => Setting::Env(string(&mut bytes), String::new()),
+            })),
+            12 => Setting::Config(ConfigValue(string(&mut bytes), string(&mut bytes))),
+            13 => Setting::KeyValue(Bucket(string(&mut bytes))),
+            _ => env(EnvSetting::Env(string(&mut bytes), String::new())),
         });
     }
     out
@@ -140,7 +149,7 @@ pub fn settings_from_bytes(data: &[u8]) -> Vec<Setting> {
 /// Writes `settings` as witpipe does and reads them back as the wrappers do; an `Err`
 /// says how what they read differs from what was meant.
 pub fn round_trip(settings: &[Setting]) -> Result<(), String> {
-    let text = text(settings);
+    let text: String = settings.iter().map(Setting::line).collect();
     let (back, meant) = (read_back(&text), meant(settings));
     if back == meant {
         Ok(())
@@ -159,27 +168,28 @@ pub fn settings_bytes(data: &[u8]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::{round_trip, settings_bytes};
-    use crate::settings::Setting;
+    use crate::families::config::ConfigValue;
+    use crate::families::env::EnvSetting::{Arg, Cwd, Env};
+    use crate::families::fs::Mount;
+    use crate::registry::Setting;
     use crate::FsMode;
 
     #[test]
     fn the_injections_found_read_back_as_plain_values() {
+        let env = Setting::Environment;
         let cases = [
-            vec![Setting::Cwd("/srv\nallow-env=*".into())],
-            vec![Setting::Mount {
+            vec![env(Cwd("/srv\nallow-env=*".into()))],
+            vec![Setting::Fs(Mount {
                 guest: "/data\nmount=/|rw".into(),
                 mode: FsMode::Ro,
-            }],
-            vec![Setting::Env(
+            })],
+            vec![env(Env(
                 "MODE".into(),
                 "x\nallow-env=*\r\nmount=/=rw".into(),
-            )],
-            vec![
-                Setting::Arg("a\\".into()),
-                Setting::Arg("\\nallow-env=*".into()),
-            ],
-            vec![Setting::Config("k=\\e".into(), "v\\".into())],
-            vec![Setting::Env(String::new(), "=".into())],
+            ))],
+            vec![env(Arg("a\\".into())), env(Arg("\\nallow-env=*".into()))],
+            vec![Setting::Config(ConfigValue("k=\\e".into(), "v\\".into()))],
+            vec![env(Env(String::new(), "=".into()))],
         ];
         for case in cases {
             round_trip(&case).unwrap();

@@ -1,132 +1,43 @@
 //! The `grants:` and `defaults:` blocks: what a component may touch.
 //!
-//! One key per capability family; each key's grammar (its value type and checks),
-//! how it overlays and what `deny:` takes back live in the family's module
-//! ([`crate::families`]). This file only gathers them into a block.
+//! Each key belongs to a capability family, whose module holds its grammar (its value
+//! type and checks), how it overlays and what `deny:` takes back
+//! ([`crate::families`]); the block's types are assembled in `crate::registry`. This
+//! file reads a block key by key and holds the rules of the block itself: `imports:`,
+//! `inside:`, `deny:` and how `defaults:` and a component's own block combine.
 
-use crate::families::keyvalue::KeyValueGrant;
-use crate::families::{self, clocks::ClockMode, env::ArgsGrant, env::EnvGrant};
-use crate::families::{fs::FsMount, random::RandomMode, sockets::SocketsGrant};
-use crate::span::At;
-use serde::Deserialize;
+use crate::error::PolicyError;
+use crate::registry::{block_keys, owner};
+pub use crate::registry::{capabilities, Grants, GrantsSpec};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
+use std::fmt;
 
-/// Allowed or denied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Access {
-    /// The host serves it.
-    Allow,
-    /// Nothing is served.
-    #[default]
-    Deny,
-}
-
-/// One grants block as written, with locations.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct GrantsSpec {
-    /// `env:` — a list of host variables, `all`, or `{ allow: [...], set: {...} }`.
-    pub env: Option<At<EnvGrant>>,
-    /// `args:` — `inherit` or a list.
-    pub args: Option<At<ArgsGrant>>,
-    /// `cwd:` — `inherit` or a path.
-    pub cwd: Option<At<String>>,
-    /// `stdio:` — all three streams at once.
-    pub stdio: Option<At<Access>>,
-    /// `stdin:`.
-    pub stdin: Option<At<Access>>,
-    /// `stdout:`.
-    pub stdout: Option<At<Access>>,
-    /// `stderr:`.
-    pub stderr: Option<At<Access>>,
-    /// `exit:`.
-    pub exit: Option<At<Access>>,
-    /// `clocks:`.
-    pub clocks: Option<At<ClockMode>>,
-    /// `random:`.
-    pub random: Option<At<RandomMode>>,
-    /// `imports:` — non-WASI imports the host may serve.
-    pub imports: Option<At<Vec<At<String>>>>,
-    /// `deny:` — capabilities denied whatever else says (beats `defaults:`).
-    pub deny: Option<At<Vec<At<String>>>>,
-    /// `inside:` — capabilities the output serves itself instead of its host
-    /// (`config`, `keyvalue`), so that no host needs to serve them.
-    pub inside: Option<At<Vec<At<String>>>>,
-    /// `fs:` — directories: `[{ host: ./data, guest: /data, mode: ro }]`.
-    pub fs: Option<At<Vec<At<FsMount>>>>,
-    /// `http:` — allowed outgoing destinations, `scheme://host[:port]` with `*`.
-    pub http: Option<At<Vec<At<String>>>>,
-    /// `sockets:` — `{ connect: [ADDR[/PREFIX]:PORT, ...], lookup: allow }`.
-    pub sockets: Option<At<SocketsGrant>>,
-    /// `keyvalue:` — `allow` lets the host serve `wasi:keyvalue` (its store); `{ bucket:
-    /// NAME }` one bucket of it.
-    pub keyvalue: Option<At<KeyValueGrant>>,
-    /// `config:` — the `wasi:config/store` values the host hands the component.
-    pub config: Option<At<std::collections::BTreeMap<String, String>>>,
-}
-
-/// The grants in force for one component: `defaults:` overlaid by its own block,
-/// with every `deny:` applied last. Nothing is granted unless a block says so.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Grants {
-    /// Environment variables.
-    pub env: EnvGrant,
-    /// Arguments.
-    pub args: ArgsGrant,
-    /// Initial working directory: `None` none, `Some("inherit")` the host's.
-    pub cwd: Option<String>,
-    /// Standard input.
-    pub stdin: Access,
-    /// Standard output.
-    pub stdout: Access,
-    /// Standard error.
-    pub stderr: Access,
-    /// Exiting with a status.
-    pub exit: Access,
-    /// Clocks.
-    pub clocks: ClockMode,
-    /// Randomness.
-    pub random: RandomMode,
-    /// Non-WASI imports the host may serve.
-    pub imports: Vec<String>,
-    /// Granted directories.
-    pub fs: Vec<FsMount>,
-    /// Allowed outgoing HTTP destinations.
-    pub http: Vec<crate::grammar::HttpPattern>,
-    /// Allowed outgoing TCP destinations.
-    pub connect: Vec<crate::grammar::ConnectRule>,
-    /// Name lookup.
-    pub lookup: Access,
-    /// `wasi:keyvalue`: the host's store, one bucket of it, or none.
-    pub keyvalue: KeyValueGrant,
-    /// `wasi:config/store` values, if the component may read configuration.
-    pub config: Option<Vec<(String, String)>>,
-    /// Capabilities served inside the output (`inside:`), sorted.
-    pub inside: Vec<String>,
-}
-
-impl Default for Grants {
-    /// Deny by default: no environment, arguments, cwd, stdio, exit, clocks or randomness.
-    fn default() -> Self {
-        Grants {
-            env: EnvGrant::default(),
-            args: ArgsGrant::Fixed(Vec::new()),
-            cwd: None,
-            stdin: Access::Deny,
-            stdout: Access::Deny,
-            stderr: Access::Deny,
-            exit: Access::Deny,
-            clocks: ClockMode::Deny,
-            random: RandomMode::Deny,
-            imports: Vec::new(),
-            fs: Vec::new(),
-            http: Vec::new(),
-            connect: Vec::new(),
-            lookup: Access::Deny,
-            keyvalue: KeyValueGrant::Deny,
-            config: None,
-            inside: Vec::new(),
+impl<'de> Deserialize<'de> for GrantsSpec {
+    /// Reads a grants block key by key, each into the family that owns it.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Block;
+        impl<'de> Visitor<'de> for Block {
+            type Value = GrantsSpec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a grants block: a mapping of grant keys such as `stdio: allow`")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<GrantsSpec, A::Error> {
+                let mut spec = GrantsSpec::default();
+                let mut seen: Vec<&'static str> = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    let Some(known) = block_keys().iter().find(|k| **k == key) else {
+                        return Err(de::Error::unknown_field(&key, block_keys()));
+                    };
+                    if seen.contains(known) {
+                        return Err(de::Error::duplicate_field(known));
+                    }
+                    seen.push(known);
+                    spec.read_key(&key, &mut map)?;
+                }
+                Ok(spec)
+            }
         }
+        d.deserialize_struct("GrantsSpec", block_keys(), Block)
     }
 }
 
@@ -137,12 +48,12 @@ impl Default for Grants {
 /// no authority.
 pub fn granted_by(name: &str, blocks: &[&GrantsSpec]) -> Vec<&'static str> {
     let mut keys: Vec<&'static str> = match crate::name::split(name) {
-        Some(("wasi", package, interface, _)) => match families::owner(package, interface) {
+        Some(("wasi", package, interface, _)) => match owner(package, interface) {
             Some((family, capability)) => {
                 let own = match capability {
-                    crate::Capability::Stdin => Some("stdin"),
-                    crate::Capability::Stdout => Some("stdout"),
-                    crate::Capability::Stderr => Some("stderr"),
+                    crate::capability::Capability::Stdin => Some("stdin"),
+                    crate::capability::Capability::Stdout => Some("stdout"),
+                    crate::capability::Capability::Stderr => Some("stderr"),
                     _ => None,
                 };
                 let streams = ["stdin", "stdout", "stderr"];
@@ -170,17 +81,10 @@ pub fn granted_by(name: &str, blocks: &[&GrantsSpec]) -> Vec<&'static str> {
     keys
 }
 
-/// The capability names `deny:` accepts: every family's keys.
-pub fn capabilities() -> impl Iterator<Item = &'static str> {
-    families::ALL.iter().flat_map(|f| f.keys().iter().copied())
-}
-
 impl Grants {
     /// Overlays `spec` on `self` (a key in `spec` replaces the same key here).
     pub fn overlay(&mut self, spec: &GrantsSpec) {
-        for family in families::ALL {
-            family.overlay(self, spec);
-        }
+        self.overlay_families(spec);
         if let Some(i) = &spec.imports {
             self.imports.extend(i.value.iter().map(|s| s.value.clone()));
         }
@@ -199,9 +103,7 @@ impl Grants {
     /// Applies a `deny:` list (unknown names are reported by [`GrantsSpec::problems`]).
     pub fn deny(&mut self, names: &[String]) {
         for name in names {
-            if let Some(family) = families::ALL.iter().find(|f| f.keys().contains(&&**name)) {
-                family.deny(self, name);
-            }
+            self.deny_key(name);
         }
     }
 
@@ -221,54 +123,28 @@ impl Grants {
 }
 
 impl GrantsSpec {
-    /// Where the block grants `key` (`env`, `fs`…), if it does.
-    pub fn span_of(&self, key: &str) -> Option<crate::Span> {
-        match key {
-            "env" => self.env.as_ref().map(|a| a.span),
-            "args" => self.args.as_ref().map(|a| a.span),
-            "cwd" => self.cwd.as_ref().map(|a| a.span),
-            "stdio" => self.stdio.as_ref().map(|a| a.span),
-            "stdin" => self.stdin.as_ref().map(|a| a.span),
-            "stdout" => self.stdout.as_ref().map(|a| a.span),
-            "stderr" => self.stderr.as_ref().map(|a| a.span),
-            "exit" => self.exit.as_ref().map(|a| a.span),
-            "clocks" => self.clocks.as_ref().map(|a| a.span),
-            "random" => self.random.as_ref().map(|a| a.span),
-            "imports" => self.imports.as_ref().map(|a| a.span),
-            "inside" => self.inside.as_ref().map(|a| a.span),
-            "fs" => self.fs.as_ref().map(|a| a.span),
-            "http" => self.http.as_ref().map(|a| a.span),
-            "sockets" => self.sockets.as_ref().map(|a| a.span),
-            "keyvalue" => self.keyvalue.as_ref().map(|a| a.span),
-            "config" => self.config.as_ref().map(|a| a.span),
-            _ => None,
-        }
-    }
-
     /// Problems visible in a grants block alone: entries that break their key's
     /// grammar, unknown `deny:` names.
-    pub fn problems(&self) -> Vec<crate::PolicyError> {
+    pub fn problems(&self) -> Vec<PolicyError> {
         let mut out = Vec::new();
-        for family in families::ALL {
-            family.problems(self, &mut out);
-        }
+        self.family_problems(&mut out);
         let imports = self.imports.iter().flat_map(|i| i.value.iter());
-        let bad_import = |name: &String, why, span| crate::PolicyError::BadImportGrant {
+        let bad_import = |name: &String, why, span| PolicyError::BadImportGrant {
             name: name.clone(),
             why,
             span,
         };
-        families::refused(imports, |n| check_import_grant(n), bad_import, &mut out);
+        crate::families::refused(imports, |n| check_import_grant(n), bad_import, &mut out);
         let inside = self.inside.iter().flat_map(|i| i.value.iter());
-        let not_inside = |name: &String, why, span| crate::PolicyError::NotInside {
+        let not_inside = |name: &String, why, span| PolicyError::NotInside {
             name: name.clone(),
             why,
             span,
         };
-        families::refused(inside, |n| check_inside(n), not_inside, &mut out);
+        crate::families::refused(inside, |n| check_inside(n), not_inside, &mut out);
         for name in self.deny.iter().flat_map(|d| d.value.iter()) {
             if !capabilities().any(|c| c == name.value) {
-                out.push(crate::PolicyError::UnknownCapability {
+                out.push(PolicyError::UnknownCapability {
                     name: name.value.clone(),
                     span: name.span,
                 });
@@ -302,7 +178,7 @@ fn check_import_grant(name: &str) -> Result<(), String> {
         return Err("`imports:` takes no wildcards: name each import in full, e.g. `namespace:package/interface[@version]`".into());
     }
     if let Some(("wasi", package, interface, _)) = crate::name::split(name) {
-        let key = families::owner(package, interface).map(|(family, _)| family.keys().join("`, `"));
+        let key = owner(package, interface).map(|(family, _)| family.keys().join("`, `"));
         return Err(match key {
             Some(key) => format!(
                 "WASI interfaces are granted by their family's key, not by `imports:`: use `{key}:` (see docs/policy.md)"

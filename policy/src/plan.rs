@@ -2,41 +2,13 @@
 //! decides ([`crate::families`]); this module walks the imports, collects the wrappers
 //! and their settings, and notes what the host must provide.
 
-use crate::contract::Capability;
-use crate::families::{self, Routed};
+use crate::capability::Capability;
+use crate::error::PolicyError;
 use crate::grants::{Grants, GrantsSpec};
 use crate::name::{granted, no_authority, split};
-use crate::settings::{self, Setting};
-use crate::wrappers::Wrapper;
-use crate::wrappers::{served_by, WASI_SERVED};
-use crate::{FsMount, PolicyError};
-
-/// Who serves one import of a guarded component.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Route {
-    /// The host: granted, or carries no authority (`wasi:io`).
-    Host,
-    /// One of the component's wrapper instances.
-    Wrapper(Wrapper),
-}
-
-impl Route {
-    /// Whether this is the wrapper playing `wrapper`'s role, at any WASI line.
-    pub fn plays(self, wrapper: Wrapper) -> bool {
-        matches!(self, Route::Wrapper(w) if w.role() == wrapper.role())
-    }
-}
-
-/// One unlinked import of a component, what it is and who serves it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RoutedImport {
-    /// The import's name.
-    pub import: String,
-    /// What it is.
-    pub capability: Capability,
-    /// Who serves it.
-    pub route: Route,
-}
+use crate::registry::{owner, settings_of, HostNeeds, Setting, FAMILIES};
+use crate::route::{Route, Routed, RoutedImport, Routes};
+use crate::wrappers::{served_by, Role, Wrapper, WASI_SERVED};
 
 /// A wrapper instance a component needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,39 +29,26 @@ pub struct Plan {
     /// The settings its wrappers read, one provider instance for all of them: each
     /// wrapper reads only its own keys.
     pub settings: Option<String>,
-    /// Directories the host must preopen: `(host path as written, guest path, mode)`.
-    pub host_dirs: Vec<FsMount>,
     /// The WASI versions the component imports, one per line of
     /// [`crate::WASI_SERVED`] (the first seen of each): its wrappers of that line are
     /// retargeted to it.
     pub wasi_versions: Vec<String>,
     /// Capabilities its own grants name that it never imports.
     pub unused_grants: Vec<&'static str>,
-    /// Host environment variables it may read (`*` for all).
-    pub host_env: Vec<String>,
-    /// Whether it receives the host's arguments.
-    pub host_args: bool,
-    /// Whether the host serves it `wasi:keyvalue`.
-    pub host_keyvalue: bool,
-    /// The `wasi:config/store` values the host serves it, if it imports the store.
-    pub host_config: Option<Vec<(String, String)>>,
-    /// The outgoing HTTP destinations it may reach (`http:` grants), when it imports
-    /// outgoing HTTP: its wrapper enforces them, and a deployment target that keeps an
-    /// allow-list of its own gets them as a second line of defence.
-    pub host_http: Vec<crate::grammar::HttpPattern>,
+    /// What the host must provide for it, family by family (directories with their
+    /// host paths as granted).
+    pub host: HostNeeds,
 }
 
 impl Plan {
-    /// Whether some import is routed to `wrapper`'s role (the wrapper of any WASI line
-    /// that plays it, see [`Wrapper::role`]).
-    pub fn uses(&self, wrapper: Wrapper) -> bool {
-        self.routes.iter().any(|r| r.route.plays(wrapper))
+    /// Whether some import is routed to a wrapper playing `role`, at any WASI line.
+    pub fn uses(&self, role: &Role) -> bool {
+        Routes(&self.routes).uses(role)
     }
 
     /// Who serves the first import that is a `capability`, if the component has one.
     pub fn route_of(&self, capability: Capability) -> Option<Route> {
-        let mut routes = self.routes.iter();
-        routes.find(|r| r.capability == capability).map(|r| r.route)
+        Routes(&self.routes).of(capability)
     }
 
     /// The imports routed to `route`.
@@ -157,7 +116,7 @@ pub fn plan(
         return Err(errors);
     }
     if let Some(own) = own {
-        for family in families::ALL {
+        for family in FAMILIES {
             for key in family.named(own).into_iter().filter(|k| !used.contains(k)) {
                 match family.unused_is_error() {
                     Some(e) => return Err(vec![e]),
@@ -167,11 +126,14 @@ pub fn plan(
         }
     }
     let routed = |w: Wrapper| plan.routes.iter().any(|r| r.route == Route::Wrapper(w));
-    let used_wrappers: Vec<Wrapper> = Wrapper::ALL.into_iter().filter(|w| routed(*w)).collect();
+    let used_wrappers: Vec<Wrapper> = Wrapper::all().filter(|w| routed(*w)).collect();
     for wrapper in used_wrappers {
         let needs_settings = wrapper.reads_settings();
         if needs_settings {
-            let text = settings::text(&section(grants, &plan, wrapper));
+            let text: String = section(grants, &plan, wrapper)
+                .iter()
+                .map(Setting::line)
+                .collect();
             plan.settings
                 .get_or_insert_with(String::new)
                 .push_str(&text);
@@ -181,19 +143,13 @@ pub fn plan(
             needs_settings,
         });
     }
-    for family in families::ALL {
-        family.host_needs(grants, &mut plan);
-    }
+    plan.host = HostNeeds::of(grants, Routes(&plan.routes));
     Ok(plan)
 }
 
 /// What every family tells `wrapper` (by its role: both guards are told the same).
 pub(crate) fn section(grants: &Grants, plan: &Plan, wrapper: Wrapper) -> Vec<Setting> {
-    let mut out = Vec::new();
-    for family in families::ALL {
-        family.settings(grants, wrapper.role(), plan, &mut out);
-    }
-    out
+    settings_of(grants, wrapper.role(), Routes(&plan.routes))
 }
 
 /// Who serves one import; a WASI import's version is noted in `versions` (the first
@@ -206,7 +162,7 @@ fn route(
     let mut line = None;
     let owner = match split(import) {
         Some(("wasi", package, interface, v)) => {
-            let owner = families::owner(package, interface);
+            let owner = owner(package, interface);
             if owner.is_none_or(|(family, _)| family.wrapped()) {
                 let Some((v, built_for)) = v.and_then(|v| Some((v, served_by(v)?))) else {
                     return Err(PolicyError::UnsupportedWasi {
@@ -274,8 +230,12 @@ fn same_package(a: &PolicyError, b: &PolicyError) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use crate::families::guard::GUARD;
+    use crate::families::sockets::LOOKUP_DENY;
+    use crate::families::sockets::SOCKETS_DENY;
+    use crate::families::sockets::SOCKETS_GUARD;
     use crate::testing::{plan_for, route_of};
-    use crate::{Grants, PolicyError, Route, Wrapper};
+    use crate::{Grants, PolicyError, Route};
 
     #[test]
     fn io_is_the_hosts_and_other_imports_need_a_grant() {
@@ -321,16 +281,16 @@ mod tests {
         let plan = plan_for(&Grants::default(), &imports).unwrap();
         assert_eq!(plan.wasi_versions, ["0.2.6", "0.3.0"]);
         let route = |i: usize| plan.routes[i].route;
-        assert_eq!(route(0), Route::Wrapper(Wrapper::Guard));
-        assert_eq!(route(1), Route::Wrapper(Wrapper::GuardP3));
+        assert_eq!(route(0), Route::Wrapper(GUARD.p2()));
+        assert_eq!(route(1), Route::Wrapper(GUARD.p3()));
         assert_eq!(
             route(2),
             Route::Host,
             "a type-only interface carries no authority"
         );
-        assert_eq!(route(3), Route::Wrapper(Wrapper::GuardP3));
-        assert_eq!(plan.version_for(Wrapper::GuardP3), Some("0.3.0"));
-        assert_eq!(plan.version_for(Wrapper::Guard), Some("0.2.6"));
+        assert_eq!(route(3), Route::Wrapper(GUARD.p3()));
+        assert_eq!(plan.version_for(GUARD.p3()), Some("0.3.0"));
+        assert_eq!(plan.version_for(GUARD.p2()), Some("0.2.6"));
         // Both guards read the same settings: one provider.
         assert!(plan.wrappers.iter().all(|w| w.needs_settings));
     }
@@ -338,7 +298,10 @@ mod tests {
     #[test]
     fn a_0_3_import_gets_the_wrapper_of_its_own_line() {
         let tcp = Grants {
-            connect: vec![crate::grammar::ConnectRule::parse("127.0.0.1:80").unwrap()],
+            sockets: crate::families::sockets::SocketsGrants {
+                connect: vec![crate::grammar::ConnectRule::parse("127.0.0.1:80").unwrap()],
+                lookup: crate::Access::Deny,
+            },
             ..Grants::default()
         };
         let imports = [
@@ -346,17 +309,11 @@ mod tests {
             "wasi:sockets/ip-name-lookup@0.3.2",
         ];
         let plan = plan_for(&tcp, &imports).unwrap();
-        assert_eq!(
-            plan.routes[0].route,
-            Route::Wrapper(Wrapper::SocketsGuardP3)
-        );
-        assert_eq!(plan.routes[1].route, Route::Wrapper(Wrapper::LookupDenyP3));
+        assert_eq!(plan.routes[0].route, Route::Wrapper(SOCKETS_GUARD.p3()));
+        assert_eq!(plan.routes[1].route, Route::Wrapper(LOOKUP_DENY.p3()));
         // Nothing granted: denied at 0.3 as at 0.2.
         let denied = plan_for(&Grants::default(), &imports[..1]).unwrap();
-        assert_eq!(
-            denied.routes[0].route,
-            Route::Wrapper(Wrapper::SocketsDenyP3)
-        );
+        assert_eq!(denied.routes[0].route, Route::Wrapper(SOCKETS_DENY.p3()));
     }
 
     #[test]

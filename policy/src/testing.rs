@@ -1,7 +1,7 @@
 //! Helpers for the families' routing tests.
 
-use crate::plan::{plan, section, Plan, Route};
-use crate::{settings, Grants, PolicyError, Wrapper};
+use crate::plan::{plan, section, Plan};
+use crate::{Grants, PolicyError, Route, Setting, Wrapper};
 
 /// The plan for a component importing `imports` under `grants` (no own block).
 pub(crate) fn plan_for(grants: &Grants, imports: &[&str]) -> Result<Plan, Vec<PolicyError>> {
@@ -18,5 +18,8 @@ pub(crate) fn route_of(grants: &Grants, import: &str) -> Route {
 /// What `wrapper` is told when a component imports `import` under `grants`.
 pub(crate) fn wrapper_settings(grants: &Grants, import: &str, wrapper: Wrapper) -> String {
     let plan = plan_for(grants, &[import]).unwrap_or_else(|e| panic!("{import}: {e:?}"));
-    settings::text(&section(grants, &plan, wrapper))
+    section(grants, &plan, wrapper)
+        .iter()
+        .map(Setting::line)
+        .collect()
 }

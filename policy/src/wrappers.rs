@@ -33,208 +33,185 @@ pub fn served_by(version: &str) -> Option<&'static str> {
     })
 }
 
-/// A wrapper component shipped with witpipe (built from `wrappers/` in this crate).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Wrapper {
-    /// The virtual platform: environment, exit, stdio, terminals, clocks, random.
-    Guard,
-    /// The same at WASI 0.3.
-    GuardP3,
-    /// Host environment filtered by an allow-list, plus fixed values.
-    EnvFilter,
-    /// The same at WASI 0.3.
-    EnvFilterP3,
-    /// Granted directories only, read-only where granted so.
-    FsGuard,
-    /// The same at WASI 0.3.
-    FsGuardP3,
-    /// No directories at all.
-    FsDeny,
-    /// No directories at all, at WASI 0.3.
-    FsDenyP3,
-    /// Outgoing HTTP to allowed destinations only.
-    HttpGuard,
-    /// No outgoing HTTP.
-    HttpDeny,
-    /// Outgoing HTTP to allowed destinations only, at WASI 0.3.
-    HttpGuardP3,
-    /// No outgoing HTTP, at WASI 0.3.
-    HttpDenyP3,
-    /// No sockets and no name lookup.
-    SocketsDeny,
-    /// No sockets and no name lookup, at WASI 0.3.
-    SocketsDenyP3,
-    /// TCP connections to allowed addresses only; no UDP.
-    SocketsGuard,
-    /// The same at WASI 0.3.
-    SocketsGuardP3,
-    /// No name lookup.
-    LookupDeny,
-    /// No name lookup, at WASI 0.3.
-    LookupDenyP3,
-    /// `wasi:config/store` answered with the granted values (`inside: [config]`).
-    ConfigStore,
-    /// One bucket of the host's key-value store (`keyvalue: { bucket: NAME }`).
-    KeyValueBucket,
-    /// A key-value store in the instance's memory (`inside: [keyvalue]`).
-    KeyValueMemory,
+/// The WASI lines wrappers are built for, in the order of [`WASI_SERVED`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Line {
+    /// WASI 0.2.
+    P2,
+    /// WASI 0.3.
+    P3,
+}
+
+impl Line {
+    /// Both lines, oldest first.
+    pub const ALL: [Line; 2] = [Line::P2, Line::P3];
+
+    /// The release this line's wrappers are built for.
+    pub fn built_for(self) -> &'static str {
+        WASI_SERVED[self as usize]
+    }
+
+    /// The line whose wrappers are built for `built_for` (one of [`WASI_SERVED`]).
+    pub fn of(built_for: &str) -> Option<Line> {
+        Line::ALL.into_iter().find(|l| l.built_for() == built_for)
+    }
+}
+
+/// A wrapper role: one job (deny the filesystem, filter the environment…), owned by
+/// the capability family that routes imports to it, with its component built for each
+/// WASI line (or, for a proposal outside the WASI lines, for that proposal's version).
+/// Declared with [`wasi_role!`](crate::wasi_role) or
+/// [`proposal_role!`](crate::proposal_role).
+#[derive(Debug)]
+pub struct Role {
+    /// Its name at each line (`fs-guard`, `fs-guard-p3`), for reports.
+    pub names: [&'static str; 2],
+    /// Whether it reads settings (from a settings component composed in with it).
+    pub reads_settings: bool,
+    /// For a proposal outside the WASI lines (`wasi:config`, `wasi:keyvalue`): the
+    /// version it is built for; it is retargeted to the version of that package the
+    /// component imports, whatever its WASI line.
+    pub package: Option<&'static str>,
+    /// Its component at each line, as built (`None`: not built for that line).
+    pub builds: [Option<&'static [u8]>; 2],
+}
+
+/// The bytes of the built wrapper `wrappers/components/NAME SUFFIX`.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! wrapper_file {
+    ($name:literal, $suffix:literal) => {
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/wrappers/components/",
+            $name,
+            $suffix
+        ))
+    };
+}
+
+/// Declares a [`Role`] built for both WASI lines from `wrappers/components/NAME.wasm`
+/// and `NAME-p3.wasm`: `wasi_role!("fs-guard", settings: true)`.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! wasi_role {
+    ($name:literal, settings: $settings:expr) => {
+        $crate::wrappers::Role {
+            names: [$name, concat!($name, "-p3")],
+            reads_settings: $settings,
+            package: None,
+            builds: [
+                Some($crate::wrapper_file!($name, ".wasm")),
+                Some($crate::wrapper_file!($name, "-p3.wasm")),
+            ],
+        }
+    };
+}
+
+/// Declares a [`Role`] that serves a proposal outside the WASI lines, built from
+/// `wrappers/components/NAME.wasm` for the proposal's `VERSION`:
+/// `proposal_role!("config-store", "0.2.0-rc.1", settings: true)`.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! proposal_role {
+    ($name:literal, $version:literal, settings: $settings:expr) => {
+        $crate::wrappers::Role {
+            names: [$name, $name],
+            reads_settings: $settings,
+            package: Some($version),
+            builds: [Some($crate::wrapper_file!($name, ".wasm")), None],
+        }
+    };
+}
+
+impl Role {
+    /// This role's wrapper at WASI 0.2 (or, for a proposal, its only one).
+    pub fn p2(&'static self) -> Wrapper {
+        Wrapper {
+            role: self,
+            line: Line::P2,
+        }
+    }
+
+    /// This role's wrapper at WASI 0.3.
+    pub fn p3(&'static self) -> Wrapper {
+        Wrapper {
+            role: self,
+            line: Line::P3,
+        }
+    }
+
+    /// Its wrappers, one per line it is built for.
+    pub fn wrappers(&'static self) -> impl Iterator<Item = Wrapper> {
+        let built = Line::ALL
+            .into_iter()
+            .filter(move |l| self.builds[*l as usize].is_some());
+        built.map(move |line| Wrapper { role: self, line })
+    }
+
+    /// Whether it is `other` (roles are compared by name).
+    pub fn is(&self, other: &Role) -> bool {
+        self.names[0] == other.names[0]
+    }
+}
+
+/// A wrapper component shipped with witpipe (built from `wrappers/` in this crate): a
+/// [`Role`] at one WASI line.
+#[derive(Clone, Copy)]
+pub struct Wrapper {
+    role: &'static Role,
+    line: Line,
 }
 
 impl Wrapper {
-    /// Every wrapper, in the order a component's instances are created.
-    pub const ALL: [Wrapper; 21] = [
-        Wrapper::Guard,
-        Wrapper::GuardP3,
-        Wrapper::EnvFilter,
-        Wrapper::EnvFilterP3,
-        Wrapper::FsGuard,
-        Wrapper::FsGuardP3,
-        Wrapper::FsDeny,
-        Wrapper::FsDenyP3,
-        Wrapper::HttpGuard,
-        Wrapper::HttpDeny,
-        Wrapper::HttpGuardP3,
-        Wrapper::HttpDenyP3,
-        Wrapper::SocketsDeny,
-        Wrapper::SocketsDenyP3,
-        Wrapper::SocketsGuard,
-        Wrapper::SocketsGuardP3,
-        Wrapper::LookupDeny,
-        Wrapper::LookupDenyP3,
-        Wrapper::ConfigStore,
-        Wrapper::KeyValueBucket,
-        Wrapper::KeyValueMemory,
-    ];
-
-    /// The component's bytes, as built for WASI [`Wrapper::built_for`].
+    /// The component's bytes, as built for [`Wrapper::built_for`].
     pub fn bytes(self) -> &'static [u8] {
-        match self {
-            Wrapper::Guard => include_bytes!("../wrappers/components/guard.wasm"),
-            Wrapper::GuardP3 => include_bytes!("../wrappers/components/guard-p3.wasm"),
-            Wrapper::EnvFilter => include_bytes!("../wrappers/components/env-filter.wasm"),
-            Wrapper::EnvFilterP3 => include_bytes!("../wrappers/components/env-filter-p3.wasm"),
-            Wrapper::FsGuard => include_bytes!("../wrappers/components/fs-guard.wasm"),
-            Wrapper::FsGuardP3 => include_bytes!("../wrappers/components/fs-guard-p3.wasm"),
-            Wrapper::FsDeny => include_bytes!("../wrappers/components/fs-deny.wasm"),
-            Wrapper::FsDenyP3 => include_bytes!("../wrappers/components/fs-deny-p3.wasm"),
-            Wrapper::HttpGuard => include_bytes!("../wrappers/components/http-guard.wasm"),
-            Wrapper::HttpDeny => include_bytes!("../wrappers/components/http-deny.wasm"),
-            Wrapper::HttpGuardP3 => include_bytes!("../wrappers/components/http-guard-p3.wasm"),
-            Wrapper::HttpDenyP3 => include_bytes!("../wrappers/components/http-deny-p3.wasm"),
-            Wrapper::SocketsDeny => include_bytes!("../wrappers/components/sockets-deny.wasm"),
-            Wrapper::SocketsDenyP3 => {
-                include_bytes!("../wrappers/components/sockets-deny-p3.wasm")
-            }
-            Wrapper::SocketsGuard => include_bytes!("../wrappers/components/sockets-guard.wasm"),
-            Wrapper::SocketsGuardP3 => {
-                include_bytes!("../wrappers/components/sockets-guard-p3.wasm")
-            }
-            Wrapper::LookupDeny => include_bytes!("../wrappers/components/lookup-deny.wasm"),
-            Wrapper::LookupDenyP3 => include_bytes!("../wrappers/components/lookup-deny-p3.wasm"),
-            Wrapper::ConfigStore => include_bytes!("../wrappers/components/config-store.wasm"),
-            Wrapper::KeyValueBucket => {
-                include_bytes!("../wrappers/components/keyvalue-bucket.wasm")
-            }
-            Wrapper::KeyValueMemory => {
-                include_bytes!("../wrappers/components/keyvalue-memory.wasm")
-            }
-        }
+        self.role.builds[self.line as usize].expect("a wrapper is made only where built")
     }
 
     /// The release it is built for: one of [`WASI_SERVED`], or for a wrapper of a
     /// proposal outside the WASI lines ([`Wrapper::own_package`]) that proposal's.
     pub fn built_for(self) -> &'static str {
-        match self {
-            Wrapper::ConfigStore => "0.2.0-rc.1",
-            Wrapper::KeyValueBucket | Wrapper::KeyValueMemory => "0.2.0-draft",
-            Wrapper::GuardP3
-            | Wrapper::EnvFilterP3
-            | Wrapper::FsGuardP3
-            | Wrapper::FsDenyP3
-            | Wrapper::HttpGuardP3
-            | Wrapper::HttpDenyP3
-            | Wrapper::SocketsDenyP3
-            | Wrapper::SocketsGuardP3
-            | Wrapper::LookupDenyP3 => WASI_SERVED[1],
-            _ => WASI_SERVED[0],
-        }
+        self.role.package.unwrap_or(self.line.built_for())
     }
 
     /// Whether it serves a proposal outside the WASI lines (`wasi:config`,
     /// `wasi:keyvalue`): it is retargeted to the version of that package the
     /// component imports, whatever its WASI line.
     pub fn own_package(self) -> bool {
-        matches!(
-            self,
-            Wrapper::ConfigStore | Wrapper::KeyValueBucket | Wrapper::KeyValueMemory
-        )
+        self.role.package.is_some()
     }
 
     /// The wrapper that plays this one's role for imports of the WASI line whose
     /// wrappers are built for `built_for` (`None`: not built for that line yet).
     pub fn at_line(self, built_for: &str) -> Option<Wrapper> {
-        let role = self.role();
-        Wrapper::ALL
-            .into_iter()
-            .find(|w| w.role() == role && w.built_for() == built_for)
+        let line = Line::of(built_for)?;
+        let built = self.role.builds[line as usize].is_some() && !self.own_package();
+        built.then_some(Wrapper {
+            role: self.role,
+            line,
+        })
     }
 
-    /// The role it plays whatever its WASI line: the 0.2 wrapper of that role. The
-    /// capability families tell each role its settings.
-    pub fn role(self) -> Wrapper {
-        match self {
-            Wrapper::GuardP3 => Wrapper::Guard,
-            Wrapper::EnvFilterP3 => Wrapper::EnvFilter,
-            Wrapper::FsGuardP3 => Wrapper::FsGuard,
-            Wrapper::FsDenyP3 => Wrapper::FsDeny,
-            Wrapper::HttpGuardP3 => Wrapper::HttpGuard,
-            Wrapper::HttpDenyP3 => Wrapper::HttpDeny,
-            Wrapper::SocketsDenyP3 => Wrapper::SocketsDeny,
-            Wrapper::SocketsGuardP3 => Wrapper::SocketsGuard,
-            Wrapper::LookupDenyP3 => Wrapper::LookupDeny,
-            w => w,
-        }
+    /// The role it plays whatever its WASI line; the capability families tell each
+    /// role its settings.
+    pub fn role(self) -> &'static Role {
+        self.role
+    }
+
+    /// The WASI line it is built for.
+    pub fn line(self) -> Line {
+        self.line
     }
 
     /// Whether it reads settings (from a settings component composed in with it).
     pub fn reads_settings(self) -> bool {
-        matches!(
-            self.role(),
-            Wrapper::Guard
-                | Wrapper::EnvFilter
-                | Wrapper::FsGuard
-                | Wrapper::HttpGuard
-                | Wrapper::SocketsGuard
-                | Wrapper::ConfigStore
-                | Wrapper::KeyValueBucket
-        )
+        self.role.reads_settings
     }
 
     /// A short name for reports.
     pub fn name(self) -> &'static str {
-        match self {
-            Wrapper::Guard => "guard",
-            Wrapper::GuardP3 => "guard-p3",
-            Wrapper::EnvFilter => "env-filter",
-            Wrapper::EnvFilterP3 => "env-filter-p3",
-            Wrapper::FsGuard => "fs-guard",
-            Wrapper::FsGuardP3 => "fs-guard-p3",
-            Wrapper::FsDeny => "fs-deny",
-            Wrapper::FsDenyP3 => "fs-deny-p3",
-            Wrapper::HttpGuard => "http-guard",
-            Wrapper::HttpDeny => "http-deny",
-            Wrapper::HttpGuardP3 => "http-guard-p3",
-            Wrapper::HttpDenyP3 => "http-deny-p3",
-            Wrapper::SocketsDeny => "sockets-deny",
-            Wrapper::SocketsDenyP3 => "sockets-deny-p3",
-            Wrapper::SocketsGuard => "sockets-guard",
-            Wrapper::SocketsGuardP3 => "sockets-guard-p3",
-            Wrapper::LookupDeny => "lookup-deny",
-            Wrapper::LookupDenyP3 => "lookup-deny-p3",
-            Wrapper::ConfigStore => "config-store",
-            Wrapper::KeyValueBucket => "keyvalue-bucket",
-            Wrapper::KeyValueMemory => "keyvalue-memory",
-        }
+        self.role.names[self.line as usize]
     }
 
     /// What this wrapper imports from the host when retargeted to WASI `version`
@@ -474,9 +451,43 @@ pub fn settings_component(text: &str, instance: &str) -> Result<Vec<u8>, String>
         .map_err(|e| format!("{e:#}"))
 }
 
+impl PartialEq for Wrapper {
+    fn eq(&self, other: &Wrapper) -> bool {
+        self.role.is(other.role) && self.line == other.line
+    }
+}
+
+impl Eq for Wrapper {}
+
+impl std::hash::Hash for Wrapper {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        (self.name(), self.line).hash(h);
+    }
+}
+
+impl PartialOrd for Wrapper {
+    fn partial_cmp(&self, other: &Wrapper) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Wrapper {
+    /// By name: wrappers are compared to be looked up, never to be put in order (a
+    /// component's wrappers come in the order of `Wrapper::all`).
+    fn cmp(&self, other: &Wrapper) -> std::cmp::Ordering {
+        (self.name(), self.line).cmp(&(other.name(), other.line))
+    }
+}
+
+impl std::fmt::Debug for Wrapper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{served_by, Wrapper, WASI_SERVED};
+    use super::served_by;
 
     #[test]
     fn each_wasi_release_is_served_by_its_lines_wrappers_or_not_at_all() {
@@ -493,15 +504,6 @@ mod tests {
             "x",
         ] {
             assert_eq!(served_by(refused), None, "{refused}");
-        }
-        assert_eq!(Wrapper::Guard.at_line("0.3.2"), Some(Wrapper::GuardP3));
-        assert_eq!(Wrapper::GuardP3.at_line("0.2.12"), Some(Wrapper::Guard));
-        // Every role is built for both lines.
-        for w in Wrapper::ALL.into_iter().filter(|w| !w.own_package()) {
-            for line in WASI_SERVED {
-                let there = w.at_line(line).unwrap_or_else(|| panic!("{w:?} at {line}"));
-                assert_eq!((there.role(), there.built_for()), (w.role(), line));
-            }
         }
     }
 }

@@ -137,7 +137,7 @@ impl CompositionCache {
             .iter()
             .chain(p.spec.components.iter().filter_map(|c| c.grants.as_deref()));
         let dirs = grants
-            .flat_map(|g| g.value.fs.iter().flat_map(|f| f.value.iter()))
+            .flat_map(|g| g.value.fs.fs.iter().flat_map(|f| f.value.iter()))
             .map(|mount| p.base_dir.join(&mount.value.host))
             .collect();
         let header = Header {

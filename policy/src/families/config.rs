@@ -5,33 +5,66 @@
 //! the component with its own values, and the output imports no configuration at all:
 //! it then runs on hosts that serve no `wasi:config`, or another version of it.
 
-use super::{Family, Routed};
-use crate::contract::{Capability, HostContract};
-use crate::grants::{Grants, GrantsSpec};
-use crate::plan::{Plan, Route};
-use crate::settings::Setting;
-use crate::wrappers::Wrapper;
-use crate::PolicyError;
+use super::{Family, Keys, Output, WrapperSetting};
+use crate::capability::Capability;
+use crate::error::PolicyError;
+use crate::route::{Route, Routed, Routes};
+use crate::settings_keys as keys;
+use crate::wrappers::Role;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// `wasi:config/store` values: `(key, value)`, sorted by key.
+pub type Values = Vec<(String, String)>;
+
+grant_keys! {
+    /// `config:` as written.
+    ConfigSpec {
+        /// `config:` — the `wasi:config/store` values the host hands the component.
+        config: BTreeMap<String, String>,
+    }
+}
+
+/// What configuration asks of the host.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigHost {
+    /// The `wasi:config/store` values the host serves, if a component imports the
+    /// store from the host.
+    #[serde(rename = "config")]
+    pub values: Option<Values>,
+}
+
+/// What the `config-store` is told: one value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigValue(pub String, pub String);
+
+impl WrapperSetting for ConfigValue {
+    fn line(&self) -> String {
+        keys::line(keys::CONFIG, &[&self.0, &self.1])
+    }
+}
+
+/// `wasi:config/store` answered with the granted values (`inside: [config]`).
+pub static CONFIG_STORE: Role = crate::proposal_role!("config-store", "0.2.0-rc.1", settings: true);
 
 /// The family of `wasi:config`.
-pub(crate) struct Config;
+pub struct Config;
 
 impl Family for Config {
-    fn interfaces(&self) -> &'static [(&'static str, &'static str, Capability)] {
-        &[("config", "*", Capability::Config)]
-    }
+    type Spec = ConfigSpec;
+    type Grant = Option<Values>;
+    type Host = ConfigHost;
+    type Setting = ConfigValue;
 
-    fn keys(&self) -> &'static [&'static str] {
-        &["config"]
-    }
+    const INTERFACES: &'static [(&'static str, &'static str, Capability)] =
+        &[("config", "*", Capability::Config)];
+    const WRAPPED: bool = false;
+    const ROLES: &'static [&'static Role] = &[&CONFIG_STORE];
 
-    fn wrapped(&self) -> bool {
-        false
-    }
-
-    fn overlay(&self, grants: &mut Grants, spec: &GrantsSpec) {
+    fn overlay(grant: &mut Option<Values>, spec: &ConfigSpec) {
         if let Some(c) = &spec.config {
-            let merged = grants.config.get_or_insert_with(Vec::new);
+            let merged = grant.get_or_insert_with(Vec::new);
             for (key, value) in &c.value {
                 merged.retain(|(k, _)| k != key);
                 merged.push((key.clone(), value.clone()));
@@ -40,52 +73,64 @@ impl Family for Config {
         }
     }
 
-    fn deny(&self, grants: &mut Grants, _: &str) {
-        grants.config = None;
+    fn deny(grant: &mut Option<Values>, _: &str) {
+        *grant = None;
     }
 
-    fn named(&self, own: &GrantsSpec) -> Vec<&'static str> {
+    fn named(own: &ConfigSpec) -> Vec<&'static str> {
         own.config.as_ref().map(|_| "config").into_iter().collect()
     }
 
-    fn route(&self, grants: &Grants, _: Capability, import: &str) -> Result<Routed, PolicyError> {
-        if grants.config.is_none() {
+    fn route(
+        grant: &Option<Values>,
+        inside: &[String],
+        _: Capability,
+        import: &str,
+    ) -> Result<Routed, PolicyError> {
+        if grant.is_none() {
             return Err(PolicyError::HostCapability {
                 import: import.into(),
                 key: "config",
                 fix: "grant the configuration it may read, e.g. `grants: { config: { greeting: hello } }` (an empty map `{}` grants the store with no values)",
             });
         }
-        if grants.serves_inside("config") {
+        if inside.iter().any(|i| i == "config") {
             if !matches!(crate::name::split(import), Some((_, _, "store", _))) {
                 return Err(PolicyError::NotServableInside {
                     import: import.into(),
                 });
             }
             return Ok(Routed::new(
-                Route::Wrapper(Wrapper::ConfigStore),
-                self.keys(),
+                Route::Wrapper(CONFIG_STORE.p2()),
+                ConfigSpec::KEYS,
             ));
         }
-        Ok(Routed::new(Route::Host, self.keys()))
+        Ok(Routed::new(Route::Host, ConfigSpec::KEYS))
     }
 
-    fn settings(&self, grants: &Grants, wrapper: Wrapper, _: &Plan, out: &mut Vec<Setting>) {
-        if wrapper == Wrapper::ConfigStore {
-            for (key, value) in grants.config.iter().flatten() {
-                out.push(Setting::Config(key.clone(), value.clone()));
+    fn settings(grant: &Option<Values>, role: &Role, _: Routes, out: &mut Vec<ConfigValue>) {
+        if role.is(&CONFIG_STORE) {
+            for (key, value) in grant.iter().flatten() {
+                out.push(ConfigValue(key.clone(), value.clone()));
             }
         }
     }
 
-    fn host_needs(&self, grants: &Grants, plan: &mut Plan) {
-        if plan.route_of(Capability::Config) == Some(Route::Host) {
-            plan.host_config = grants.config.clone();
+    fn host_needs(grant: &Option<Values>, routes: Routes) -> ConfigHost {
+        let host = routes.of(Capability::Config) == Some(Route::Host);
+        ConfigHost {
+            values: if host { grant.clone() } else { None },
         }
     }
 
-    fn wasmtime_flags(&self, contract: &HostContract, out: &mut Vec<String>) {
-        if let Some(config) = &contract.config {
+    fn gather(parts: &[&ConfigHost], _: &Path) -> ConfigHost {
+        ConfigHost {
+            values: merged(parts).ok().flatten(),
+        }
+    }
+
+    fn wasmtime_flags(host: &ConfigHost, _: &Output, out: &mut Vec<String>) {
+        if let Some(config) = &host.values {
             out.push("-S config".into());
             for (key, value) in config {
                 out.push(format!(
@@ -98,18 +143,15 @@ impl Family for Config {
     }
 }
 
-/// `wasi:config/store` values: `(key, value)`, sorted by key.
-pub type Values = Vec<(String, String)>;
-
 /// The configuration the output's one `wasi:config/store` import serves. That store is
 /// shared by every component that imports it, so all of them must be granted the same
 /// values (else one would read what only another was granted): `Err((key, first,
-/// second))` (indexes into `plans`) names a key where two grants differ.
-pub fn merged(plans: &[&Plan]) -> Result<Option<Values>, (String, usize, usize)> {
-    let mut granted = plans
+/// second))` (indexes into `parts`) names a key where two grants differ.
+pub fn merged(parts: &[&ConfigHost]) -> Result<Option<Values>, (String, usize, usize)> {
+    let mut granted = parts
         .iter()
         .enumerate()
-        .filter_map(|(i, p)| p.host_config.as_ref().map(|c| (i, c)));
+        .filter_map(|(i, p)| p.values.as_ref().map(|c| (i, c)));
     let Some((first, config)) = granted.next() else {
         return Ok(None);
     };
@@ -127,8 +169,9 @@ pub fn merged(plans: &[&Plan]) -> Result<Option<Values>, (String, usize, usize)>
 
 #[cfg(test)]
 mod tests {
+    use crate::families::config::CONFIG_STORE;
     use crate::testing::plan_for;
-    use crate::{Grants, PolicyError, Route, Wrapper};
+    use crate::{Grants, PolicyError, Route};
 
     #[test]
     fn the_store_serves_exactly_the_granted_values() {
@@ -143,7 +186,7 @@ mod tests {
             ..Grants::default()
         };
         let plan = plan_for(&g, &[store]).unwrap();
-        assert_eq!(plan.host_config, g.config);
+        assert_eq!(plan.host.config.values, g.config);
     }
 
     #[test]
@@ -155,10 +198,10 @@ mod tests {
             ..Grants::default()
         };
         let plan = plan_for(&g, &[store]).unwrap();
-        assert_eq!(plan.routes[0].route, Route::Wrapper(Wrapper::ConfigStore));
-        assert_eq!(plan.host_config, None);
+        assert_eq!(plan.routes[0].route, Route::Wrapper(CONFIG_STORE.p2()));
+        assert_eq!(plan.host.config.values, None);
         assert!(plan.host_imports().is_empty(), "{:?}", plan.host_imports());
-        assert_eq!(plan.version_for(Wrapper::ConfigStore), Some("0.2.0-draft"));
+        assert_eq!(plan.version_for(CONFIG_STORE.p2()), Some("0.2.0-draft"));
         // One line per value, escaped (a value may hold newlines and `=`).
         assert_eq!(
             plan.settings.as_deref(),

@@ -5,16 +5,17 @@
 //! values filtered by an allow-list, plus fixed ones); none of the host's → the guard
 //! (fixed values only).
 
-use super::{Family, Routed};
-use crate::contract::{Capability, HostContract};
-use crate::grants::{Grants, GrantsSpec};
-use crate::plan::{Plan, Route};
-use crate::settings::Setting;
-use crate::wrappers::Wrapper;
-use crate::PolicyError;
+use super::guard::GUARD;
+use super::{Family, Keys, WrapperSetting};
+use crate::capability::Capability;
+use crate::error::PolicyError;
+use crate::route::{Route, Routed, Routes};
+use crate::settings_keys as keys;
+use crate::wrappers::Role;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::path::Path;
 
 /// Environment variables: passed through from the host and/or set to fixed values.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -34,41 +35,115 @@ pub enum ArgsGrant {
     Fixed(Vec<String>),
 }
 
+grant_keys! {
+    /// `env:`, `args:` and `cwd:` as written.
+    EnvSpec {
+        /// `env:` — a list of host variables, `all`, or `{ allow: [...], set: {...} }`.
+        env: EnvGrant,
+        /// `args:` — `inherit` or a list.
+        args: ArgsGrant,
+        /// `cwd:` — `inherit` or a path.
+        cwd: String,
+    }
+}
+
+/// What a component is granted of its environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvGrants {
+    /// Environment variables.
+    pub env: EnvGrant,
+    /// Arguments.
+    pub args: ArgsGrant,
+    /// Initial working directory: `None` none, `Some("inherit")` the host's.
+    pub cwd: Option<String>,
+}
+
+impl Default for EnvGrants {
+    /// No variables, no arguments, no working directory.
+    fn default() -> Self {
+        EnvGrants {
+            env: EnvGrant::default(),
+            args: ArgsGrant::Fixed(Vec::new()),
+            cwd: None,
+        }
+    }
+}
+
+/// What the environment asks of the host.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvHost {
+    /// Host environment variables some component may read (`*` for all).
+    pub env: Vec<String>,
+    /// Whether some component receives the host's arguments.
+    pub args: bool,
+}
+
+/// What the guard and the `env-filter` are told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnvSetting {
+    /// A fixed environment variable.
+    Env(String, String),
+    /// A fixed argument.
+    Arg(String),
+    /// The host's arguments.
+    InheritArgs,
+    /// The initial working directory (or `inherit`).
+    Cwd(String),
+    /// A host variable passed through (`*` for all).
+    AllowEnv(String),
+}
+
+impl WrapperSetting for EnvSetting {
+    fn line(&self) -> String {
+        match self {
+            EnvSetting::Env(name, value) => keys::line(keys::ENV, &[name, value]),
+            EnvSetting::Arg(arg) => keys::line(keys::ARG, &[arg]),
+            EnvSetting::InheritArgs => keys::line(keys::ARGS, &["inherit"]),
+            EnvSetting::Cwd(cwd) => keys::line(keys::CWD, &[cwd]),
+            EnvSetting::AllowEnv(name) => keys::line(keys::ALLOW_ENV, &[name]),
+        }
+    }
+}
+
+/// Host environment filtered by an allow-list, plus fixed values.
+pub static ENV_FILTER: Role = crate::wasi_role!("env-filter", settings: true);
+
 /// The family of `wasi:cli/environment`.
-pub(crate) struct Environment;
+pub struct Environment;
 
 impl Environment {
     /// Whether some of the host's environment is granted (else fixed values only).
-    fn filtered(grants: &Grants) -> bool {
-        !grants.env.allow.is_empty()
-            || grants.args == ArgsGrant::Inherit
-            || grants.cwd.as_deref() == Some("inherit")
+    fn filtered(grant: &EnvGrants) -> bool {
+        !grant.env.allow.is_empty()
+            || grant.args == ArgsGrant::Inherit
+            || grant.cwd.as_deref() == Some("inherit")
     }
 
     /// Whether all of it is.
-    fn whole(grants: &Grants) -> bool {
-        grants.env.allow.iter().any(|a| a == "*")
-            && grants.args == ArgsGrant::Inherit
-            && grants.cwd.as_deref() == Some("inherit")
+    fn whole(grant: &EnvGrants) -> bool {
+        grant.env.allow.iter().any(|a| a == "*")
+            && grant.args == ArgsGrant::Inherit
+            && grant.cwd.as_deref() == Some("inherit")
     }
 
     /// The fixed variables.
-    fn fixed_env(grants: &Grants, out: &mut Vec<Setting>) {
-        let set = grants.env.set.iter();
-        out.extend(set.map(|(k, v)| Setting::Env(k.clone(), v.clone())));
+    fn fixed_env(grant: &EnvGrants, out: &mut Vec<EnvSetting>) {
+        let set = grant.env.set.iter();
+        out.extend(set.map(|(k, v)| EnvSetting::Env(k.clone(), v.clone())));
     }
 }
 
 impl Family for Environment {
-    fn interfaces(&self) -> &'static [(&'static str, &'static str, Capability)] {
-        &[("cli", "environment", Capability::Environment)]
-    }
+    type Spec = EnvSpec;
+    type Grant = EnvGrants;
+    type Host = EnvHost;
+    type Setting = EnvSetting;
 
-    fn keys(&self) -> &'static [&'static str] {
-        &["env", "args", "cwd"]
-    }
+    const INTERFACES: &'static [(&'static str, &'static str, Capability)] =
+        &[("cli", "environment", Capability::Environment)];
+    const ROLES: &'static [&'static Role] = &[&ENV_FILTER];
 
-    fn problems(&self, spec: &GrantsSpec, out: &mut Vec<PolicyError>) {
+    fn problems(spec: &EnvSpec, out: &mut Vec<PolicyError>) {
         if let Some(cwd) = &spec.cwd {
             let path = cwd.value.as_str();
             let not_absolute =
@@ -95,27 +170,27 @@ impl Family for Environment {
         }
     }
 
-    fn overlay(&self, grants: &mut Grants, spec: &GrantsSpec) {
+    fn overlay(grant: &mut EnvGrants, spec: &EnvSpec) {
         if let Some(e) = &spec.env {
-            grants.env = e.value.clone();
+            grant.env = e.value.clone();
         }
         if let Some(a) = &spec.args {
-            grants.args = a.value.clone();
+            grant.args = a.value.clone();
         }
         if let Some(c) = &spec.cwd {
-            grants.cwd = Some(c.value.clone());
+            grant.cwd = Some(c.value.clone());
         }
     }
 
-    fn deny(&self, grants: &mut Grants, key: &str) {
+    fn deny(grant: &mut EnvGrants, key: &str) {
         match key {
-            "env" => grants.env = EnvGrant::default(),
-            "args" => grants.args = ArgsGrant::Fixed(Vec::new()),
-            _ => grants.cwd = None,
+            "env" => grant.env = EnvGrant::default(),
+            "args" => grant.args = ArgsGrant::Fixed(Vec::new()),
+            _ => grant.cwd = None,
         }
     }
 
-    fn named(&self, own: &GrantsSpec) -> Vec<&'static str> {
+    fn named(own: &EnvSpec) -> Vec<&'static str> {
         [
             ("env", own.env.is_some()),
             ("args", own.args.is_some()),
@@ -126,62 +201,71 @@ impl Family for Environment {
         .collect()
     }
 
-    fn route(&self, grants: &Grants, _: Capability, _: &str) -> Result<Routed, PolicyError> {
-        let route = if Self::whole(grants) {
+    fn route(
+        grant: &EnvGrants,
+        _: &[String],
+        _: Capability,
+        _: &str,
+    ) -> Result<Routed, PolicyError> {
+        let route = if Self::whole(grant) {
             Route::Host
-        } else if Self::filtered(grants) {
-            Route::Wrapper(Wrapper::EnvFilter)
+        } else if Self::filtered(grant) {
+            Route::Wrapper(ENV_FILTER.p2())
         } else {
-            Route::Wrapper(Wrapper::Guard)
+            Route::Wrapper(GUARD.p2())
         };
-        Ok(Routed::new(route, self.keys()))
+        Ok(Routed::new(route, EnvSpec::KEYS))
     }
 
-    fn settings(&self, grants: &Grants, wrapper: Wrapper, plan: &Plan, out: &mut Vec<Setting>) {
-        match wrapper {
-            // The guard answers the environment only when no env-filter does.
-            Wrapper::Guard if !plan.uses(Wrapper::EnvFilter) => {
-                Self::fixed_env(grants, out);
-                if let ArgsGrant::Fixed(args) = &grants.args {
-                    out.extend(args.iter().cloned().map(Setting::Arg));
-                }
-                if let Some(cwd) = grants.cwd.as_deref().filter(|c| *c != "inherit") {
-                    out.push(Setting::Cwd(cwd.into()));
-                }
+    fn settings(grant: &EnvGrants, role: &Role, routes: Routes, out: &mut Vec<EnvSetting>) {
+        // The guard answers the environment only when no env-filter does.
+        if role.is(&GUARD) && !routes.uses(&ENV_FILTER) {
+            Self::fixed_env(grant, out);
+            if let ArgsGrant::Fixed(args) = &grant.args {
+                out.extend(args.iter().cloned().map(EnvSetting::Arg));
             }
-            Wrapper::EnvFilter => {
-                out.extend(grants.env.allow.iter().cloned().map(Setting::AllowEnv));
-                Self::fixed_env(grants, out);
-                match &grants.args {
-                    ArgsGrant::Inherit => out.push(Setting::InheritArgs),
-                    ArgsGrant::Fixed(args) => out.extend(args.iter().cloned().map(Setting::Arg)),
-                }
-                if let Some(cwd) = &grants.cwd {
-                    out.push(Setting::Cwd(cwd.clone()));
-                }
+            if let Some(cwd) = grant.cwd.as_deref().filter(|c| *c != "inherit") {
+                out.push(EnvSetting::Cwd(cwd.into()));
             }
-            _ => {}
+        } else if role.is(&ENV_FILTER) {
+            out.extend(grant.env.allow.iter().cloned().map(EnvSetting::AllowEnv));
+            Self::fixed_env(grant, out);
+            match &grant.args {
+                ArgsGrant::Inherit => out.push(EnvSetting::InheritArgs),
+                ArgsGrant::Fixed(args) => out.extend(args.iter().cloned().map(EnvSetting::Arg)),
+            }
+            if let Some(cwd) = &grant.cwd {
+                out.push(EnvSetting::Cwd(cwd.clone()));
+            }
         }
     }
 
-    fn host_needs(&self, grants: &Grants, plan: &mut Plan) {
-        let routed = plan.route_of(Capability::Environment);
-        if routed.is_some_and(|r| !r.plays(Wrapper::Guard)) {
-            plan.host_env = grants.env.allow.clone();
-            plan.host_args = grants.args == ArgsGrant::Inherit;
+    fn host_needs(grant: &EnvGrants, routes: Routes) -> EnvHost {
+        match routes.of(Capability::Environment) {
+            Some(route) if !route.plays(&GUARD) => EnvHost {
+                env: grant.env.allow.clone(),
+                args: grant.args == ArgsGrant::Inherit,
+            },
+            _ => EnvHost::default(),
         }
     }
 
-    fn wasmtime_flags(&self, contract: &HostContract, out: &mut Vec<String>) {
-        if contract.env.iter().any(|e| e == "*") {
+    fn gather(parts: &[&EnvHost], _: &Path) -> EnvHost {
+        let mut env: Vec<String> = parts.iter().flat_map(|p| p.env.clone()).collect();
+        env.sort();
+        env.dedup();
+        EnvHost {
+            env,
+            args: parts.iter().any(|p| p.args),
+        }
+    }
+
+    fn wasmtime_flags(host: &EnvHost, _: &super::Output, out: &mut Vec<String>) {
+        if host.env.iter().any(|e| e == "*") {
             out.push("-S inherit-env".into());
         } else {
-            out.extend(
-                contract
-                    .env
-                    .iter()
-                    .map(|var| format!("--env {}", super::shell_word(var))),
-            );
+            let vars = host.env.iter();
+            out.extend(vars.map(|var| format!("--env {}", super::shell_word(var))));
         }
     }
 }
@@ -277,33 +361,31 @@ fn collect<'de, A: SeqAccess<'de>>(mut s: A) -> Result<Vec<String>, A::Error> {
 
 #[cfg(test)]
 mod tests {
+    use super::EnvGrants;
+    use crate::families::env::ENV_FILTER;
+    use crate::families::guard::GUARD;
     use crate::testing::{route_of, wrapper_settings};
-    use crate::{ArgsGrant, EnvGrant, Grants, Route, Wrapper};
+    use crate::{ArgsGrant, EnvGrant, Grants, Route};
 
     const ENV: &str = "wasi:cli/environment@0.2.6";
 
     #[test]
     fn nothing_granted_is_answered_by_the_guard_with_fixed_values() {
         let mut g = Grants::default();
-        g.env.set = vec![("MODE".into(), "a\nb".into())];
-        g.args = ArgsGrant::Fixed(vec!["x".into()]);
-        assert_eq!(route_of(&g, ENV), Route::Wrapper(Wrapper::Guard));
-        let text = wrapper_settings(&g, ENV, Wrapper::Guard);
+        g.environment.env.set = vec![("MODE".into(), "a\nb".into())];
+        g.environment.args = ArgsGrant::Fixed(vec!["x".into()]);
+        assert_eq!(route_of(&g, ENV), Route::Wrapper(GUARD.p2()));
+        let text = wrapper_settings(&g, ENV, GUARD.p2());
         assert!(text.starts_with("env=MODE=a\\nb\narg=x\n"), "{text}");
     }
 
     #[test]
     fn some_of_the_host_goes_through_the_filter() {
-        let g = Grants {
-            env: EnvGrant {
-                allow: vec!["HOME".into()],
-                set: vec![],
-            },
-            ..Grants::default()
-        };
-        assert_eq!(route_of(&g, ENV), Route::Wrapper(Wrapper::EnvFilter));
+        let mut g = Grants::default();
+        g.environment.env.allow = vec!["HOME".into()];
+        assert_eq!(route_of(&g, ENV), Route::Wrapper(ENV_FILTER.p2()));
         assert_eq!(
-            wrapper_settings(&g, ENV, Wrapper::EnvFilter),
+            wrapper_settings(&g, ENV, ENV_FILTER.p2()),
             "allow-env=HOME\n"
         );
     }
@@ -320,13 +402,16 @@ mod tests {
 
     #[test]
     fn all_of_the_host_is_served_by_the_host() {
-        let g = Grants {
+        let environment = EnvGrants {
             env: EnvGrant {
                 allow: vec!["*".into()],
                 set: vec![],
             },
             args: ArgsGrant::Inherit,
             cwd: Some("inherit".into()),
+        };
+        let g = Grants {
+            environment,
             ..Grants::default()
         };
         assert_eq!(route_of(&g, ENV), Route::Host);

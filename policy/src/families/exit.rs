@@ -1,45 +1,55 @@
 //! Exiting with a status of one's own (`wasi:cli/exit`): key `exit:`. Denied, the
 //! guard answers: an exit traps instead of ending the host's process with a status.
 
-use super::Family;
-use crate::contract::Capability;
-use crate::grants::{Access, Grants};
+use super::{Access, Family, NoHost, NoSetting};
+use crate::capability::Capability;
+
+grant_keys! {
+    /// `exit:` as written.
+    ExitSpec {
+        /// `exit:`.
+        exit: Access,
+    }
+}
 
 /// The family of `wasi:cli/exit`.
-pub(crate) struct Exit;
+pub struct Exit;
 
 impl Family for Exit {
-    one_key!("exit", exit, denied: Access::Deny, grants: |a| *a == Access::Allow);
+    type Spec = ExitSpec;
+    type Grant = Access;
+    type Host = NoHost;
+    type Setting = NoSetting;
 
-    fn interfaces(&self) -> &'static [(&'static str, &'static str, Capability)] {
-        &[("cli", "exit", Capability::Exit)]
-    }
+    const INTERFACES: &'static [(&'static str, &'static str, Capability)] =
+        &[("cli", "exit", Capability::Exit)];
 
-    fn denials(&self) -> &'static [super::Denial] {
-        &[super::Denial {
-            code: "exit",
-            asked: "an exit with a status of its own (`wasi:cli/exit`)",
-            grant: "exit: allow",
-            instead: "",
-        }]
-    }
+    const DENIALS: &'static [super::Denial] = &[super::Denial {
+        code: "exit",
+        asked: "an exit with a status of its own (`wasi:cli/exit`)",
+        grant: "exit: allow",
+        instead: "",
+    }];
 
-    fn allowed(&self, grants: &Grants) -> bool {
-        grants.exit == Access::Allow
+    one_key!(exit, denied: Access::Deny, grants: |a| *a == Access::Allow);
+
+    fn allowed(grant: &Access) -> bool {
+        *grant == Access::Allow
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use crate::families::guard::GUARD;
     use crate::testing::route_of;
-    use crate::{Access, Grants, Route, Wrapper};
+    use crate::{Access, Grants, Route};
 
     #[test]
     fn exit_is_the_hosts_only_when_granted() {
         let exit = "wasi:cli/exit@0.2.6";
         assert_eq!(
             route_of(&Grants::default(), exit),
-            Route::Wrapper(Wrapper::Guard)
+            Route::Wrapper(GUARD.p2())
         );
         let g = Grants {
             exit: Access::Allow,

@@ -5,14 +5,13 @@
 //! refuses every mutation of a read-only one, whatever the host allows. The host
 //! preopens exactly the granted directories.
 
-use super::{Family, Routed};
-use crate::contract::{Capability, HostContract};
-use crate::grants::{Grants, GrantsSpec};
-use crate::plan::{Plan, Route};
-use crate::settings::Setting;
-use crate::wrappers::Wrapper;
-use crate::PolicyError;
-use serde::Deserialize;
+use super::{Family, Keys, WrapperSetting};
+use crate::capability::Capability;
+use crate::error::PolicyError;
+use crate::route::{Route, Routed, Routes};
+use crate::settings_keys as keys;
+use crate::wrappers::Role;
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// Read-only or read-write.
@@ -39,49 +38,100 @@ pub struct FsMount {
     pub mode: FsMode,
 }
 
+grant_keys! {
+    /// `fs:` as written.
+    FsSpec {
+        /// `fs:` — directories: `[{ host: ./data, guest: /data, mode: ro }]`.
+        fs: Vec<crate::span::At<FsMount>>,
+    }
+}
+
+/// A directory the host must preopen.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct HostDir {
+    /// The host path: as granted in a component's needs, joined to the pipeline file's
+    /// directory in the output's contract.
+    pub host: String,
+    /// Where the output sees it.
+    pub guest: String,
+    /// Whether every grant of it is read-only (the wrappers enforce it either way).
+    pub read_only: bool,
+}
+
+/// What the filesystem asks of the host.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FsHost {
+    /// Directories to preopen.
+    pub dirs: Vec<HostDir>,
+}
+
+/// What the `fs-guard` is told: one granted directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mount {
+    /// Where the component sees it.
+    pub guest: String,
+    /// Read-only or read-write.
+    pub mode: FsMode,
+}
+
+impl WrapperSetting for Mount {
+    fn line(&self) -> String {
+        let mode = match self.mode {
+            FsMode::Ro => "ro",
+            FsMode::Rw => "rw",
+        };
+        keys::line(keys::MOUNT, &[&self.guest, mode])
+    }
+}
+
+/// Granted directories only, read-only where granted so.
+pub static FS_GUARD: Role = crate::wasi_role!("fs-guard", settings: true);
+/// No directories at all.
+pub static FS_DENY: Role = crate::wasi_role!("fs-deny", settings: false);
+
 /// The family of `wasi:filesystem`.
-pub(crate) struct Filesystem;
+pub struct Filesystem;
 
 impl Family for Filesystem {
-    fn interfaces(&self) -> &'static [(&'static str, &'static str, Capability)] {
-        &[
-            ("filesystem", "preopens", Capability::FsPreopens),
-            ("filesystem", "types", Capability::FsTypes),
-            ("filesystem", "*", Capability::Other),
-        ]
-    }
+    type Spec = FsSpec;
+    type Grant = Vec<FsMount>;
+    type Host = FsHost;
+    type Setting = Mount;
 
-    fn keys(&self) -> &'static [&'static str] {
-        &["fs"]
-    }
+    const INTERFACES: &'static [(&'static str, &'static str, Capability)] = &[
+        ("filesystem", "preopens", Capability::FsPreopens),
+        ("filesystem", "types", Capability::FsTypes),
+        ("filesystem", "*", Capability::Other),
+    ];
+    const ROLES: &'static [&'static Role] = &[&FS_GUARD, &FS_DENY];
 
-    fn overlay(&self, grants: &mut Grants, spec: &GrantsSpec) {
+    fn overlay(grant: &mut Vec<FsMount>, spec: &FsSpec) {
         if let Some(fs) = &spec.fs {
-            grants.fs = super::values(fs);
+            *grant = super::values(fs);
         }
     }
 
-    fn deny(&self, grants: &mut Grants, _: &str) {
-        grants.fs.clear();
+    fn deny(grant: &mut Vec<FsMount>, _: &str) {
+        grant.clear();
     }
 
-    fn named(&self, own: &GrantsSpec) -> Vec<&'static str> {
+    fn named(own: &FsSpec) -> Vec<&'static str> {
         let set = own.fs.as_ref().is_some_and(|s| !s.value.is_empty());
         set.then_some("fs").into_iter().collect()
     }
 
     fn route(
-        &self,
-        grants: &Grants,
+        grant: &Vec<FsMount>,
+        _: &[String],
         what: Capability,
         import: &str,
     ) -> Result<Routed, PolicyError> {
-        let wrapper = match grants.fs.is_empty() {
-            true => Wrapper::FsDeny,
-            false => Wrapper::FsGuard,
+        let wrapper = match grant.is_empty() {
+            true => FS_DENY.p2(),
+            false => FS_GUARD.p2(),
         };
         match what {
-            Capability::FsPreopens => Ok(Routed::new(Route::Wrapper(wrapper), self.keys())),
+            Capability::FsPreopens => Ok(Routed::new(Route::Wrapper(wrapper), FsSpec::KEYS)),
             Capability::FsTypes => Ok(Routed::new(Route::Wrapper(wrapper), &[])),
             _ => Err(PolicyError::NotEnforced {
                 import: import.into(),
@@ -90,34 +140,54 @@ impl Family for Filesystem {
         }
     }
 
-    fn settings(&self, grants: &Grants, wrapper: Wrapper, _: &Plan, out: &mut Vec<Setting>) {
-        if wrapper == Wrapper::FsGuard {
-            out.extend(grants.fs.iter().map(|m| Setting::Mount {
+    fn settings(grant: &Vec<FsMount>, role: &Role, _: Routes, out: &mut Vec<Mount>) {
+        if role.is(&FS_GUARD) {
+            out.extend(grant.iter().map(|m| Mount {
                 guest: m.guest.clone(),
                 mode: m.mode,
             }));
         }
     }
 
-    fn host_needs(&self, grants: &Grants, plan: &mut Plan) {
-        if plan.uses(Wrapper::FsGuard) {
-            plan.host_dirs = grants.fs.clone();
+    fn host_needs(grant: &Vec<FsMount>, routes: Routes) -> FsHost {
+        if !routes.uses(&FS_GUARD) {
+            return FsHost::default();
+        }
+        let dirs = grant.iter().map(|m| HostDir {
+            host: m.host.clone(),
+            guest: m.guest.clone(),
+            read_only: m.mode == FsMode::Ro,
+        });
+        FsHost {
+            dirs: dirs.collect(),
         }
     }
 
-    fn wasmtime_flags(&self, contract: &HostContract, out: &mut Vec<String>) {
-        for dir in &contract.dirs {
-            out.push(format!(
-                "--dir {}",
-                super::shell_word(&format!("{}::{}", dir.host, dir.guest))
-            ));
+    fn gather(parts: &[&FsHost], base_dir: &Path) -> FsHost {
+        let mut dirs: Vec<HostDir> = parts
+            .iter()
+            .flat_map(|p| p.dirs.iter())
+            .map(|d| HostDir {
+                host: base_dir.join(&d.host).display().to_string(),
+                ..d.clone()
+            })
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        FsHost { dirs }
+    }
+
+    fn wasmtime_flags(host: &FsHost, _: &super::Output, out: &mut Vec<String>) {
+        for dir in &host.dirs {
+            let spec = format!("{}::{}", dir.host, dir.guest);
+            out.push(format!("--dir {}", super::shell_word(&spec)));
         }
     }
 }
 
 /// Every granted directory of `block` must exist on this machine (host paths are
 /// relative to `base_dir`), under an absolute guest path used once.
-pub fn check_mounts(block: &GrantsSpec, base_dir: &Path) -> Vec<PolicyError> {
+pub fn check_mounts(block: &FsSpec, base_dir: &Path) -> Vec<PolicyError> {
     let mut out = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
     for mount in block.fs.iter().flat_map(|f| f.value.iter()) {
@@ -156,15 +226,17 @@ pub fn check_mounts(block: &GrantsSpec, base_dir: &Path) -> Vec<PolicyError> {
 
 #[cfg(test)]
 mod tests {
+    use crate::families::fs::FS_DENY;
+    use crate::families::fs::FS_GUARD;
     use crate::testing::{route_of, wrapper_settings};
-    use crate::{FsMode, FsMount, Grants, Route, Wrapper};
+    use crate::{FsMode, FsMount, Grants, Route};
 
     #[test]
     fn no_directory_is_the_deny_wrapper_and_granted_ones_the_guard() {
         let preopens = "wasi:filesystem/preopens@0.2.6";
         assert_eq!(
             route_of(&Grants::default(), preopens),
-            Route::Wrapper(Wrapper::FsDeny)
+            Route::Wrapper(FS_DENY.p2())
         );
         let g = Grants {
             fs: vec![FsMount {
@@ -176,10 +248,10 @@ mod tests {
         };
         assert_eq!(
             route_of(&g, "wasi:filesystem/types@0.2.6"),
-            Route::Wrapper(Wrapper::FsGuard)
+            Route::Wrapper(FS_GUARD.p2())
         );
         assert_eq!(
-            wrapper_settings(&g, preopens, Wrapper::FsGuard),
+            wrapper_settings(&g, preopens, FS_GUARD.p2()),
             "mount=/data=ro\n"
         );
     }

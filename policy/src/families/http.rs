@@ -9,29 +9,67 @@
 //! output offers, not a capability it asks for; an *imported* 0.3 `handler` (a
 //! middleware's downstream) is refused, not enforced.
 
-use super::{Family, Routed};
-use crate::contract::{Capability, HostContract};
+use super::{Family, Keys, Output, WrapperSetting};
+use crate::capability::Capability;
+use crate::error::PolicyError;
 use crate::grammar::HttpPattern;
-use crate::grants::{Grants, GrantsSpec};
-use crate::plan::{Plan, Route};
-use crate::settings::Setting;
-use crate::wrappers::Wrapper;
-use crate::PolicyError;
+use crate::route::{Route, Routed, Routes};
+use crate::settings_keys as keys;
+use crate::wrappers::Role;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
 
-/// The family of `wasi:http`.
-pub(crate) struct Http;
+grant_keys! {
+    /// `http:` as written.
+    HttpSpec {
+        /// `http:` — allowed outgoing destinations, `scheme://host[:port]` with `*`.
+        http: Vec<crate::span::At<String>>,
+    }
+}
+
+/// What outgoing HTTP asks of the host.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HttpHost {
+    /// The destinations some component may reach (sorted), when it imports outgoing
+    /// HTTP: the wrappers enforce them inside the output; a deployment target that
+    /// keeps an allow-list of its own gets them as a second line of defence.
+    #[serde(rename = "http", default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed: Vec<HttpPattern>,
+}
+
+/// What the `http-guard` is told: one allowed destination.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllowHttp(pub HttpPattern);
+
+impl WrapperSetting for AllowHttp {
+    fn line(&self) -> String {
+        keys::line(keys::ALLOW_HTTP, &[&self.0.to_string()])
+    }
+}
+
+/// Outgoing HTTP to allowed destinations only.
+pub static HTTP_GUARD: Role = crate::wasi_role!("http-guard", settings: true);
+/// No outgoing HTTP.
+pub static HTTP_DENY: Role = crate::wasi_role!("http-deny", settings: false);
+
+/// The family of `wasi:http`'s outgoing side.
+pub struct Http;
 
 impl Family for Http {
-    fn interfaces(&self) -> &'static [(&'static str, &'static str, Capability)] {
-        &[
-            ("http", "outgoing-handler", Capability::HttpOutgoing),
-            ("http", "client", Capability::HttpOutgoing),
-            ("http", "types", Capability::HttpTypes),
-            ("http", "*", Capability::Other),
-        ]
-    }
+    type Spec = HttpSpec;
+    type Grant = Vec<HttpPattern>;
+    type Host = HttpHost;
+    type Setting = AllowHttp;
 
-    fn problems(&self, spec: &GrantsSpec, out: &mut Vec<PolicyError>) {
+    const INTERFACES: &'static [(&'static str, &'static str, Capability)] = &[
+        ("http", "outgoing-handler", Capability::HttpOutgoing),
+        ("http", "client", Capability::HttpOutgoing),
+        ("http", "types", Capability::HttpTypes),
+        ("http", "*", Capability::Other),
+    ];
+    const ROLES: &'static [&'static Role] = &[&HTTP_GUARD, &HTTP_DENY];
+
+    fn problems(spec: &HttpSpec, out: &mut Vec<PolicyError>) {
         let refused = |pattern: &String, why, span| PolicyError::BadHttpPattern {
             pattern: pattern.clone(),
             why,
@@ -41,41 +79,37 @@ impl Family for Http {
         super::refused(patterns, |p: &String| check_pattern(p), refused, out);
     }
 
-    fn keys(&self) -> &'static [&'static str] {
-        &["http"]
-    }
-
-    fn overlay(&self, grants: &mut Grants, spec: &GrantsSpec) {
+    fn overlay(grant: &mut Vec<HttpPattern>, spec: &HttpSpec) {
         if let Some(h) = &spec.http {
-            grants.http = super::parsed(&h.value, HttpPattern::parse);
+            *grant = super::parsed(&h.value, HttpPattern::parse);
         }
     }
 
-    fn deny(&self, grants: &mut Grants, _: &str) {
-        grants.http.clear();
+    fn deny(grant: &mut Vec<HttpPattern>, _: &str) {
+        grant.clear();
     }
 
-    fn named(&self, own: &GrantsSpec) -> Vec<&'static str> {
+    fn named(own: &HttpSpec) -> Vec<&'static str> {
         let set = own.http.as_ref().is_some_and(|h| !h.value.is_empty());
         set.then_some("http").into_iter().collect()
     }
 
-    fn unused_is_error(&self) -> Option<PolicyError> {
+    fn unused_is_error() -> Option<PolicyError> {
         Some(PolicyError::HttpNotImported)
     }
 
     fn route(
-        &self,
-        grants: &Grants,
+        grant: &Vec<HttpPattern>,
+        _: &[String],
         what: Capability,
         import: &str,
     ) -> Result<Routed, PolicyError> {
-        let wrapper = match grants.http.is_empty() {
-            true => Wrapper::HttpDeny,
-            false => Wrapper::HttpGuard,
+        let wrapper = match grant.is_empty() {
+            true => HTTP_DENY.p2(),
+            false => HTTP_GUARD.p2(),
         };
         match what {
-            Capability::HttpOutgoing => Ok(Routed::new(Route::Wrapper(wrapper), self.keys())),
+            Capability::HttpOutgoing => Ok(Routed::new(Route::Wrapper(wrapper), HttpSpec::KEYS)),
             Capability::HttpTypes => Ok(Routed::new(Route::Host, &[])),
             _ => Err(PolicyError::NotEnforced {
                 import: import.into(),
@@ -84,22 +118,30 @@ impl Family for Http {
         }
     }
 
-    fn settings(&self, grants: &Grants, wrapper: Wrapper, _: &Plan, out: &mut Vec<Setting>) {
-        if wrapper == Wrapper::HttpGuard {
-            out.extend(grants.http.iter().cloned().map(Setting::AllowHttp));
+    fn settings(grant: &Vec<HttpPattern>, role: &Role, _: Routes, out: &mut Vec<AllowHttp>) {
+        if role.is(&HTTP_GUARD) {
+            out.extend(grant.iter().cloned().map(AllowHttp));
         }
     }
 
-    fn host_needs(&self, grants: &Grants, plan: &mut Plan) {
-        if plan.route_of(Capability::HttpOutgoing).is_some() {
-            plan.host_http = grants.http.clone();
+    fn host_needs(grant: &Vec<HttpPattern>, routes: Routes) -> HttpHost {
+        let outgoing = routes.of(Capability::HttpOutgoing).is_some();
+        HttpHost {
+            allowed: if outgoing { grant.clone() } else { Vec::new() },
         }
     }
 
-    fn wasmtime_flags(&self, contract: &HostContract, out: &mut Vec<String>) {
+    fn gather(parts: &[&HttpHost], _: &Path) -> HttpHost {
+        let mut allowed: Vec<_> = parts.iter().flat_map(|p| p.allowed.clone()).collect();
+        allowed.sort_by_key(|p| p.to_string());
+        allowed.dedup();
+        HttpHost { allowed }
+    }
+
+    fn wasmtime_flags(_: &HttpHost, output: &Output, out: &mut Vec<String>) {
         // `wasmtime serve` links WASI HTTP itself.
-        let http = contract.has(Capability::HttpOutgoing) || contract.has(Capability::HttpTypes);
-        if http && !contract.serves_http() {
+        let http = output.has(Capability::HttpOutgoing) || output.has(Capability::HttpTypes);
+        if http && !output.serves_http {
             out.push("-S http".into());
         }
     }
@@ -113,8 +155,10 @@ fn check_pattern(p: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::check_pattern;
+    use crate::families::http::HTTP_DENY;
+    use crate::families::http::HTTP_GUARD;
     use crate::testing::{route_of, wrapper_settings};
-    use crate::{Grants, Route, Wrapper};
+    use crate::{Grants, Route};
 
     const OUT: &str = "wasi:http/outgoing-handler@0.2.6";
 
@@ -122,16 +166,16 @@ mod tests {
     fn requests_leave_only_through_a_wrapper() {
         assert_eq!(
             route_of(&Grants::default(), OUT),
-            Route::Wrapper(Wrapper::HttpDeny)
+            Route::Wrapper(HTTP_DENY.p2())
         );
         let g = Grants {
             http: vec![crate::grammar::HttpPattern::parse("https://*.example.com").unwrap()],
             ..Grants::default()
         };
-        assert_eq!(route_of(&g, OUT), Route::Wrapper(Wrapper::HttpGuard));
+        assert_eq!(route_of(&g, OUT), Route::Wrapper(HTTP_GUARD.p2()));
         assert_eq!(route_of(&g, "wasi:http/types@0.2.6"), Route::Host);
         assert_eq!(
-            wrapper_settings(&g, OUT, Wrapper::HttpGuard),
+            wrapper_settings(&g, OUT, HTTP_GUARD.p2()),
             "allow=https://*.example.com\n"
         );
     }

@@ -8,13 +8,12 @@
 //! a `keyvalue-memory` wrapper serves a store in the instance's memory instead and
 //! the host serves nothing. Otherwise the import is refused: there is no store to fake.
 
-use super::{Family, Routed};
-use crate::contract::{Capability, HostContract};
-use crate::grants::{Access, Grants, GrantsSpec};
-use crate::plan::{Plan, Route};
-use crate::settings::Setting;
-use crate::wrappers::Wrapper;
-use crate::PolicyError;
+use super::{Family, NoHost, Output, WrapperSetting};
+use crate::capability::Capability;
+use crate::error::PolicyError;
+use crate::route::{Route, Routed, Routes};
+use crate::settings_keys as keys;
+use crate::wrappers::Role;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use std::fmt;
@@ -31,21 +30,50 @@ pub enum KeyValueGrant {
     Bucket(String),
 }
 
+grant_keys! {
+    /// `keyvalue:` as written.
+    KeyValueSpec {
+        /// `keyvalue:` — `allow` lets the host serve `wasi:keyvalue` (its store);
+        /// `{ bucket: NAME }` one bucket of it.
+        keyvalue: KeyValueGrant,
+    }
+}
+
+/// What the `keyvalue-bucket` is told: the host bucket behind the component's default
+/// bucket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bucket(pub String);
+
+impl WrapperSetting for Bucket {
+    fn line(&self) -> String {
+        keys::line(keys::BUCKET, &[&self.0])
+    }
+}
+
+/// One bucket of the host's key-value store (`keyvalue: { bucket: NAME }`).
+pub static KEYVALUE_BUCKET: Role =
+    crate::proposal_role!("keyvalue-bucket", "0.2.0-draft", settings: true);
+/// A key-value store in the instance's memory (`inside: [keyvalue]`).
+pub static KEYVALUE_MEMORY: Role =
+    crate::proposal_role!("keyvalue-memory", "0.2.0-draft", settings: false);
+
 /// The family of `wasi:keyvalue`.
-pub(crate) struct KeyValue;
+pub struct KeyValue;
 
 impl Family for KeyValue {
-    one_key!("keyvalue", keyvalue, denied: KeyValueGrant::Deny, grants: |g| *g != KeyValueGrant::Deny);
+    type Spec = KeyValueSpec;
+    type Grant = KeyValueGrant;
+    type Host = NoHost;
+    type Setting = Bucket;
 
-    fn interfaces(&self) -> &'static [(&'static str, &'static str, Capability)] {
-        &[("keyvalue", "*", Capability::KeyValue)]
-    }
+    const INTERFACES: &'static [(&'static str, &'static str, Capability)] =
+        &[("keyvalue", "*", Capability::KeyValue)];
+    const WRAPPED: bool = false;
+    const ROLES: &'static [&'static Role] = &[&KEYVALUE_BUCKET, &KEYVALUE_MEMORY];
 
-    fn wrapped(&self) -> bool {
-        false
-    }
+    one_key!(keyvalue, denied: KeyValueGrant::Deny, grants: |g| *g != KeyValueGrant::Deny);
 
-    fn problems(&self, spec: &GrantsSpec, out: &mut Vec<PolicyError>) {
+    fn problems(spec: &KeyValueSpec, out: &mut Vec<PolicyError>) {
         let Some(grant) = &spec.keyvalue else { return };
         if let KeyValueGrant::Bucket(name) = &grant.value {
             if let Err(why) = check_bucket(name) {
@@ -58,19 +86,23 @@ impl Family for KeyValue {
         }
     }
 
-    fn route(&self, grants: &Grants, _: Capability, import: &str) -> Result<Routed, PolicyError> {
-        let inside = grants.serves_inside("keyvalue");
-        match &grants.keyvalue {
+    fn route(
+        grant: &KeyValueGrant,
+        inside: &[String],
+        _: Capability,
+        import: &str,
+    ) -> Result<Routed, PolicyError> {
+        let keys: &'static [&'static str] = &["keyvalue"];
+        match grant {
             KeyValueGrant::Deny => Err(PolicyError::HostCapability {
                 import: import.into(),
                 key: "keyvalue",
                 fix: "give it one bucket of the host's store with `grants: { keyvalue: { bucket: NAME } }` (or the whole store with `keyvalue: allow`)",
             }),
-            _ if inside => Ok(Routed::new(
-                Route::Wrapper(Wrapper::KeyValueMemory),
-                self.keys(),
-            )),
-            KeyValueGrant::Allow => Ok(Routed::new(Route::Host, self.keys())),
+            _ if inside.iter().any(|i| i == "keyvalue") => {
+                Ok(Routed::new(Route::Wrapper(KEYVALUE_MEMORY.p2()), keys))
+            }
+            KeyValueGrant::Allow => Ok(Routed::new(Route::Host, keys)),
             // The wrapper serves the store and its atomics; batches would bypass it.
             KeyValueGrant::Bucket(_)
                 if !matches!(crate::name::split(import), Some((_, _, "store" | "atomics", _))) =>
@@ -79,26 +111,18 @@ impl Family for KeyValue {
                     import: import.into(),
                 })
             }
-            KeyValueGrant::Bucket(_) => {
-                Ok(Routed::new(Route::Wrapper(Wrapper::KeyValueBucket), self.keys()))
-            }
+            KeyValueGrant::Bucket(_) => Ok(Routed::new(Route::Wrapper(KEYVALUE_BUCKET.p2()), keys)),
         }
     }
 
-    fn settings(&self, grants: &Grants, wrapper: Wrapper, _: &Plan, out: &mut Vec<Setting>) {
-        if let (Wrapper::KeyValueBucket, KeyValueGrant::Bucket(name)) = (wrapper, &grants.keyvalue)
-        {
-            out.push(Setting::Bucket(name.clone()));
+    fn settings(grant: &KeyValueGrant, role: &Role, _: Routes, out: &mut Vec<Bucket>) {
+        if let (true, KeyValueGrant::Bucket(name)) = (role.is(&KEYVALUE_BUCKET), grant) {
+            out.push(Bucket(name.clone()));
         }
     }
 
-    fn host_needs(&self, _: &Grants, plan: &mut Plan) {
-        let route = plan.route_of(Capability::KeyValue);
-        plan.host_keyvalue = route.is_some_and(|r| r != Route::Wrapper(Wrapper::KeyValueMemory));
-    }
-
-    fn wasmtime_flags(&self, contract: &HostContract, out: &mut Vec<String>) {
-        if contract.has(Capability::KeyValue) {
+    fn wasmtime_flags(_: &NoHost, output: &Output, out: &mut Vec<String>) {
+        if output.has(Capability::KeyValue) {
             out.push("-S keyvalue".into());
         }
     }
@@ -128,9 +152,9 @@ impl<'de> Deserialize<'de> for KeyValueGrant {
                 f.write_str("`allow`, `deny` or `{ bucket: NAME }`")
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<KeyValueGrant, E> {
-                match Access::deserialize(de::value::StrDeserializer::<E>::new(s)) {
-                    Ok(Access::Allow) => Ok(KeyValueGrant::Allow),
-                    Ok(Access::Deny) => Ok(KeyValueGrant::Deny),
+                match super::Access::deserialize(de::value::StrDeserializer::<E>::new(s)) {
+                    Ok(super::Access::Allow) => Ok(KeyValueGrant::Allow),
+                    Ok(super::Access::Deny) => Ok(KeyValueGrant::Deny),
                     Err(_) => Err(E::invalid_value(de::Unexpected::Str(s), &self)),
                 }
             }
@@ -146,8 +170,10 @@ impl<'de> Deserialize<'de> for KeyValueGrant {
 #[cfg(test)]
 mod tests {
     use super::{check_bucket, KeyValueGrant};
+    use crate::families::keyvalue::KEYVALUE_BUCKET;
+    use crate::families::keyvalue::KEYVALUE_MEMORY;
     use crate::testing::plan_for;
-    use crate::{Grants, PolicyError, Route, Wrapper};
+    use crate::{Grants, PolicyError, Route};
 
     #[test]
     fn the_store_only_when_granted() {
@@ -165,7 +191,7 @@ mod tests {
             ..Grants::default()
         };
         let plan = plan_for(&g, &[store]).unwrap();
-        assert!(plan.host_keyvalue);
+        assert_eq!(plan.host_imports(), [store]);
         assert_eq!(plan.routes[0].route, Route::Host);
     }
 
@@ -180,17 +206,15 @@ mod tests {
             "wasi:keyvalue/atomics@0.2.0-draft",
         ];
         let plan = plan_for(&g, &imports).unwrap();
-        let wrapped = Route::Wrapper(Wrapper::KeyValueBucket);
+        let wrapped = Route::Wrapper(KEYVALUE_BUCKET.p2());
         assert!(plan.routes.iter().all(|r| r.route == wrapped));
+        let host = plan.host_imports();
         assert!(
-            plan.host_keyvalue,
-            "the wrapper's own imports are the host's"
+            host.iter().all(|i| i.starts_with("wasi:keyvalue/")) && !host.is_empty(),
+            "the wrapper's own imports are the host's: {host:?}"
         );
         assert_eq!(plan.settings.as_deref(), Some("bucket=counter\n"));
-        assert_eq!(
-            plan.version_for(Wrapper::KeyValueBucket),
-            Some("0.2.0-draft")
-        );
+        assert_eq!(plan.version_for(KEYVALUE_BUCKET.p2()), Some("0.2.0-draft"));
         let host = plan.host_imports();
         assert!(
             host.contains(&"wasi:keyvalue/store@0.2.0-draft".to_string()),
@@ -213,9 +237,8 @@ mod tests {
             "wasi:keyvalue/batch@0.2.0-draft",
         ];
         let plan = plan_for(&g, &imports).unwrap();
-        let memory = Route::Wrapper(Wrapper::KeyValueMemory);
+        let memory = Route::Wrapper(KEYVALUE_MEMORY.p2());
         assert!(plan.routes.iter().all(|r| r.route == memory));
-        assert!(!plan.host_keyvalue);
         assert!(plan.host_imports().is_empty(), "{:?}", plan.host_imports());
         // Still only with a grant.
         let bare = Grants {

@@ -5,15 +5,14 @@
 //! `access-denied`); some → the `sockets-guard` wrapper (TCP connections to the listed
 //! addresses only, UDP always denied) and, unless `lookup: allow`, `lookup-deny`.
 
-use super::{Family, Routed};
-use crate::contract::{Capability, HostContract};
+use super::{Access, Family, Keys, NoHost, Output, WrapperSetting};
+use crate::capability::Capability;
+use crate::error::PolicyError;
 use crate::grammar::ConnectRule;
-use crate::grants::{Access, Grants, GrantsSpec};
-use crate::plan::{Plan, Route};
-use crate::settings::Setting;
+use crate::route::{Route, Routed, Routes};
+use crate::settings_keys as keys;
 use crate::span::At;
-use crate::wrappers::Wrapper;
-use crate::PolicyError;
+use crate::wrappers::Role;
 use serde::Deserialize;
 
 /// Network access: outgoing TCP to listed addresses, and name lookup.
@@ -28,21 +27,59 @@ pub struct SocketsGrant {
     pub lookup: Access,
 }
 
+grant_keys! {
+    /// `sockets:` as written.
+    SocketsSpec {
+        /// `sockets:` — `{ connect: [ADDR[/PREFIX]:PORT, ...], lookup: allow }`.
+        sockets: SocketsGrant,
+    }
+}
+
+/// What a component is granted of the network.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SocketsGrants {
+    /// Allowed outgoing TCP destinations.
+    pub connect: Vec<ConnectRule>,
+    /// Name lookup.
+    pub lookup: Access,
+}
+
+/// What the `sockets-guard` is told: one allowed TCP destination.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connect(pub ConnectRule);
+
+impl WrapperSetting for Connect {
+    fn line(&self) -> String {
+        keys::line(keys::CONNECT, &[&self.0.to_string()])
+    }
+}
+
+/// No sockets and no name lookup.
+pub static SOCKETS_DENY: Role = crate::wasi_role!("sockets-deny", settings: false);
+/// TCP connections to allowed addresses only; no UDP.
+pub static SOCKETS_GUARD: Role = crate::wasi_role!("sockets-guard", settings: true);
+/// No name lookup.
+pub static LOOKUP_DENY: Role = crate::wasi_role!("lookup-deny", settings: false);
+
 /// The family of `wasi:sockets`.
-pub(crate) struct Sockets;
+pub struct Sockets;
 
 impl Family for Sockets {
-    fn interfaces(&self) -> &'static [(&'static str, &'static str, Capability)] {
-        &[
-            ("sockets", "network", Capability::Network),
-            ("sockets", "instance-network", Capability::Network),
-            ("sockets", "ip-name-lookup", Capability::NameLookup),
-            ("sockets", "udp*", Capability::Udp),
-            ("sockets", "*", Capability::Tcp),
-        ]
-    }
+    type Spec = SocketsSpec;
+    type Grant = SocketsGrants;
+    type Host = NoHost;
+    type Setting = Connect;
 
-    fn problems(&self, spec: &GrantsSpec, out: &mut Vec<PolicyError>) {
+    const INTERFACES: &'static [(&'static str, &'static str, Capability)] = &[
+        ("sockets", "network", Capability::Network),
+        ("sockets", "instance-network", Capability::Network),
+        ("sockets", "ip-name-lookup", Capability::NameLookup),
+        ("sockets", "udp*", Capability::Udp),
+        ("sockets", "*", Capability::Tcp),
+    ];
+    const ROLES: &'static [&'static Role] = &[&SOCKETS_DENY, &SOCKETS_GUARD, &LOOKUP_DENY];
+
+    fn problems(spec: &SocketsSpec, out: &mut Vec<PolicyError>) {
         let refused = |rule: &String, why, span| PolicyError::BadConnectRule {
             rule: rule.clone(),
             why,
@@ -52,23 +89,18 @@ impl Family for Sockets {
         super::refused(rules, |r: &String| check_connect_rule(r), refused, out);
     }
 
-    fn keys(&self) -> &'static [&'static str] {
-        &["sockets"]
-    }
-
-    fn overlay(&self, grants: &mut Grants, spec: &GrantsSpec) {
+    fn overlay(grant: &mut SocketsGrants, spec: &SocketsSpec) {
         if let Some(so) = &spec.sockets {
-            grants.connect = super::parsed(&so.value.connect, ConnectRule::parse);
-            grants.lookup = so.value.lookup;
+            grant.connect = super::parsed(&so.value.connect, ConnectRule::parse);
+            grant.lookup = so.value.lookup;
         }
     }
 
-    fn deny(&self, grants: &mut Grants, _: &str) {
-        grants.connect.clear();
-        grants.lookup = Access::Deny;
+    fn deny(grant: &mut SocketsGrants, _: &str) {
+        *grant = SocketsGrants::default();
     }
 
-    fn named(&self, own: &GrantsSpec) -> Vec<&'static str> {
+    fn named(own: &SocketsSpec) -> Vec<&'static str> {
         own.sockets
             .as_ref()
             .map(|_| "sockets")
@@ -76,33 +108,38 @@ impl Family for Sockets {
             .collect()
     }
 
-    fn route(&self, grants: &Grants, what: Capability, _: &str) -> Result<Routed, PolicyError> {
-        let lookup = grants.lookup == Access::Allow;
-        let route = if grants.connect.is_empty() && !lookup {
-            Route::Wrapper(Wrapper::SocketsDeny)
+    fn route(
+        grant: &SocketsGrants,
+        _: &[String],
+        what: Capability,
+        _: &str,
+    ) -> Result<Routed, PolicyError> {
+        let lookup = grant.lookup == Access::Allow;
+        let route = if grant.connect.is_empty() && !lookup {
+            Route::Wrapper(SOCKETS_DENY.p2())
         } else {
             match what {
                 // A network handle grants nothing by itself.
                 Capability::Network => Route::Host,
                 Capability::NameLookup if lookup => Route::Host,
-                Capability::NameLookup => Route::Wrapper(Wrapper::LookupDeny),
-                _ => Route::Wrapper(Wrapper::SocketsGuard),
+                Capability::NameLookup => Route::Wrapper(LOOKUP_DENY.p2()),
+                _ => Route::Wrapper(SOCKETS_GUARD.p2()),
             }
         };
-        Ok(Routed::new(route, self.keys()))
+        Ok(Routed::new(route, SocketsSpec::KEYS))
     }
 
-    fn settings(&self, grants: &Grants, wrapper: Wrapper, _: &Plan, out: &mut Vec<Setting>) {
-        if wrapper == Wrapper::SocketsGuard {
-            out.extend(grants.connect.iter().cloned().map(Setting::Connect));
+    fn settings(grant: &SocketsGrants, role: &Role, _: Routes, out: &mut Vec<Connect>) {
+        if role.is(&SOCKETS_GUARD) {
+            out.extend(grant.connect.iter().cloned().map(Connect));
         }
     }
 
-    fn wasmtime_flags(&self, contract: &HostContract, out: &mut Vec<String>) {
-        if contract.has(Capability::Tcp) {
+    fn wasmtime_flags(_: &NoHost, output: &Output, out: &mut Vec<String>) {
+        if output.has(Capability::Tcp) {
             out.push("-S inherit-network".into());
         }
-        if contract.has(Capability::NameLookup) {
+        if output.has(Capability::NameLookup) {
             out.push("-S allow-ip-name-lookup".into());
         }
     }
@@ -116,8 +153,11 @@ fn check_connect_rule(rule: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::check_connect_rule;
+    use crate::families::sockets::LOOKUP_DENY;
+    use crate::families::sockets::SOCKETS_DENY;
+    use crate::families::sockets::SOCKETS_GUARD;
     use crate::testing::{route_of, wrapper_settings};
-    use crate::{Access, Grants, Route, Wrapper};
+    use crate::{Access, Grants, Route};
 
     #[test]
     fn sockets_deny_guard_and_lookup() {
@@ -125,21 +165,27 @@ mod tests {
         let lookup = "wasi:sockets/ip-name-lookup@0.2.6";
         assert_eq!(
             route_of(&Grants::default(), tcp),
-            Route::Wrapper(Wrapper::SocketsDeny)
+            Route::Wrapper(SOCKETS_DENY.p2())
         );
         let g = Grants {
-            connect: vec![crate::grammar::ConnectRule::parse("127.0.0.1:80").unwrap()],
+            sockets: crate::families::sockets::SocketsGrants {
+                connect: vec![crate::grammar::ConnectRule::parse("127.0.0.1:80").unwrap()],
+                lookup: crate::Access::Deny,
+            },
             ..Grants::default()
         };
-        assert_eq!(route_of(&g, tcp), Route::Wrapper(Wrapper::SocketsGuard));
+        assert_eq!(route_of(&g, tcp), Route::Wrapper(SOCKETS_GUARD.p2()));
         assert_eq!(route_of(&g, "wasi:sockets/network@0.2.6"), Route::Host);
-        assert_eq!(route_of(&g, lookup), Route::Wrapper(Wrapper::LookupDeny));
+        assert_eq!(route_of(&g, lookup), Route::Wrapper(LOOKUP_DENY.p2()));
         assert_eq!(
-            wrapper_settings(&g, tcp, Wrapper::SocketsGuard),
+            wrapper_settings(&g, tcp, SOCKETS_GUARD.p2()),
             "connect=127.0.0.1:80\n"
         );
         let named = Grants {
-            lookup: Access::Allow,
+            sockets: crate::families::sockets::SocketsGrants {
+                connect: vec![],
+                lookup: Access::Allow,
+            },
             ..Grants::default()
         };
         assert_eq!(route_of(&named, lookup), Route::Host);
