@@ -7,7 +7,7 @@
 //! `inside:`, `deny:` and how `defaults:` and a component's own block combine.
 
 use crate::error::PolicyError;
-use crate::registry::{block_keys, owner};
+use crate::registry::{block_keys, inside_capabilities, owner};
 pub use crate::registry::{capabilities, Grants, GrantsSpec};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use std::fmt;
@@ -154,15 +154,15 @@ impl GrantsSpec {
     }
 }
 
-/// The capabilities `inside:` can name.
-pub const INSIDE: [&str; 2] = ["config", "keyvalue"];
-
 /// Checks an `inside:` entry: a capability witpipe can serve inside the output.
 fn check_inside(name: &str) -> Result<(), String> {
     match name {
-        n if INSIDE.contains(&n) => Ok(()),
+        n if inside_capabilities().any(|c| c == n) => Ok(()),
         n if capabilities().any(|c| c == n) => Err(format!("`{n}` is the host's authority over the machine, which only the host can give; grant it under `{n}:`")),
-        _ => Err(format!("not a capability; expected one of: {}", INSIDE.join(", "))),
+        _ => {
+            let inside: Vec<&str> = inside_capabilities().collect();
+            Err(format!("not a capability; expected one of: {}", inside.join(", ")))
+        }
     }
 }
 

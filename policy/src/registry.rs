@@ -7,7 +7,7 @@
 
 use crate::capability::Capability;
 use crate::error::PolicyError;
-use crate::families::{clocks, config, env, exit, fs, http, keyvalue, random, sockets, stdio};
+use crate::families;
 use crate::families::{guard::GUARD, Denial, Family, Keys, Output, WrapperSetting};
 use crate::route::{Routed, Routes};
 use crate::span::{At, Span};
@@ -90,6 +90,13 @@ macro_rules! registry {
             pub(crate) fn wrapped(self) -> bool {
                 match self {
                     $(Which::$Variant => <$family as Family>::WRAPPED,)*
+                }
+            }
+
+            /// See [`Family::SERVED_INSIDE`].
+            fn served_inside(self) -> bool {
+                match self {
+                    $(Which::$Variant => <$family as Family>::SERVED_INSIDE,)*
                 }
             }
 
@@ -241,25 +248,25 @@ macro_rules! registry {
 
 registry! {
     /// Environment variables, arguments and the working directory.
-    environment: Environment => env::Environment,
+    environment: Environment => families::env::Environment,
     /// The standard streams and terminals.
-    stdio: Stdio => stdio::Stdio,
+    stdio: Stdio => families::stdio::Stdio,
     /// Exiting with a status.
-    exit: Exit => exit::Exit,
+    exit: Exit => families::exit::Exit,
     /// Clocks.
-    clocks: Clocks => clocks::Clocks,
+    clocks: Clocks => families::clocks::Clocks,
     /// Randomness.
-    random: Random => random::Random,
+    random: Random => families::random::Random,
     /// Directories.
-    fs: Fs => fs::Filesystem,
+    fs: Fs => families::fs::Filesystem,
     /// Outgoing HTTP.
-    http: Http => http::Http,
+    http: Http => families::http::Http,
     /// Sockets and name lookup.
-    sockets: Sockets => sockets::Sockets,
+    sockets: Sockets => families::sockets::Sockets,
     /// The key-value store.
-    keyvalue: KeyValue => keyvalue::KeyValue,
+    keyvalue: KeyValue => families::keyvalue::KeyValue,
     /// Configuration values.
-    config: Config => config::Config,
+    config: Config => families::config::Config,
 }
 
 /// Every key a grants block may hold: the families' keys, then the block's own.
@@ -269,6 +276,13 @@ pub(crate) fn block_keys() -> &'static [&'static str] {
         families.chain(BLOCK_KEYS).collect()
     });
     &KEYS
+}
+
+/// The capabilities `inside:` can name: the keys of the families a wrapper can serve
+/// inside the output.
+pub(crate) fn inside_capabilities() -> impl Iterator<Item = &'static str> {
+    let inside = FAMILIES.iter().filter(|f| f.served_inside());
+    inside.flat_map(|f| f.keys().iter().copied())
 }
 
 /// The family that owns `wasi:{package}/{interface}`, with what the import is.

@@ -60,6 +60,7 @@ impl Family for Config {
     const INTERFACES: &'static [(&'static str, &'static str, Capability)] =
         &[("config", "*", Capability::Config)];
     const WRAPPED: bool = false;
+    const SERVED_INSIDE: bool = true;
     const ROLES: &'static [&'static Role] = &[&CONFIG_STORE];
 
     fn overlay(grant: &mut Option<Values>, spec: &ConfigSpec) {

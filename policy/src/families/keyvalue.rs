@@ -69,6 +69,7 @@ impl Family for KeyValue {
     const INTERFACES: &'static [(&'static str, &'static str, Capability)] =
         &[("keyvalue", "*", Capability::KeyValue)];
     const WRAPPED: bool = false;
+    const SERVED_INSIDE: bool = true;
     const ROLES: &'static [&'static Role] = &[&KEYVALUE_BUCKET, &KEYVALUE_MEMORY];
 
     one_key!(keyvalue, denied: KeyValueGrant::Deny, grants: |g| *g != KeyValueGrant::Deny);

@@ -162,6 +162,10 @@ pub trait Family {
     /// a proposal of their own.
     const WRAPPED: bool = true;
 
+    /// Whether `inside:` may name it: a wrapper of its own serves it inside the output
+    /// (the host then serves nothing of it).
+    const SERVED_INSIDE: bool = false;
+
     /// What the guard refuses for this family by stopping the component.
     const DENIALS: &'static [Denial] = &[];
 
