@@ -891,3 +891,44 @@ fn inside_the_key_value_store_is_the_instances_own() {
         Some(&b"TOPSECRET-secret"[..])
     );
 }
+
+#[test]
+fn a_layer_reaches_its_edge_under_the_components_grant_and_has_nothing_of_its_own() {
+    let p = Probe::compose("layer-env.yaml");
+    // Through the layer (its mark is there), and only what the probe may see: the
+    // honeypot's SECRET never reaches the layer. The layer's clock is the guard's
+    // epoch although the probe's own is the host's.
+    assert_eq!(p.run("run", "env").value(), "LAYER_CLOCK=0;SAFE=ok");
+    assert_eq!(p.run("run", "secret").value(), "none");
+    let clock: u64 = p.run("run", "clock").value().parse().unwrap();
+    assert!(
+        clock > 946_684_800,
+        "the probe's own clock is the host's: {clock}"
+    );
+}
+
+#[test]
+fn a_layers_own_grants_never_widen_the_edge() {
+    let p = Probe::compose("layer-env-granted.yaml");
+    let env = p.run("run", "env").value().to_string();
+    let vars: Vec<&str> = env.split(';').collect();
+    assert_eq!(vars.len(), 2, "{env}");
+    assert_eq!(vars[1], "SAFE=ok", "{env}");
+    // Its own clock grant is its own: the host's time.
+    let clock: u64 = vars[0]
+        .strip_prefix("LAYER_CLOCK=")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(clock > 946_684_800, "{env}");
+}
+
+#[test]
+fn components_behind_their_own_chains_see_only_their_own_grant() {
+    let p = Probe::compose("layer-env-two.yaml");
+    assert_eq!(p.run("run-a", "env").value(), "LAYER_CLOCK=0;SAFE=ok");
+    assert_eq!(
+        p.run("run-b", "env").value(),
+        "LAYER_CLOCK=0;SECRET=hunter2"
+    );
+}

@@ -260,9 +260,20 @@ fn wrap(
                     .graph
                     .alias_instance_export(wrapper_node, &export)
                     .map_err(|e| cannot_serve(import, e.to_string()))?;
+                // The last layer of a chain on this edge imports it for the component;
+                // it must be in this part, or the import would reach the host unwrapped.
+                let importer = match g.importer(import) {
+                    i if i == g.instance => target,
+                    i => nodes[i].ok_or_else(|| {
+                        encode_err(format!(
+                            "the layer `{}` on `{import}` of `{name}` is not in the same part",
+                            loaded.instances[i].name.value
+                        ))
+                    })?,
+                };
                 let wired = loaded
                     .graph
-                    .set_instantiation_argument(target, import, source);
+                    .set_instantiation_argument(importer, import, source);
                 wired.map_err(|e| cannot_serve(import, format!("{e:#}")))?;
             }
         }

@@ -116,6 +116,60 @@ pub enum Error {
         #[label("too short")]
         span: Span,
     },
+    /// A `layers:` entry that does not name exactly one edge.
+    #[error("a `layers:` entry goes on one edge: {why}")]
+    #[diagnostic(
+        code(witpipe::layer_edge),
+        help("write one of `import: IFACE` (with `of: [INSTANCE, ...]` to name its importers), `export: IFACE` or `link: {{ from: A, to: B }}`, and the `chain:` of layers")
+    )]
+    LayerEdge {
+        /// What is wrong.
+        why: String,
+        /// Where.
+        #[label("this entry")]
+        span: Span,
+    },
+    /// A `layers:` entry with no layer in its chain.
+    #[error("a `chain:` of layers is empty")]
+    #[diagnostic(
+        code(witpipe::layer_chain),
+        help("name at least one component of `components:`, the caller's side first: `chain: [log, retry]`")
+    )]
+    EmptyChain {
+        /// Where.
+        #[label("no layer")]
+        span: Span,
+    },
+    /// A layer that cannot go on its edge.
+    #[error("layer `{layer}` cannot go on {edge}: {why}")]
+    #[diagnostic(code(witpipe::layer), help("{help}"))]
+    Layer {
+        /// The layer's instance name.
+        layer: String,
+        /// The edge, said for the user (`the import `wasi:cli/environment` of `app``).
+        edge: String,
+        /// What is wrong.
+        why: String,
+        /// Where.
+        #[label("{label}")]
+        span: Span,
+        /// What the label says.
+        label: String,
+        /// A fix, with both sides where types are concerned.
+        help: String,
+    },
+    /// A `layers:` entry whose edge is not in the pipeline.
+    #[error("no edge for a chain of layers: {why}")]
+    #[diagnostic(code(witpipe::layer_no_edge), help("{help}"))]
+    NoLayerEdge {
+        /// What was looked for.
+        why: String,
+        /// Where.
+        #[label("matches nothing")]
+        span: Span,
+        /// What there is.
+        help: String,
+    },
     /// A name that is not in `components:`.
     #[error("unknown instance `{name}`")]
     #[diagnostic(code(witpipe::unknown_instance), help("{help}"))]

@@ -22,6 +22,8 @@ pub enum LinkOrigin {
     Pipe,
     /// An import of a pipe member that exactly one other member exports.
     Auto,
+    /// A step of a chain of `layers:`.
+    Layer,
 }
 
 /// The `export:` of a link that passes the exporting instance as a whole: every
@@ -66,6 +68,9 @@ pub struct RemainingImport {
     pub instance: usize,
     /// The import name.
     pub name: String,
+    /// The instance whose grants decide who serves it: `instance` itself, or for the
+    /// last layer of a chain on an import edge, the component whose edge it is.
+    pub authority: usize,
 }
 
 /// The resolved pipeline.
@@ -122,7 +127,7 @@ impl LinkGraph {
 }
 
 /// The imports (or exports) of one loaded instance that links can use.
-fn items(loaded: &Loaded, instance: usize, exports: bool) -> Vec<&str> {
+pub(crate) fn items(loaded: &Loaded, instance: usize, exports: bool) -> Vec<&str> {
     let Some(package) = loaded.package(instance) else {
         return Vec::new();
     };
@@ -139,7 +144,7 @@ fn items(loaded: &Loaded, instance: usize, exports: bool) -> Vec<&str> {
 }
 
 /// Finds `wanted` among `names`: exactly, else on a semver-compatible track.
-fn find<'a>(names: &[&'a str], wanted: &str) -> Option<&'a str> {
+pub(crate) fn find<'a>(names: &[&'a str], wanted: &str) -> Option<&'a str> {
     names
         .iter()
         .find(|n| **n == wanted)
@@ -152,7 +157,7 @@ fn find<'a>(names: &[&'a str], wanted: &str) -> Option<&'a str> {
 }
 
 /// `a`, `b` and `c` as a readable list.
-fn list(names: &[impl AsRef<str>]) -> String {
+pub(crate) fn list(names: &[impl AsRef<str>]) -> String {
     if names.is_empty() {
         "none".into()
     } else {
@@ -204,6 +209,9 @@ struct Resolver<'a> {
     exports: Vec<Vec<&'a str>>,
     /// Per instance: import → the span of the link that satisfies it.
     satisfied: Vec<BTreeMap<String, Span>>,
+    /// Per instance: whether it is a layer (named in a `layers:` chain), wired by
+    /// [`crate::layers`] after the links are resolved.
+    layered: Vec<bool>,
     graph: LinkGraph,
     errors: Vec<Error>,
     warnings: Vec<Warning>,
@@ -704,7 +712,7 @@ impl<'a> Resolver<'a> {
                     linked[l.from] = true;
                 }
                 for (i, inst) in self.loaded.instances.iter().enumerate() {
-                    if inst.file.is_none() || linked[i] {
+                    if inst.file.is_none() || linked[i] || self.layered[i] {
                         continue;
                     }
                     for e in self.exports[i].clone() {
@@ -813,6 +821,13 @@ pub fn resolve(spec: &PipelineSpec, loaded: &Loaded) -> (LinkGraph, Vec<Error>, 
         imports: (0..n).map(|i| items(loaded, i, false)).collect(),
         exports: (0..n).map(|i| items(loaded, i, true)).collect(),
         satisfied: vec![BTreeMap::new(); n],
+        layered: (loaded.instances.iter())
+            .map(|i| {
+                spec.layers
+                    .iter()
+                    .any(|l| l.chain.iter().any(|c| c.value == i.name.value))
+            })
+            .collect(),
         graph: LinkGraph::default(),
         errors: Vec::new(),
         warnings: Vec::new(),
@@ -835,7 +850,8 @@ pub fn resolve(spec: &PipelineSpec, loaded: &Loaded) -> (LinkGraph, Vec<Error>, 
         used[i] = true;
     }
     for (i, inst) in loaded.instances.iter().enumerate().filter(|_| !failed) {
-        if !used[i] {
+        // A layer is wired by `crate::layers`, which says whether it is used.
+        if !used[i] && !r.layered[i] {
             r.graph.unused.push(i);
             warnings.push(Warning::UnusedInstance {
                 name: inst.name.value.clone(),
@@ -848,7 +864,7 @@ pub fn resolve(spec: &PipelineSpec, loaded: &Loaded) -> (LinkGraph, Vec<Error>, 
         let Some(package) = loaded.package(i) else {
             continue;
         };
-        if r.graph.unused.contains(&i) {
+        if r.graph.unused.contains(&i) || r.layered[i] {
             continue;
         }
         let world = &loaded.graph.types()[loaded.graph[package].ty()];
@@ -857,6 +873,7 @@ pub fn resolve(spec: &PipelineSpec, loaded: &Loaded) -> (LinkGraph, Vec<Error>, 
                 r.graph.remaining_imports.push(RemainingImport {
                     instance: i,
                     name: name.clone(),
+                    authority: i,
                 });
             }
         }

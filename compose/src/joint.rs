@@ -82,6 +82,7 @@ pub fn insert(spec: &PipelineSpec, loaded: &mut Loaded) -> Result<(), Error> {
                 span,
             },
             file: Some(pipe_file),
+            entry: None,
         });
         let driver = loaded.instances.len();
         loaded.instances.push(Instance {
@@ -90,6 +91,7 @@ pub fn insert(spec: &PipelineSpec, loaded: &mut Loaded) -> Result<(), Error> {
                 span,
             },
             file: Some(driver_file),
+            entry: None,
         });
         joints.push(Joint {
             left_stage: pair[0],

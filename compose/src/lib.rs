@@ -32,6 +32,7 @@ pub mod error;
 pub mod fuzzing;
 pub mod graph;
 mod joint;
+mod layers;
 pub mod load;
 #[cfg(feature = "migrate")]
 pub mod migrate;
@@ -176,8 +177,11 @@ impl Pipeline {
             if errors.is_empty() {
                 errors.extend(joint::insert(&spec, &mut loaded).err());
             }
-            let (links, graph_errors, mut warnings) = graph::resolve(&spec, &loaded);
+            let (mut links, graph_errors, mut warnings) = graph::resolve(&spec, &loaded);
             errors.extend(graph_errors);
+            if errors.is_empty() {
+                errors.extend(layers::apply(&spec, &mut loaded, &mut links));
+            }
             let (policies, policy_errors, policy_warnings) =
                 policy::apply(&spec, base_dir, &loaded, &links, errors.is_empty());
             errors.extend(policy_errors);

@@ -50,6 +50,9 @@ pub struct Instance {
     pub name: At<String>,
     /// Index into [`Loaded::files`], or `None` when the file failed to load.
     pub file: Option<usize>,
+    /// The `components:` entry it instantiates, whose grants it gets: its own, or for
+    /// a layer's instance on one edge, the layer's (`None`: witpipe's plumbing).
+    pub entry: Option<usize>,
 }
 
 /// Every component of a pipeline, loaded into one composition graph.
@@ -169,6 +172,7 @@ pub fn load_components(
         instances.push(Instance {
             name: component.name.clone(),
             file,
+            entry: Some(instances.len()),
         });
     }
     (

@@ -127,6 +127,18 @@ pub fn compose_nested(
         .enumerate()
         .flat_map(|(g, members)| members.iter().map(move |i| (*i, g)))
         .collect();
+    // A chain's last layer reaches the capability through its component's wrapper:
+    // split apart, the layer's import would leave its part unwrapped.
+    for g in policies {
+        for (import, layer) in &g.delegated {
+            if group_of.get(layer) != group_of.get(&g.instance) {
+                return Err(conflict(format!(
+                    "the layer `{}` on `{import}` of `{}` would fall in another part than its component",
+                    loaded.instances[*layer].name.value, loaded.instances[g.instance].name.value
+                )));
+            }
+        }
+    }
     // Each group exports what later groups and the output need from it.
     let mut bytes = Vec::new();
     for (g, members) in groups.iter().enumerate() {

@@ -21,6 +21,19 @@ pub struct ComponentPolicy {
     pub instance: usize,
     /// Who serves each of its unlinked imports, and the wrappers' settings.
     pub plan: Plan,
+    /// The imports of its plan that another instance imports for it, `(import,
+    /// instance)`: the last layer of a chain on one of its import edges.
+    pub delegated: Vec<(String, usize)>,
+}
+
+impl ComponentPolicy {
+    /// The instance that imports `import` of this component's plan: the last layer of
+    /// its chain on that edge, or the component itself.
+    pub fn importer(&self, import: &str) -> usize {
+        let mut delegated = self.delegated.iter();
+        let found = delegated.find(|(name, _)| name == import);
+        found.map_or(self.instance, |(_, layer)| *layer)
+    }
 }
 
 /// Checks every grants block and plans every used instance.
@@ -35,39 +48,52 @@ pub fn apply(
 ) -> (Vec<ComponentPolicy>, Vec<Error>, Vec<Warning>) {
     let (mut errors, mut warnings) = check_blocks(spec, base_dir);
     // A plan is large: room for all at once, so growing never moves them.
-    let mut policies = Vec::with_capacity(if plan { spec.components.len() } else { 0 });
-    for (i, component) in spec.components.iter().enumerate().filter(|_| plan) {
-        if loaded.instances[i].file.is_none() || links.unused.contains(&i) {
+    let used = if plan { links.used(loaded) } else { Vec::new() };
+    let mut policies = Vec::with_capacity(used.len());
+    for i in used {
+        // witpipe's own plumbing has no entry, and no grants to apply.
+        let Some(entry) = loaded.instances[i].entry else {
             continue;
-        }
-        let imports: Vec<String> = links
-            .remaining_imports
-            .iter()
-            .filter(|r| r.instance == i)
-            .map(|r| r.name.clone())
-            .collect();
+        };
+        let component = &spec.components[entry];
+        let name = &loaded.instances[i].name.value;
+        let decided = links.remaining_imports.iter().filter(|r| r.authority == i);
+        let imports: Vec<String> = decided.clone().map(|r| r.name.clone()).collect();
+        let delegated = decided.filter(|r| r.instance != i);
+        let delegated = delegated.map(|r| (r.name.clone(), r.instance)).collect();
         let own = component.grants.as_ref().map(|g| &g.value);
         let grants = Grants::effective(spec.defaults.as_ref().map(|d| &d.value), own);
         match witpipe_policy::plan(&grants, own, &imports) {
             Ok(plan) => {
                 for capability in &plan.unused_grants {
-                    warnings.push(Warning::UnusedGrant {
-                        instance: component.name.value.clone(),
-                        capability,
-                        span: component.grants.as_ref().map_or(component.name.span, |g| {
-                            g.value.span_of(capability).unwrap_or(g.span)
-                        }),
+                    let span = component.grants.as_ref().map_or(component.name.span, |g| {
+                        g.value.span_of(capability).unwrap_or(g.span)
                     });
+                    // A layer's instances share its block: one warning for all.
+                    let said = warnings.iter().any(
+                        |w| matches!(w, Warning::UnusedGrant { span: s, capability: c, .. } if *s == span && c == capability),
+                    );
+                    if !said {
+                        warnings.push(Warning::UnusedGrant {
+                            instance: component.name.value.clone(),
+                            capability,
+                            span,
+                        });
+                    }
                 }
-                policies.push(ComponentPolicy { instance: i, plan });
+                policies.push(ComponentPolicy {
+                    instance: i,
+                    plan,
+                    delegated,
+                });
             }
             Err(problems) => {
                 for problem in problems {
                     errors.push(Error::Policy {
-                        instance: component.name.value.clone(),
+                        instance: name.clone(),
                         help: problem.help().map(|h| h.to_string()).unwrap_or_default(),
                         problem: Box::new(problem),
-                        span: component.name.span,
+                        span: loaded.instances[i].name.span,
                     });
                 }
             }

@@ -153,6 +153,7 @@ impl Composition {
                         LinkOrigin::Explicit => "links",
                         LinkOrigin::Pipe => "pipe",
                         LinkOrigin::Auto => "pipe, plugged: the only member exporting it",
+                        LinkOrigin::Layer => "layers",
                     }
                     .to_string(),
                 })

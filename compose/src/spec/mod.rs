@@ -34,6 +34,52 @@ pub struct PipelineSpec {
     pub exports: Option<Vec<ExportSpec>>,
     /// The `defaults:` grants that every component gets.
     pub defaults: Option<At<GrantsSpec>>,
+    /// The `layers:` chains, in file order.
+    pub layers: Vec<LayerSpec>,
+}
+
+/// One entry of `layers:`: a chain of the pipeline's own components put on an edge.
+/// Each layer imports and exports the interface of its edge; the chain is read from
+/// the caller's side (for an import edge, the component calls the first layer, whose
+/// import the next one serves, and the last one's reaches the capability under the
+/// component's grants).
+#[derive(Debug, Clone)]
+pub struct LayerSpec {
+    /// Where the whole entry stands.
+    pub span: Span,
+    /// The edge it goes on.
+    pub edge: LayerEdge,
+    /// The layers, caller's side first.
+    pub chain: Vec<At<String>>,
+    /// `shared: true`: one instance of each layer for every edge the entry matches,
+    /// instead of one per edge.
+    pub shared: Option<At<bool>>,
+}
+
+/// The edge a chain of layers goes on.
+#[derive(Debug, Clone)]
+pub enum LayerEdge {
+    /// `import: IFACE` (`of:` the importers, else every component that imports it):
+    /// a component's import of an interface (`ns:pkg/iface`, any version; `ns:pkg/*`
+    /// for every interface of a package).
+    Import {
+        /// The interface.
+        interface: At<String>,
+        /// The importers named by `of:` (empty: every one).
+        of: Vec<At<String>>,
+    },
+    /// `export: IFACE`: the output's export of an interface (middleware).
+    Export {
+        /// The interface.
+        interface: At<String>,
+    },
+    /// `link: { from, to }`: an explicit or `pipe:` link between two components.
+    Link {
+        /// The exporting instance.
+        from: At<String>,
+        /// The importing instance.
+        to: At<String>,
+    },
 }
 
 /// One entry of `components:`: an instance of a component file.

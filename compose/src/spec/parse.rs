@@ -1,6 +1,7 @@
 //! YAML text → [`PipelineSpec`], with a location for every value and every error.
 
-use super::{ComponentSpec, ExportSpec, LinkSpec, PipelineSpec, FORMAT_VERSION};
+use super::FORMAT_VERSION;
+use super::{ComponentSpec, ExportSpec, LayerEdge, LayerSpec, LinkSpec, PipelineSpec};
 use crate::error::{did_you_mean, Error};
 use crate::span::{At, Span};
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -20,6 +21,7 @@ const TOP_KEYS: &[&str] = &[
     "links",
     "exports",
     "defaults",
+    "layers",
 ];
 
 #[derive(Deserialize)]
@@ -36,6 +38,26 @@ struct RawPipeline {
     links: Option<Vec<Spanned<RawLink>>>,
     exports: Option<Spanned<RawExports>>,
     defaults: Option<Spanned<GrantsSpec>>,
+    #[serde(default)]
+    layers: Option<Vec<Spanned<RawLayer>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawLayer {
+    import: Option<Spanned<String>>,
+    of: Option<Vec<Spanned<String>>>,
+    export: Option<Spanned<String>>,
+    link: Option<RawLayerLink>,
+    chain: Spanned<Vec<Spanned<String>>>,
+    shared: Option<Spanned<bool>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawLayerLink {
+    from: Spanned<String>,
+    to: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -391,11 +413,66 @@ fn into_spec(raw: RawPipeline) -> Result<PipelineSpec, Vec<Error>> {
         });
     }
     spec.defaults = raw.defaults.map(crate::span::at);
+    for layer in raw.layers.unwrap_or_default() {
+        spec.layers.extend(into_layer(layer, &mut errors));
+    }
     if errors.is_empty() {
         Ok(spec)
     } else {
         Err(errors)
     }
+}
+
+/// One `layers:` entry, checked for its shape: exactly one edge, a chain of at least
+/// one layer, `of:` only on an import edge.
+fn into_layer(layer: Spanned<RawLayer>, errors: &mut Vec<Error>) -> Option<LayerSpec> {
+    let span = crate::span::span_of(&layer);
+    let l = layer.value;
+    let chain_span = crate::span::span_of(&l.chain);
+    let edge = match (l.import, l.export, l.link) {
+        (Some(interface), None, None) => LayerEdge::Import {
+            interface: at(interface),
+            of: l.of.unwrap_or_default().into_iter().map(at).collect(),
+        },
+        (None, Some(interface), None) if l.of.is_none() => LayerEdge::Export {
+            interface: at(interface),
+        },
+        (None, None, Some(link)) if l.of.is_none() => LayerEdge::Link {
+            from: at(link.from),
+            to: at(link.to),
+        },
+        (None, None, None) => {
+            errors.push(Error::LayerEdge {
+                why: "it names no edge".into(),
+                span,
+            });
+            return None;
+        }
+        (import, _, _) if import.is_none() => {
+            errors.push(Error::LayerEdge {
+                why: "`of:` names the importers of an `import:` edge only".into(),
+                span,
+            });
+            return None;
+        }
+        _ => {
+            errors.push(Error::LayerEdge {
+                why: "it names more than one edge".into(),
+                span,
+            });
+            return None;
+        }
+    };
+    if l.chain.value.is_empty() {
+        errors.push(Error::EmptyChain { span: chain_span });
+        return None;
+    }
+    Some(LayerSpec {
+        span,
+        edge,
+        chain: l.chain.value.into_iter().map(at).collect(),
+        shared: l.shared.map(crate::span::at),
+    })
 }
 
 /// YAML allows no control characters but tab and line breaks in a file (escaped inside

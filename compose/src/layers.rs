@@ -1,0 +1,581 @@
+//! Layers: the pipeline's own components put on an edge (`layers:`), after the links
+//! are resolved and before the grants are applied.
+//!
+//! A layer imports and exports the interface of its edge and passes calls on. On an
+//! import edge, the component's import is linked to the first layer, each layer's
+//! import to the next one's export, and the last layer's import is left for the host
+//! under the *component's* grants ([`RemainingImport::authority`]): the component's
+//! policy wrapper stands between the last layer and the host, so no layer reaches past
+//! the component's grant, and the component reaches the capability only through its
+//! chain. Everything else a layer imports is decided by its own grants. On an export
+//! edge the output's export comes from the first layer and the last one calls the
+//! component; on a link, the importer calls the first layer and the last one the
+//! exporter.
+//!
+//! By default each edge gets its own instances of the chain (`tap(app)`); with
+//! `shared: true` every edge of the entry uses the declared instances (on import
+//! edges only when the components' grants are the same, since one import reaches the
+//! capability for all of them).
+
+use crate::error::Error;
+use crate::graph::{find, items, list, Link, LinkGraph, LinkOrigin, RemainingImport};
+use crate::load::{Instance, Loaded};
+use crate::span::{At, Span};
+use crate::spec::{LayerEdge, LayerSpec, PipelineSpec};
+use std::collections::BTreeSet;
+use witpipe_policy::Grants;
+
+/// One step of a chain on one edge: the layer's instance and the names it imports
+/// and exports the edge's interface under.
+struct Step {
+    instance: usize,
+    import: String,
+    export: String,
+}
+
+/// Wires every `layers:` entry of `spec` into `loaded` and `links`.
+pub fn apply(spec: &PipelineSpec, loaded: &mut Loaded, links: &mut LinkGraph) -> Vec<Error> {
+    let mut errors = Vec::new();
+    let Some(layers) = chains(spec, loaded, &mut errors) else {
+        return errors;
+    };
+    // A layer's declared instance is used only where a chain uses it as it is.
+    let mut direct: BTreeSet<usize> = BTreeSet::new();
+    // Instances whose own imports are still to be left to their own grants.
+    let mut placed: Vec<(usize, BTreeSet<String>)> = Vec::new();
+    for (entry, chain) in spec.layers.iter().zip(&layers) {
+        let wired = match &entry.edge {
+            LayerEdge::Import { interface, of } => {
+                import_edge(spec, loaded, links, entry, chain, interface, of)
+            }
+            LayerEdge::Export { interface } => export_edge(loaded, links, entry, chain, interface),
+            LayerEdge::Link { from, to } => link_edge(loaded, links, entry, chain, from, to),
+        };
+        match wired {
+            Ok(steps) => {
+                for (instance, used) in steps {
+                    if instance < spec.components.len() {
+                        direct.insert(instance);
+                    }
+                    match placed.iter_mut().find(|(i, _)| *i == instance) {
+                        Some((_, names)) => names.extend(used),
+                        None => placed.push((instance, used)),
+                    }
+                }
+            }
+            Err(e) => errors.extend(e),
+        }
+    }
+    for &layer in layers.iter().flatten() {
+        if !direct.contains(&layer) {
+            links.unused.push(layer);
+        }
+    }
+    // What a layer imports beyond its edge is its own business, under its own grants.
+    for (instance, used) in placed {
+        for name in items(loaded, instance, false) {
+            if !used.contains(name) {
+                links.remaining_imports.push(RemainingImport {
+                    instance,
+                    name: name.to_string(),
+                    authority: instance,
+                });
+            }
+        }
+    }
+    errors
+}
+
+/// The instances of every entry's chain, checked: declared, loaded, in one chain only,
+/// and nowhere else in the pipeline (`None` when something is wrong).
+fn chains(
+    spec: &PipelineSpec,
+    loaded: &Loaded,
+    errors: &mut Vec<Error>,
+) -> Option<Vec<Vec<usize>>> {
+    let start = errors.len();
+    let index = |name: &At<String>, errors: &mut Vec<Error>| {
+        let found = (loaded.instances.iter()).position(|i| i.name.value == name.value);
+        if found.is_none() {
+            let declared = spec.components.iter().map(|c| c.name.value.as_str());
+            errors.push(Error::UnknownInstance {
+                name: name.value.clone(),
+                span: name.span,
+                help: format!(
+                    "a layer is a component of `components:`; declared: {}",
+                    list(&declared.collect::<Vec<_>>())
+                ),
+            });
+        }
+        found
+    };
+    let mut seen: Vec<(usize, Span)> = Vec::new();
+    let mut out = Vec::new();
+    for entry in &spec.layers {
+        let mut chain = Vec::new();
+        for name in &entry.chain {
+            let Some(i) = index(name, errors) else {
+                continue;
+            };
+            let elsewhere = elsewhere(spec, loaded, i);
+            let why = match seen.iter().find(|(s, _)| *s == i) {
+                Some((_, first)) => Some(format!(
+                    "it is already a layer of the chain at line {}",
+                    first.line
+                )),
+                None => {
+                    elsewhere.map(|w| format!("it is also {w}; a layer is wired by its chain only"))
+                }
+            };
+            if let Some(why) = why {
+                errors.push(layer_error(
+                    &name.value,
+                    "its chain".into(),
+                    why,
+                    name.span,
+                    "declare another instance of the same file under `components:` for each use",
+                ));
+                continue;
+            }
+            seen.push((i, name.span));
+            if loaded.instances[i].file.is_some() {
+                chain.push(i);
+            }
+        }
+        out.push(chain);
+    }
+    (errors.len() == start).then_some(out)
+}
+
+/// Where else the pipeline uses instance `i`, if it does.
+fn elsewhere(spec: &PipelineSpec, loaded: &Loaded, i: usize) -> Option<String> {
+    let name = &loaded.instances[i].name.value;
+    if spec.pipe.iter().any(|p| &p.value == name) {
+        return Some("a member of `pipe:`".into());
+    }
+    if (spec.links.iter()).any(|l| &l.from.value == name || &l.to.value == name) {
+        return Some("linked under `links:`".into());
+    }
+    let exported = spec.exports.iter().flatten();
+    if exported.into_iter().any(|e| &e.instance().value == name) {
+        return Some("named under `exports:`".into());
+    }
+    None
+}
+
+/// A [`Error::Layer`].
+fn layer_error(layer: &str, edge: String, why: String, span: Span, help: &str) -> Error {
+    Error::Layer {
+        layer: layer.to_string(),
+        edge,
+        why,
+        span,
+        label: "this layer".into(),
+        help: help.to_string(),
+    }
+}
+
+/// Whether the import or export `name` is of `interface` (`ns:pkg/iface`, any
+/// version, or `ns:pkg/*`).
+fn of_interface(name: &str, interface: &str) -> bool {
+    let base = name.split('@').next().unwrap_or(name);
+    let wanted = interface.split('@').next().unwrap_or(interface);
+    match wanted.strip_suffix('*') {
+        Some(package) => base.starts_with(package) && package.ends_with('/'),
+        None => base == wanted,
+    }
+}
+
+/// The names `layer` imports and exports `name` (an import of the component, or an
+/// export it serves) under, or the located reason it cannot pass it on.
+fn shape(loaded: &Loaded, layer: usize, name: &str, edge: &str, span: Span) -> Result<Step, Error> {
+    let layer_name = loaded.instances[layer].name.value.clone();
+    let exports = items(loaded, layer, true);
+    let imports = items(loaded, layer, false);
+    let base = name.split('@').next().unwrap_or(name);
+    let same_base = |names: &[&str]| -> Vec<String> {
+        let found = names.iter().filter(|n| n.split('@').next() == Some(base));
+        found.map(|n| n.to_string()).collect()
+    };
+    let fail = |why: String, help: String| Error::Layer {
+        layer: layer_name.clone(),
+        edge: edge.to_string(),
+        why,
+        span,
+        label: "this layer".into(),
+        help,
+    };
+    let line_help = |found: &[String]| {
+        format!(
+            "the edge is `{name}`; `{layer_name}` has {}: build the layer against the same WASI line (and a compatible version) as the component",
+            list(found)
+        )
+    };
+    let Some(export) = find(&exports, name) else {
+        let found = same_base(&exports);
+        return Err(match found.is_empty() {
+            true => fail(
+                format!("it does not export `{name}`"),
+                format!(
+                    "a layer exports the interface of its edge and imports it to pass calls on; `{layer_name}` exports {}",
+                    list(&exports)
+                ),
+            ),
+            false => fail(
+                format!("it exports `{}`, another version of `{name}`", found[0]),
+                line_help(&found),
+            ),
+        });
+    };
+    let Some(import) = find(&imports, name) else {
+        let found = same_base(&imports);
+        return Err(match found.is_empty() {
+            true => fail(
+                format!("it exports `{name}` but does not import it, so it cannot pass calls on"),
+                format!(
+                    "a layer imports what it exports (pass-through): add `import {base};` to its world beside the export; `{layer_name}` imports {}",
+                    list(&imports)
+                ),
+            ),
+            false => fail(
+                format!("it imports `{}`, another version of `{name}`", found[0]),
+                line_help(&found),
+            ),
+        });
+    };
+    Ok(Step {
+        instance: layer,
+        import: import.to_string(),
+        export: export.to_string(),
+    })
+}
+
+/// The steps of `chain` for the interface `name`, or every reason it cannot carry it.
+fn steps(
+    loaded: &Loaded,
+    chain: &[usize],
+    name: &str,
+    edge: &str,
+    entry: &LayerSpec,
+) -> Result<Vec<Step>, Vec<Error>> {
+    let span = |k: usize| entry.chain.get(k).map_or(entry.span, |c| c.span);
+    let (ok, failed): (Vec<_>, Vec<_>) = (chain.iter().enumerate())
+        .map(|(k, &layer)| shape(loaded, layer, name, edge, span(k)))
+        .partition(Result::is_ok);
+    if !failed.is_empty() {
+        return Err(failed.into_iter().filter_map(Result::err).collect());
+    }
+    Ok(ok.into_iter().filter_map(Result::ok).collect())
+}
+
+/// Links each step's import to the next step's export, in the chain's order.
+fn link_steps(links: &mut LinkGraph, steps: &[Step], span: Span) {
+    for pair in steps.windows(2) {
+        links.links.push(Link {
+            from: pair[1].instance,
+            to: pair[0].instance,
+            import: pair[0].import.clone(),
+            export: pair[1].export.clone(),
+            span,
+            origin: LinkOrigin::Layer,
+        });
+    }
+}
+
+/// The names each instance of `steps` imports that the chain wires.
+fn wired(steps: &[Step]) -> Vec<(usize, BTreeSet<String>)> {
+    let one = |s: &Step| (s.instance, BTreeSet::from([s.import.clone()]));
+    steps.iter().map(one).collect()
+}
+
+/// An instance of `layer` for the edge of `owner`: `layer(owner)`, with the layer's
+/// file and grants.
+fn instance_for(loaded: &mut Loaded, layer: usize, owner: usize) -> usize {
+    let name = format!(
+        "{}({})",
+        loaded.instances[layer].name.value, loaded.instances[owner].name.value
+    );
+    let span = loaded.instances[layer].name.span;
+    let instance = Instance {
+        name: At { value: name, span },
+        file: loaded.instances[layer].file,
+        entry: loaded.instances[layer].entry,
+    };
+    loaded.instances.push(instance);
+    loaded.instances.len() - 1
+}
+
+/// A chain on the unlinked imports of `interface` of each component named by `of`
+/// (every non-layer component that has one, when `of` is empty).
+fn import_edge(
+    spec: &PipelineSpec,
+    loaded: &mut Loaded,
+    links: &mut LinkGraph,
+    entry: &LayerSpec,
+    chain: &[usize],
+    interface: &At<String>,
+    of: &[At<String>],
+) -> Result<Vec<(usize, BTreeSet<String>)>, Vec<Error>> {
+    let unlinked = |links: &LinkGraph, c: usize| -> Vec<String> {
+        let mine = links.remaining_imports.iter();
+        let mine = mine.filter(|r| r.instance == c && r.authority == c);
+        mine.filter(|r| of_interface(&r.name, &interface.value))
+            .map(|r| r.name.clone())
+            .collect()
+    };
+    let mut errors = Vec::new();
+    let mut targets: Vec<(usize, Vec<String>)> = Vec::new();
+    if of.is_empty() {
+        let candidates = (0..spec.components.len()).filter(|c| {
+            !chain.contains(c) && !links.unused.contains(c) && loaded.instances[*c].file.is_some()
+        });
+        for c in candidates.collect::<Vec<_>>() {
+            let names = unlinked(links, c);
+            if !names.is_empty() && !layered(spec, loaded, c) {
+                targets.push((c, names));
+            }
+        }
+        if targets.is_empty() {
+            errors.push(Error::NoLayerEdge {
+                why: format!("no component imports `{}` unlinked", interface.value),
+                span: interface.span,
+                help: "an import edge is an import of a component that no link satisfies; name the interface as the component imports it (`ns:pkg/iface`, or `ns:pkg/*`), or put the chain on a link with `link: { from: A, to: B }`".into(),
+            });
+        }
+    }
+    for name in of {
+        let Some(c) = (loaded.instances.iter()).position(|i| i.name.value == name.value) else {
+            errors.push(Error::UnknownInstance {
+                name: name.value.clone(),
+                span: name.span,
+                help: "`of:` names components of `components:`".into(),
+            });
+            continue;
+        };
+        let names = unlinked(links, c);
+        if names.is_empty() {
+            let linked = (links.links.iter())
+                .find(|l| l.to == c && of_interface(&l.import, &interface.value));
+            let help = match linked {
+                Some(l) => format!(
+                    "`{}` imports it from `{}`: put the chain on that link with `link: {{ from: {}, to: {} }}`",
+                    name.value, loaded.instances[l.from].name.value, loaded.instances[l.from].name.value, name.value
+                ),
+                None => format!(
+                    "`{}` imports {}",
+                    name.value,
+                    list(&items(loaded, c, false))
+                ),
+            };
+            errors.push(Error::NoLayerEdge {
+                why: format!(
+                    "`{}` has no unlinked import of `{}`",
+                    name.value, interface.value
+                ),
+                span: name.span,
+                help,
+            });
+            continue;
+        }
+        targets.push((c, names));
+    }
+    let shared = entry.shared.as_ref().is_some_and(|s| s.value);
+    if shared && targets.len() > 1 {
+        let grants = |c: usize| {
+            let own = spec.components[c].grants.as_ref().map(|g| &g.value);
+            Grants::effective(spec.defaults.as_ref().map(|d| &d.value), own)
+        };
+        let first = grants(targets[0].0);
+        if let Some((other, _)) = targets.iter().find(|(c, _)| grants(*c) != first) {
+            let name = |c: usize| loaded.instances[c].name.value.clone();
+            errors.push(Error::NoLayerEdge {
+                why: format!(
+                    "a shared chain reaches `{}` with one grant, and `{}` and `{}` are granted differently",
+                    interface.value,
+                    name(targets[0].0),
+                    name(*other)
+                ),
+                span: entry.shared.as_ref().map_or(entry.span, |s| s.span),
+                help: "give each component its own chain (leave out `shared: true`), or grant them the same".into(),
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut out = Vec::new();
+    let mut shared_done: BTreeSet<String> = BTreeSet::new();
+    for (c, names) in targets {
+        let owner = loaded.instances[c].name.value.clone();
+        let instances: Vec<usize> = match shared {
+            true => chain.to_vec(),
+            false => chain.iter().map(|&l| instance_for(loaded, l, c)).collect(),
+        };
+        for name in names {
+            let edge = format!("the import `{name}` of `{owner}`");
+            let steps = steps(loaded, &instances, &name, &edge, entry)?;
+            let first = &steps[0];
+            let last = steps.last().expect("a chain has a layer");
+            links
+                .remaining_imports
+                .retain(|r| !(r.instance == c && r.name == name));
+            links.links.push(Link {
+                from: first.instance,
+                to: c,
+                import: name.clone(),
+                export: first.export.clone(),
+                span: entry.span,
+                origin: LinkOrigin::Layer,
+            });
+            if !shared || shared_done.insert(name.clone()) {
+                link_steps(links, &steps, entry.span);
+                links.remaining_imports.push(RemainingImport {
+                    instance: last.instance,
+                    name: last.import.clone(),
+                    authority: c,
+                });
+            }
+            out.extend(wired(&steps));
+        }
+    }
+    Ok(out)
+}
+
+/// Whether instance `c` is itself a layer.
+fn layered(spec: &PipelineSpec, loaded: &Loaded, c: usize) -> bool {
+    let name = &loaded.instances[c].name.value;
+    (spec.layers.iter()).any(|l| l.chain.iter().any(|n| &n.value == name))
+}
+
+/// A chain in front of the output's exports of `interface`.
+fn export_edge(
+    loaded: &mut Loaded,
+    links: &mut LinkGraph,
+    entry: &LayerSpec,
+    chain: &[usize],
+    interface: &At<String>,
+) -> Result<Vec<(usize, BTreeSet<String>)>, Vec<Error>> {
+    let matched: Vec<usize> = (0..links.exports.len())
+        .filter(|&k| of_interface(&links.exports[k].name, &interface.value))
+        .collect();
+    if matched.is_empty() {
+        let names: Vec<&str> = links.exports.iter().map(|e| e.name.as_str()).collect();
+        return Err(vec![Error::NoLayerEdge {
+            why: format!("the output exports no `{}`", interface.value),
+            span: interface.span,
+            help: format!("the output exports {}", list(&names)),
+        }]);
+    }
+    let mut out = Vec::new();
+    for k in matched {
+        let export = links.exports[k].clone();
+        let owner = loaded.instances[export.instance].name.value.clone();
+        let edge = format!("the export `{}` of `{owner}`", export.name);
+        let steps = steps(loaded, chain, &export.export, &edge, entry)?;
+        let last = steps.last().expect("a chain has a layer");
+        link_steps(links, &steps, entry.span);
+        links.links.push(Link {
+            from: export.instance,
+            to: last.instance,
+            import: last.import.clone(),
+            export: export.export.clone(),
+            span: entry.span,
+            origin: LinkOrigin::Layer,
+        });
+        links.exports[k].instance = steps[0].instance;
+        links.exports[k].export = steps[0].export.clone();
+        out.extend(wired(&steps));
+    }
+    Ok(out)
+}
+
+/// A chain on every link from `from` to `to`.
+fn link_edge(
+    loaded: &mut Loaded,
+    links: &mut LinkGraph,
+    entry: &LayerSpec,
+    chain: &[usize],
+    from: &At<String>,
+    to: &At<String>,
+) -> Result<Vec<(usize, BTreeSet<String>)>, Vec<Error>> {
+    let index =
+        |name: &At<String>| (loaded.instances.iter()).position(|i| i.name.value == name.value);
+    let (Some(a), Some(b)) = (index(from), index(to)) else {
+        let unknown = if index(from).is_none() { from } else { to };
+        return Err(vec![Error::UnknownInstance {
+            name: unknown.value.clone(),
+            span: unknown.span,
+            help: "`link:` names two components of `components:`".into(),
+        }]);
+    };
+    let matched: Vec<usize> = (0..links.links.len())
+        .filter(|&k| links.links[k].from == a && links.links[k].to == b)
+        .collect();
+    if matched.is_empty() {
+        return Err(vec![Error::NoLayerEdge {
+            why: format!("nothing links `{}` to `{}`", from.value, to.value),
+            span: entry.span,
+            help: "put the chain on a link of `links:` or `pipe:` (`from` exports, `to` imports)"
+                .into(),
+        }]);
+    }
+    let mut out = Vec::new();
+    for k in matched {
+        let link = links.links[k].clone();
+        let edge = format!("the link of `{}` to `{}`", from.value, to.value);
+        if link.export == crate::graph::WHOLE_INSTANCE {
+            return Err(vec![layer_error(
+                &loaded.instances[chain[0]].name.value,
+                edge,
+                "the link passes a whole instance".into(),
+                entry.span,
+                "a layer passes one interface on; link the interfaces one by one to put a chain on them",
+            )]);
+        }
+        let steps = steps(loaded, chain, &link.import, &edge, entry)?;
+        let last = steps.last().expect("a chain has a layer");
+        link_steps(links, &steps, entry.span);
+        links.links.push(Link {
+            from: a,
+            to: last.instance,
+            import: last.import.clone(),
+            export: link.export.clone(),
+            span: entry.span,
+            origin: LinkOrigin::Layer,
+        });
+        links.links[k].from = steps[0].instance;
+        links.links[k].export = steps[0].export.clone();
+        out.extend(wired(&steps));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::of_interface;
+
+    #[test]
+    fn an_edge_names_an_interface_at_any_version_or_a_whole_package() {
+        assert!(of_interface(
+            "wasi:cli/environment@0.2.6",
+            "wasi:cli/environment"
+        ));
+        assert!(of_interface(
+            "wasi:cli/environment",
+            "wasi:cli/environment@0.2.0"
+        ));
+        assert!(!of_interface(
+            "wasi:cli/environment-x@0.2.6",
+            "wasi:cli/environment"
+        ));
+        assert!(of_interface(
+            "wasi:filesystem/types@0.2.6",
+            "wasi:filesystem/*"
+        ));
+        assert!(!of_interface(
+            "wasi:filesystemx/types@0.2.6",
+            "wasi:filesystem*"
+        ));
+        assert!(!of_interface("wasi:http/types@0.2.6", "wasi:filesystem/*"));
+    }
+}
