@@ -73,6 +73,21 @@ pub struct RemainingImport {
     pub authority: usize,
 }
 
+/// A chain of layers on one edge, as wired (see `layers:`).
+#[derive(Debug, Clone)]
+pub struct Chain {
+    /// The interface of the edge, as the caller names it.
+    pub interface: String,
+    /// The caller: the importing component, or `None` for the output's caller (an
+    /// export edge).
+    pub caller: Option<usize>,
+    /// The layers' instances, caller's side first.
+    pub layers: Vec<usize>,
+    /// The callee: the exporting component, or `None` for the capability (an import
+    /// edge), which the last layer reaches under the caller's grants.
+    pub callee: Option<usize>,
+}
+
 /// The resolved pipeline.
 #[derive(Debug, Clone, Default)]
 pub struct LinkGraph {
@@ -84,6 +99,8 @@ pub struct LinkGraph {
     pub remaining_imports: Vec<RemainingImport>,
     /// Instances nothing links to or from and that export nothing: left out of the output.
     pub unused: Vec<usize>,
+    /// The chains of `layers:`, in file order.
+    pub chains: Vec<Chain>,
 }
 
 impl LinkGraph {

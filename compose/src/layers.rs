@@ -18,7 +18,7 @@
 //! capability for all of them).
 
 use crate::error::Error;
-use crate::graph::{find, items, list, Link, LinkGraph, LinkOrigin, RemainingImport};
+use crate::graph::{find, items, list, Chain, Link, LinkGraph, LinkOrigin, RemainingImport};
 use crate::load::{Instance, Loaded};
 use crate::span::{At, Span};
 use crate::spec::{LayerEdge, LayerSpec, PipelineSpec};
@@ -130,7 +130,7 @@ fn chains(
             if let Some(why) = why {
                 errors.push(layer_error(
                     &name.value,
-                    "its chain".into(),
+                    "this chain".into(),
                     why,
                     name.span,
                     "declare another instance of the same file under `components:` for each use",
@@ -188,8 +188,13 @@ fn of_interface(name: &str, interface: &str) -> bool {
 
 /// The names `layer` imports and exports `name` (an import of the component, or an
 /// export it serves) under, or the located reason it cannot pass it on.
-fn shape(loaded: &Loaded, layer: usize, name: &str, edge: &str, span: Span) -> Result<Step, Error> {
-    let layer_name = loaded.instances[layer].name.value.clone();
+fn shape(
+    loaded: &Loaded,
+    (layer, layer_name): (usize, &str),
+    name: &str,
+    edge: &str,
+    span: Span,
+) -> Result<Step, Error> {
     let exports = items(loaded, layer, true);
     let imports = items(loaded, layer, false);
     let base = name.split('@').next().unwrap_or(name);
@@ -198,7 +203,7 @@ fn shape(loaded: &Loaded, layer: usize, name: &str, edge: &str, span: Span) -> R
         found.map(|n| n.to_string()).collect()
     };
     let fail = |why: String, help: String| Error::Layer {
-        layer: layer_name.clone(),
+        layer: layer_name.to_string(),
         edge: edge.to_string(),
         why,
         span,
@@ -258,9 +263,9 @@ fn steps(
     edge: &str,
     entry: &LayerSpec,
 ) -> Result<Vec<Step>, Vec<Error>> {
-    let span = |k: usize| entry.chain.get(k).map_or(entry.span, |c| c.span);
+    let declared = |k: usize| (entry.chain[k].value.as_str(), entry.chain[k].span);
     let (ok, failed): (Vec<_>, Vec<_>) = (chain.iter().enumerate())
-        .map(|(k, &layer)| shape(loaded, layer, name, edge, span(k)))
+        .map(|(k, &layer)| shape(loaded, (layer, declared(k).0), name, edge, declared(k).1))
         .partition(Result::is_ok);
     if !failed.is_empty() {
         return Err(failed.into_iter().filter_map(Result::err).collect());
@@ -388,14 +393,17 @@ fn import_edge(
         let first = grants(targets[0].0);
         if let Some((other, _)) = targets.iter().find(|(c, _)| grants(*c) != first) {
             let name = |c: usize| loaded.instances[c].name.value.clone();
-            errors.push(Error::NoLayerEdge {
-                why: format!(
-                    "a shared chain reaches `{}` with one grant, and `{}` and `{}` are granted differently",
+            errors.push(Error::Layer {
+                layer: entry.chain[0].value.clone(),
+                edge: format!(
+                    "the imports of `{}` of both `{}` and `{}`",
                     interface.value,
                     name(targets[0].0),
                     name(*other)
                 ),
+                why: "they are granted differently, and a shared chain reaches the capability with one grant".into(),
                 span: entry.shared.as_ref().map_or(entry.span, |s| s.span),
+                label: "one chain for all".into(),
                 help: "give each component its own chain (leave out `shared: true`), or grant them the same".into(),
             });
         }
@@ -426,6 +434,12 @@ fn import_edge(
                 export: first.export.clone(),
                 span: entry.span,
                 origin: LinkOrigin::Layer,
+            });
+            links.chains.push(Chain {
+                interface: name.clone(),
+                caller: Some(c),
+                layers: steps.iter().map(|s| s.instance).collect(),
+                callee: None,
             });
             if !shared || shared_done.insert(name.clone()) {
                 link_steps(links, &steps, entry.span);
@@ -481,6 +495,12 @@ fn export_edge(
             export: export.export.clone(),
             span: entry.span,
             origin: LinkOrigin::Layer,
+        });
+        links.chains.push(Chain {
+            interface: export.name.clone(),
+            caller: None,
+            layers: steps.iter().map(|s| s.instance).collect(),
+            callee: Some(export.instance),
         });
         links.exports[k].instance = steps[0].instance;
         links.exports[k].export = steps[0].export.clone();
@@ -542,6 +562,12 @@ fn link_edge(
             export: link.export.clone(),
             span: entry.span,
             origin: LinkOrigin::Layer,
+        });
+        links.chains.push(Chain {
+            interface: link.import.clone(),
+            caller: Some(b),
+            layers: steps.iter().map(|s| s.instance).collect(),
+            callee: Some(a),
         });
         links.links[k].from = steps[0].instance;
         links.links[k].export = steps[0].export.clone();

@@ -185,6 +185,7 @@ pub fn compose_nested(
             exports,
             remaining_imports: Vec::new(),
             unused: links.unused.clone(),
+            chains: Vec::new(),
         };
         bytes.push(compose_flat(&mut part, &part_links, policies)?);
     }

@@ -79,6 +79,20 @@ pub struct LinkLine {
     pub origin: String,
 }
 
+/// One chain of layers in a [`Report`]: who calls whom along the edge.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ChainLine {
+    /// `import`, `export` or `link`.
+    pub edge: String,
+    /// The interface of the edge.
+    pub interface: String,
+    /// The caller (`the output's caller` for an export edge), the layers, and the
+    /// callee (`the capability` for an import edge), in call order.
+    pub path: Vec<String>,
+    /// For an import edge: who serves the last layer's import, and under whose grant.
+    pub reach: Option<String>,
+}
+
 /// One component's policy in a [`Report`].
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PolicyLine {
@@ -115,6 +129,9 @@ pub struct Report {
     /// a trap's frames.
     #[serde(default)]
     pub code: Vec<Vec<usize>>,
+    /// The chains of `layers:`.
+    #[serde(default)]
+    pub chains: Vec<ChainLine>,
 }
 
 /// A pipe of commands in a [`Report`]: its stages, and the plumbing witpipe added.
@@ -183,6 +200,7 @@ impl Composition {
                 })
                 .collect(),
             contract: self.contract.clone(),
+            chains: p.links.chains.iter().map(|c| p.chain_line(c)).collect(),
             command_pipe: p.command_pipe().map(|c| CommandPipeLine {
                 stages: c.stages.iter().map(|&i| name(i)).collect(),
                 pipes: c.joints.iter().map(|j| name(j.pipe)).collect(),
@@ -255,6 +273,18 @@ impl fmt::Display for Report {
                 writeln!(f, "  {name} (from {instance}, export {export})")?;
             }
         }
+        if !self.chains.is_empty() {
+            writeln!(f, "layers ({}):", self.chains.len())?;
+        }
+        for c in &self.chains {
+            let reach = c
+                .reach
+                .as_ref()
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default();
+            let path = c.path.join(" → ");
+            writeln!(f, "  {} {}: {path}{reach}", c.edge, c.interface)?;
+        }
         let imports = &self.contract.imports;
         writeln!(f, "imports left for the host ({}):", imports.len())?;
         for import in imports {
@@ -290,6 +320,46 @@ impl fmt::Display for Report {
             }
         }
         Ok(())
+    }
+}
+
+impl crate::Pipeline {
+    /// A chain of layers as the report shows it.
+    fn chain_line(&self, c: &crate::graph::Chain) -> ChainLine {
+        let name = |i: usize| self.instance_name(i).to_string();
+        let edge = match (c.caller, c.callee) {
+            (Some(_), None) => "import",
+            (None, _) => "export",
+            (Some(_), Some(_)) => "link",
+        };
+        let mut path: Vec<String> = vec![c.caller.map_or("the output's caller".into(), name)];
+        path.extend(c.layers.iter().map(|&l| name(l)));
+        path.push(c.callee.map_or("the capability".into(), name));
+        let reach = c.caller.filter(|_| c.callee.is_none()).and_then(|owner| {
+            let last = *c.layers.last()?;
+            let policy = self.policies.iter().find(|g| g.instance == owner)?;
+            let import = (policy.delegated.iter())
+                .find(|(name, layer)| *layer == last && name.split('@').next() == c.interface.split('@').next())
+                .map(|(name, _)| name.clone())?;
+            let route = policy.plan.routes.iter().find(|r| r.import == import)?.route;
+            let entry = self.loaded.instances[owner].entry?;
+            let own = self.spec.components[entry].grants.as_ref().map(|g| &g.value);
+            let defaults = self.spec.defaults.as_ref().map(|d| &d.value);
+            let blocks: Vec<_> = [defaults, own].into_iter().flatten().collect();
+            let keys = witpipe_policy::granted_by(&import, &blocks).join("`, `");
+            let owner = name(owner);
+            Some(match route {
+                witpipe_policy::Route::Host if keys.is_empty() => format!("the host serves `{import}` to the last layer (it carries no authority)"),
+                witpipe_policy::Route::Host => format!("the host serves `{import}` to the last layer, as `{owner}`'s `{keys}` grants"),
+                witpipe_policy::Route::Wrapper(w) => format!("`{owner}`'s `{}` wrapper serves `{import}` to the last layer, under `{owner}`'s grants", w.name()),
+            })
+        });
+        ChainLine {
+            edge: edge.into(),
+            interface: c.interface.clone(),
+            path,
+            reach,
+        }
     }
 }
 

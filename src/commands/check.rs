@@ -60,6 +60,7 @@ impl Args {
                     "bytes": c.bytes.len(),
                     "instances": report.instances.iter().map(|(name, path)| json!({ "name": name, "path": path })).collect::<Vec<_>>(),
                     "links": report.links,
+                    "layers": report.chains,
                     "exports": report.exports.iter().map(|(name, instance, export)| json!({ "name": name, "instance": instance, "export": export })).collect::<Vec<_>>(),
                     "contract": report.contract,
                     "stock_command": stock.command,
