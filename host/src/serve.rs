@@ -512,11 +512,11 @@ impl Server {
             .new_response_outparam(sender)
             .map_err(start)?;
         let task = tokio::task::spawn(bounded(self.limits.timeout, async move {
-            let _slot = slot;
-            let proxy = pre.instantiate_async(&mut store).await?;
+            let mut held = Held { store, _slot: slot };
+            let proxy = pre.instantiate_async(&mut held.store).await?;
             proxy
                 .wasi_http_incoming_handler()
-                .call_handle(&mut store, req, out)
+                .call_handle(&mut held.store, req, out)
                 .await
         }));
         self.answer(receiver, task, what).await
@@ -576,18 +576,28 @@ impl Server {
     }
 }
 
+/// A request's store and the instance slot it holds. Fields drop in order: the store
+/// (and the pooled instance it holds) first, then the slot, so that a request let in
+/// by the freed slot never finds the pool still full (on return, on error, and when
+/// the timeout drops the task).
+struct Held {
+    store: wasmtime::Store<Host>,
+    _slot: tokio::sync::OwnedSemaphorePermit,
+}
+
 /// One request on a fresh instance of a WASI 0.3 handler: the response goes to
 /// `sender` as soon as the handler returns it, and the store keeps running, streaming
 /// the body from the guest, until the client has read it all or gone away.
 async fn handle_p3(
     pre: ServicePre<Host>,
-    mut store: wasmtime::Store<Host>,
+    store: wasmtime::Store<Host>,
     req: hyper::Request<hyper::body::Incoming>,
     sender: tokio::sync::oneshot::Sender<Result<hyper::Response<HyperOutgoingBody>, OutCode>>,
     slot: tokio::sync::OwnedSemaphorePermit,
 ) -> wasmtime::Result<()> {
-    let _slot = slot;
-    let service = pre.instantiate_async(&mut store).await?;
+    let mut held = Held { store, _slot: slot };
+    let store = &mut held.store;
+    let service = pre.instantiate_async(&mut *store).await?;
     let (req, request_body) = p3::Request::from_http(store.data_mut().http().hooks, req);
     store
         .run_concurrent(async move |store| {
