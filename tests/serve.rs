@@ -125,13 +125,18 @@ impl Drop for Server {
 
 /// One request on its own connection: (status, body).
 fn request(addr: SocketAddr, method: &str, path: &str) -> (u16, Vec<u8>) {
+    request_with(addr, method, path, "")
+}
+
+/// [`request`] with `headers` (`name: value` lines, each ending in `\r\n`).
+fn request_with(addr: SocketAddr, method: &str, path: &str, headers: &str) -> (u16, Vec<u8>) {
     let mut stream = TcpStream::connect(addr).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(60)))
         .unwrap();
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{headers}Connection: close\r\n\r\n"
     )
     .unwrap();
     let mut response = Vec::new();
@@ -590,4 +595,52 @@ fn a_half_sent_request_is_closed_after_the_idle_timeout() {
     // Keep-alive connections that stay idle are closed the same way; a new one answers.
     assert_eq!(get(server.addr, "/after").0, 200);
     server.stop_after(1, 0);
+}
+
+/// The counter behind its middleware (`pipelines/counter-guarded`), with a limit of 3
+/// requests in a window that does not end while the test runs.
+#[test]
+fn middleware_layers_guard_the_counter_in_front_of_its_handler() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = root().join("pipelines/counter-guarded/pipeline.yaml");
+    let text = std::fs::read_to_string(&original)
+        .unwrap()
+        .replace(
+            "../counter/",
+            &format!("{}/pipelines/counter/", root().display()),
+        )
+        .replace(
+            r#"{ limit: "100", window: "60" }"#,
+            r#"{ limit: "3", window: "1000000000" }"#,
+        );
+    assert!(
+        text.contains(r#"limit: "3""#),
+        "the example's limit line moved"
+    );
+    let pipeline = dir.path().join("pipeline.yaml");
+    std::fs::write(&pipeline, text).unwrap();
+    let server = Server::start(&pipeline, &[]);
+    let addr = server.addr;
+    let call = |token: Option<&str>| {
+        let header = token.map(|t| format!("authorization: Bearer {t}\r\n"));
+        let (status, body) = request_with(addr, "GET", "/x", &header.unwrap_or_default());
+        (status, String::from_utf8(body).unwrap())
+    };
+    // auth answers first: no token or a wrong one never reaches the limit or the counter.
+    for token in [None, Some("nope"), Some("let-me-inx")] {
+        let (status, body) = call(token);
+        assert_eq!(status, 401, "{token:?}: {body}");
+    }
+    for n in 1..=3 {
+        let (status, body) = call(Some("let-me-in"));
+        assert_eq!(status, 200, "{body}");
+        assert!(
+            body.contains(&format!("/x has been requested {n} time")),
+            "{body}"
+        );
+    }
+    let (status, body) = call(Some("let-me-in"));
+    assert_eq!(status, 429, "{body}");
+    assert!(body.contains("at most 3 every 1000000000 s"), "{body}");
+    server.stop_after(7, 0);
 }

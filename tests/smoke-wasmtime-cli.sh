@@ -126,6 +126,23 @@ wait "$serve_pid" 2>/dev/null || true
 check "counter under wasmtime serve" "Hello from witpipe! GET /x has been requested 1 time." "$first"
 check "counter under wasmtime serve, again" "Hello from witpipe! GET /x has been requested 1 time." "$second"
 
+# The counter behind its middleware layers (`layers:` on its export), all inside the
+# one output: the token check answers first; the limit counts in wasmtime's per-instance
+# store, so it never trips here.
+cargo run -q --locked -- compose pipelines/counter-guarded/pipeline.yaml -o "$out/guarded.wasm" >/dev/null
+flags=$(cargo run -q --locked -- check pipelines/counter-guarded/pipeline.yaml | sed -n 's/^stock wasmtime equivalent (after `witpipe compose`): wasmtime serve \(.*\) pipelines.*/\1/p')
+check "check prints the guarded counter's wasmtime flags" "-S keyvalue" "$flags"
+# shellcheck disable=SC2086 # the flags are words
+"$wasmtime" serve --addr 127.0.0.1:18934 $flags "$out/guarded.wasm" 2>"$out/serve-guarded.log" &
+serve_pid=$!
+serving "$out/serve-guarded.log"
+anonymous=$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:18934/x || true)
+allowed=$(curl -s -H 'authorization: Bearer let-me-in' http://127.0.0.1:18934/x || true)
+kill "$serve_pid" 2>/dev/null || true
+wait "$serve_pid" 2>/dev/null || true
+check "guarded counter under wasmtime serve: no token" "401" "$anonymous"
+check "guarded counter under wasmtime serve: the token" "Hello from witpipe! GET /x has been requested 1 time." "$allowed"
+
 # WASI 0.3: both examples and the 0.3 probe under the stock CLI's defaults (p3 and
 # component-model async are on by default since wasmtime 46). The host passes its
 # whole environment; the policy inside holds.

@@ -14,7 +14,9 @@
 #   5. the HTTP counter, pipelines/counter/pipeline.yaml unchanged (the file `witpipe
 #      serve`, `wasmtime serve` and the v1 lattice run): its configuration is served
 #      inside the output, and its bucket `counter` is a JetStream bucket of the host's
-#      key-value plugin, so every hit is counted.
+#      key-value plugin, so every hit is counted;
+#   6. the same counter behind its middleware layers (pipelines/counter-guarded): the
+#      token check and the rate limit run inside the output on the v2 host.
 # Everything started is stopped on exit, also on failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -113,4 +115,18 @@ for i in 1 2 3; do
   check --contains "hit $i is counted $i, with the greeting served inside" \
     "Hello from witpipe! GET /hits has been requested $i time" "$(get counter /hits)"
 done
+
+step "6. the counter behind its middleware layers, all inside the one output"
+guarded="127.0.0.1:$registry_port/witpipe/counter-guarded:0.1.0"
+"$witpipe" push pipelines/counter-guarded/pipeline.yaml "$guarded" --insecure
+"$witpipe" deploy pipelines/counter-guarded/pipeline.yaml --target wasmcloud-v2 --image "$guarded" \
+  --apply --lattice "$nats" --wait 60 2>&1 | tail -n 2
+token="authorization: Bearer let-me-in"
+wait_for "the guarded counter answers" 30 \
+  curl -sf -H "Host: counter-guarded" -H "$token" "http://127.0.0.1:$http_port/ready"
+check "the auth layer refuses a request without the token" "401" \
+  "$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 -H 'Host: counter-guarded' "http://127.0.0.1:$http_port/guarded")"
+check --contains "a request with the token passes the layers and is counted" \
+  "GET /guarded has been requested 1 time" \
+  "$(curl -s --max-time 10 -H 'Host: counter-guarded' -H "$token" "http://127.0.0.1:$http_port/guarded")"
 echo "wasmCloud v2: $passed passed"

@@ -8,11 +8,12 @@ wit_bindgen::generate!({
 });
 
 use exports::wasi::http::incoming_handler::Guest;
-use wasi::http::types::{
-    Fields, IncomingRequest, Method, OutgoingBody, OutgoingResponse, ResponseOutparam,
-};
+use wasi::http::types::{IncomingRequest, Method, ResponseOutparam};
 use wasi::keyvalue::{atomics, store};
 use witpipe::counter::render::{render, Hit, Page};
+
+#[path = "../../respond.rs"]
+mod respond;
 
 struct Service;
 
@@ -33,7 +34,7 @@ impl Guest for Service {
                 body: format!("the key-value store failed: {why}\n"),
             },
         };
-        respond(out, &page);
+        send(out, &page);
     }
 }
 
@@ -60,24 +61,8 @@ fn method_name(method: &Method) -> String {
 }
 
 /// Sends `page` as the response.
-fn respond(out: ResponseOutparam, page: &Page) {
-    let headers = Fields::new();
-    // Header values the render stage chose; a bad one is dropped, not fatal.
-    let _ = headers.set("content-type", &[page.content_type.as_bytes().to_vec()]);
-    let response = OutgoingResponse::new(headers);
-    let _ = response.set_status_code(page.status);
-    let body = response.body().expect("a new response has a body");
-    ResponseOutparam::set(out, Ok(response));
-    {
-        let stream = body.write().expect("a new body has a stream");
-        // `blocking-write-and-flush` takes at most 4096 bytes at a time.
-        for chunk in page.body.as_bytes().chunks(4096) {
-            if stream.blocking_write_and_flush(chunk).is_err() {
-                break;
-            }
-        }
-    }
-    let _ = OutgoingBody::finish(body, None);
+fn send(out: ResponseOutparam, page: &Page) {
+    respond::respond(out, page.status, &page.content_type, &page.body);
 }
 
 export!(Service);
