@@ -31,11 +31,9 @@ impl Guest for Limit {
     fn handle(request: IncomingRequest, out: ResponseOutparam) {
         let (limit, window) = (setting("limit", 60), setting("window", 60).max(1));
         let current = wall_clock::now().seconds / window;
-        let counted = store::open("")
-            .map_err(|e| format!("{e:?}"))
-            .and_then(|b| {
-                atomics::increment(&b, &format!("rate:{current}"), 1).map_err(|e| format!("{e:?}"))
-            });
+        let counted = store::open("").map_err(|e| format!("{e:?}")).and_then(|b| {
+            atomics::increment(&b, &format!("rate:{current}"), 1).map_err(|e| format!("{e:?}"))
+        });
         match counted {
             Ok(n) if n <= limit => incoming_handler::handle(request, out),
             Ok(_) => respond::respond(
