@@ -219,24 +219,30 @@ echo "## Serving: the counter, \`witpipe serve\` vs. \`wasmtime serve\`"
 echo
 "$witpipe" compose "$root/pipelines/counter/pipeline.yaml" -o counter.wasm >/dev/null 2>&1
 wait_up() { for _ in $(seq 1 200); do curl -s -o /dev/null "http://127.0.0.1:$1/" && return; sleep 0.05; done; echo "server on $1 did not start" >&2; exit 1; }
-load() { # port -> "rps p99"
-  wrk -t2 -c50 -d10s --latency "http://127.0.0.1:$1/bench" >wrk.txt
+load() { # port [header] -> "rps p99"
+  wrk -t2 -c50 -d10s --latency ${2:+-H "$2"} "http://127.0.0.1:$1/bench" >wrk.txt
+  if grep -q "Non-2xx" wrk.txt; then echo "some answers were not 200:" >&2; cat wrk.txt >&2; exit 1; fi
   local rps p99
   rps=$(awk '/Requests\/sec/ { print $2 }' wrk.txt)
   p99=$(awk '$1 == "99%" { print $2 }' wrk.txt)
   echo "$rps $p99"
 }
-serve_witpipe() { # pipeline port -> "rps p99"
+serve_witpipe() { # pipeline port [header] -> "rps p99"
   "$witpipe" serve "$1" --listen "127.0.0.1:$2" 2>/dev/null &
   local pid=$!
   wait_up "$2"
-  load "$2"
+  load "$2" "${3:-}"
   kill -TERM $pid; wait $pid 2>/dev/null || true
 }
 read -r wrps wp99 < <(serve_witpipe "$root/pipelines/counter/pipeline.yaml" 18941)
 # The same components with the host serving the whole store and the configuration
 # (no keyvalue-bucket, no config-store): what the portability wrappers cost.
 read -r hrps hp99 < <(serve_witpipe "$root/tests/e2e/counter-host-config.yaml" 18943)
+# The counter behind its auth and rate-limit layers (pipelines/counter-guarded), with
+# a limit no run reaches: what two layers of middleware cost per request.
+sed -e "s|\.\./counter/|$root/pipelines/counter/|" -e 's|limit: "100"|limit: "1000000000000"|' \
+  "$root/pipelines/counter-guarded/pipeline.yaml" >guarded.yaml
+read -r grps gp99 < <(serve_witpipe guarded.yaml 18944 "authorization: Bearer let-me-in")
 "$wasmtime" serve --addr 127.0.0.1:18942 -S keyvalue counter.wasm 2>/dev/null &
 st=$!
 wait_up 18942
@@ -247,5 +253,6 @@ echo "|---|---:|---:|"
 echo "| witpipe serve | $wrps | $wp99 |"
 echo "| witpipe serve, the host serving the whole store and the configuration (\`tests/e2e/counter-host-config.yaml\`: no keyvalue-bucket, no config-store) | $hrps | $hp99 |"
 echo "| wasmtime serve (same composed component as the first row) | $srps | $sp99 |"
+echo "| witpipe serve, the counter behind its \`auth\` and \`limit\` layers (\`pipelines/counter-guarded\`, a limit no run reaches) | $grps | $gp99 |"
 echo
 echo "wrk -t2 -c50 -d10s on loopback; the load generator shares the 2 cores with the server."

@@ -328,6 +328,38 @@ fn main() {
         300,
     );
 
+    // A layer on the environment edge (`tests/policy/layer-env.yaml`: the env-layer
+    // guest passes the list on and adds one entry, reading its own guard's clock)
+    // against the same probe and grants without it.
+    println!("\n### A layer on an edge: per call and at instantiation\n");
+    let layered = pipeline(root, dir.path(), "tests/policy/layer-env.yaml", None);
+    let text = std::fs::read_to_string(&layered).unwrap();
+    let plain = dir.path().join("layer-env-none.yaml");
+    std::fs::write(&plain, &text[..text.find("layers:").unwrap()]).unwrap();
+    let (plain, layered) = (compose(&plain), compose(&layered));
+    println!("| call | without the layer (ns) | through the layer (ns) | difference (ns) |");
+    println!("|---|---:|---:|---:|");
+    calls(
+        "`get-environment` through `env-layer` (then the probe's env-filter)",
+        (&plain, &layered),
+        "env-calls",
+        200_000,
+    );
+    println!(
+        "\n| instantiation (on demand) | without the layer (µs) | with it (µs) | difference (µs) |"
+    );
+    println!("|---|---:|---:|---:|");
+    let (a, b) = (
+        instantiate(&on_demand, &plain, On::Sync),
+        instantiate(&on_demand, &layered, On::Sync),
+    );
+    println!(
+        "| the probe, `env: [SAFE]`, `clocks: allow` | {:.1} | {:.1} | {:.1} |",
+        micros(a),
+        micros(b),
+        micros(b) - micros(a)
+    );
+
     // WASI 0.3: the same calls from the 0.3 probe's async `run`, host (`p3-allow-all`)
     // vs. wrapper (`p3-narrow`), and 1 MiB written to a granted stdout in one stream,
     // unwrapped vs. composed with the guard (the stream is the host's in both).

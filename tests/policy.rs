@@ -932,3 +932,15 @@ fn components_behind_their_own_chains_see_only_their_own_grant() {
         "LAYER_CLOCK=0;SECRET=hunter2"
     );
 }
+
+#[test]
+fn at_wasi_0_3_a_layer_reaches_its_edge_under_the_components_grant_only() {
+    let p = Probe::compose("layer-env-p3.yaml");
+    assert_eq!(p.run_p3("env").value(), "LAYER_CLOCK=0;SAFE=ok");
+    assert_eq!(p.run_p3("secret").value(), "none");
+    let clock: u64 = p.run_p3("clock").value().parse().unwrap();
+    assert!(
+        clock > 946_684_800,
+        "the probe's own clock is the host's: {clock}"
+    );
+}
