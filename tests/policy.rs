@@ -95,6 +95,10 @@ fn compose_in_honeypot(name: &str, honeypot: &Path) -> witpipe_compose::Composit
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(root.join("tests/policy").join(name))
         .unwrap()
+        .replace(
+            "../../pipelines/",
+            &format!("{}/pipelines/", root.display()),
+        )
         .replace("../guests/", &format!("{}/tests/guests/", root.display()))
         .replace("${ALLOWED_PORT}", &servers().0.port.to_string());
     let path = honeypot.join(name);
@@ -942,5 +946,26 @@ fn at_wasi_0_3_a_layer_reaches_its_edge_under_the_components_grant_only() {
     assert!(
         clock > 946_684_800,
         "the probe's own clock is the host's: {clock}"
+    );
+}
+
+#[test]
+fn a_key_prefix_layer_keeps_its_components_keys_apart() {
+    let p = Probe::compose("layer-kv-prefix.yaml");
+    let shared = store_honeypot();
+    let run = |func: &str, mode: &str| p.run_on(func, mode, &shared).value().to_string();
+    assert_eq!(run("run-a", "incr - hits"), "1");
+    assert_eq!(run("run-a", "incr - hits"), "2");
+    // `b` counts its own `hits`: not `a`'s, which are under the prefix.
+    assert_eq!(run("run-b", "incr - hits"), "1");
+    assert!(shared.keyvalue.get("granted", "a/hits").is_some());
+    // `a` sees only its own keys, under its own names; the bucket's token is not one.
+    assert_eq!(run("run-a", "list -"), "hits");
+    assert_eq!(run("run-a", "get - token"), "none");
+    let listed = run("run-b", "list -");
+    let keys: Vec<&str> = listed.split(';').collect();
+    assert!(
+        keys.contains(&"a/hits") && keys.contains(&"hits"),
+        "{listed}"
     );
 }
