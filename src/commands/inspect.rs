@@ -30,8 +30,8 @@ impl Args {
         if let Some(why) = is_wasm.then(|| wit::not_a_component(&head)).flatten() {
             return Err(report_plain(format!("{} {why}", self.file.display())));
         }
-        let (bytes, import_owners, export_owners) = if is_wasm {
-            (head, BTreeMap::new(), BTreeMap::new())
+        let (bytes, import_owners, export_owners, chains) = if is_wasm {
+            (head, BTreeMap::new(), BTreeMap::new(), None)
         } else {
             let composition = super::compose_pipeline(&self.file)?;
             let report = composition.report();
@@ -46,7 +46,7 @@ impl Args {
                 .into_iter()
                 .map(|(name, instance, _)| (name, instance))
                 .collect();
-            (composition.bytes, imports, exports)
+            (composition.bytes, imports, exports, Some(report.chains))
         };
         let (imports, exports) = wit::world_items(&bytes).map_err(|e| {
             report_plain(format!(
@@ -56,10 +56,14 @@ impl Args {
         })?;
         if self.json {
             let item = |(name, kind): &(String, &str), owners: serde_json::Value| json!({ "name": name, "kind": kind, "instances": owners });
-            let doc = json!({
+            let mut doc = json!({
                 "imports": imports.iter().map(|i| item(i, json!(import_owners.get(&i.0)))).collect::<Vec<_>>(),
                 "exports": exports.iter().map(|e| item(e, json!(export_owners.get(&e.0).map(|o| vec![o])))).collect::<Vec<_>>(),
             });
+            // A pipeline's chains of layers, as `check --json` gives them.
+            if let Some(chains) = chains {
+                doc["layers"] = json!(chains);
+            }
             println!(
                 "{}",
                 serde_json::to_string_pretty(&doc).expect("JSON of strings")
