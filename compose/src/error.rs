@@ -141,20 +141,19 @@ pub enum Error {
         span: Span,
     },
     /// A layer that cannot go on its edge.
-    #[error("layer `{layer}` cannot go on {edge}: {why}")]
+    #[error("{what}: {why}")]
     #[diagnostic(code(witpipe::layer), help("{help}"))]
     Layer {
-        /// The layer's instance name.
-        layer: String,
-        /// The edge, said for the user (`the import `wasi:cli/environment` of `app``).
-        edge: String,
+        /// Which layer cannot go on which edge (`layer `tap` cannot go on the import
+        /// `wasi:cli/environment@0.2.6` of `app``).
+        what: String,
         /// What is wrong.
         why: String,
         /// Where.
         #[label("{label}")]
         span: Span,
         /// What the label says.
-        label: String,
+        label: &'static str,
         /// A fix, with both sides where types are concerned.
         help: String,
     },

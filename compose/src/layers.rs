@@ -166,11 +166,10 @@ fn elsewhere(spec: &PipelineSpec, loaded: &Loaded, i: usize) -> Option<String> {
 /// A [`Error::Layer`].
 fn layer_error(layer: &str, edge: String, why: String, span: Span, help: &str) -> Error {
     Error::Layer {
-        layer: layer.to_string(),
-        edge,
+        what: format!("layer `{layer}` cannot go on {edge}"),
         why,
         span,
-        label: "this layer".into(),
+        label: "this layer",
         help: help.to_string(),
     }
 }
@@ -202,14 +201,8 @@ fn shape(
         let found = names.iter().filter(|n| n.split('@').next() == Some(base));
         found.map(|n| n.to_string()).collect()
     };
-    let fail = |why: String, help: String| Error::Layer {
-        layer: layer_name.to_string(),
-        edge: edge.to_string(),
-        why,
-        span,
-        label: "this layer".into(),
-        help,
-    };
+    let fail =
+        |why: String, help: String| layer_error(layer_name, edge.to_string(), why, span, &help);
     let line_help = |found: &[String]| {
         format!(
             "the edge is `{name}`; `{layer_name}` has {}: build the layer against the same WASI line (and a compatible version) as the component",
@@ -394,16 +387,16 @@ fn import_edge(
         if let Some((other, _)) = targets.iter().find(|(c, _)| grants(*c) != first) {
             let name = |c: usize| loaded.instances[c].name.value.clone();
             errors.push(Error::Layer {
-                layer: entry.chain[0].value.clone(),
-                edge: format!(
-                    "the imports of `{}` of both `{}` and `{}`",
+                what: format!(
+                    "layer `{}` cannot go on the imports of `{}` of both `{}` and `{}`",
+                    entry.chain[0].value,
                     interface.value,
                     name(targets[0].0),
                     name(*other)
                 ),
                 why: "they are granted differently, and a shared chain reaches the capability with one grant".into(),
                 span: entry.shared.as_ref().map_or(entry.span, |s| s.span),
-                label: "one chain for all".into(),
+                label: "one chain for all",
                 help: "give each component its own chain (leave out `shared: true`), or grant them the same".into(),
             });
         }
