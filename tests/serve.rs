@@ -644,3 +644,20 @@ fn middleware_layers_guard_the_counter_in_front_of_its_handler() {
     assert!(body.contains("at most 3 every 1000000000 s"), "{body}");
     server.stop_after(7, 0);
 }
+
+/// WASI 0.3 middleware: a layer on the output's `wasi:http/handler` export serves the
+/// handler it imports (the component's export), and refuses what it refuses.
+#[test]
+fn wasi_0_3_middleware_serves_the_handler_it_imports() {
+    let server = Server::start(&root().join("tests/e2e/http-p3-gate.yaml"), &[]);
+    assert_eq!(
+        get(server.addr, "/p3/1?q=2"),
+        (
+            200,
+            "hello from WASI 0.3: /gate/p3/1?q=2; SECRET=none\n".into()
+        )
+    );
+    assert_eq!(get(server.addr, "/deny").0, 500);
+    let log = server.stop_after(2, 1);
+    assert!(log.contains("HttpRequestDenied"), "{log}");
+}
