@@ -79,6 +79,11 @@ fn run(dir: &Path, line: &str) -> (bool, String) {
     text.push_str(&String::from_utf8_lossy(&out.stdout));
     text.push_str(&String::from_utf8_lossy(&out.stderr));
     text.push_str(&format!("[exit {}]\n", out.status.code().unwrap_or(-1)));
+    // A panic is never an expected answer, not even one a `BLESS=1` run would record.
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("panicked at"),
+        "witpipe panicked:\n{text}"
+    );
     (out.status.success(), text)
 }
 

@@ -101,12 +101,14 @@ pub fn apply(
     }
     let config: Vec<_> = policies.iter().map(|p| &p.plan.host.config).collect();
     if let Err((key, a, b)) = witpipe_policy::families::config::merged(&config) {
-        let component = &spec.components[policies[b].instance];
+        // By instance, not by `components:` entry: a layer's instance on an edge
+        // (`tap(app)`) has no entry of its own.
+        let name = |k: usize| &loaded.instances[policies[k].instance].name;
         errors.push(Error::ConfigConflict {
-            instance: component.name.value.clone(),
-            other: spec.components[policies[a].instance].name.value.clone(),
+            instance: name(b).value.clone(),
+            other: name(a).value.clone(),
             key: key.to_string(),
-            span: component.name.span,
+            span: name(b).span,
         });
     }
     (policies, errors, warnings)
