@@ -83,9 +83,24 @@ pub struct Chain {
     pub caller: Option<usize>,
     /// The layers' instances, caller's side first.
     pub layers: Vec<usize>,
-    /// The callee: the exporting component, or `None` for the capability (an import
-    /// edge), which the last layer reaches under the caller's grants.
-    pub callee: Option<usize>,
+    /// Whom the last layer calls.
+    pub callee: ChainEnd,
+}
+
+/// The far end of a chain of layers.
+#[derive(Debug, Clone)]
+pub enum ChainEnd {
+    /// A component's export (an export or link edge).
+    Component(usize),
+    /// The capability (an import edge): the last layer's `import`, left for the host
+    /// under the grants of the instance `under` (the component whose edge it is; for a
+    /// shared chain, the first of them, all being granted alike).
+    Capability {
+        /// Whose grants decide who serves it.
+        under: usize,
+        /// The last layer's import.
+        import: String,
+    },
 }
 
 /// The resolved pipeline.

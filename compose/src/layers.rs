@@ -18,7 +18,8 @@
 //! capability for all of them).
 
 use crate::error::Error;
-use crate::graph::{find, items, list, Chain, Link, LinkGraph, LinkOrigin, RemainingImport};
+use crate::graph::RemainingImport;
+use crate::graph::{find, items, list, Chain, ChainEnd, Link, LinkGraph, LinkOrigin};
 use crate::load::{Instance, Loaded};
 use crate::span::{At, Span};
 use crate::spec::{LayerEdge, LayerSpec, PipelineSpec};
@@ -405,7 +406,8 @@ fn import_edge(
         return Err(errors);
     }
     let mut out = Vec::new();
-    let mut shared_done: BTreeSet<String> = BTreeSet::new();
+    // Per interface of a shared chain: the component it reaches the capability for.
+    let mut reached: std::collections::BTreeMap<String, usize> = Default::default();
     for (c, names) in targets {
         let owner = loaded.instances[c].name.value.clone();
         let instances: Vec<usize> = match shared {
@@ -428,20 +430,30 @@ fn import_edge(
                 span: entry.span,
                 origin: LinkOrigin::Layer,
             });
+            // A shared chain is wired, and reaches the capability, once: under the
+            // grants of the first component (all are granted alike).
+            let under = match shared.then(|| reached.get(&name)).flatten() {
+                Some(&first) => first,
+                None => {
+                    reached.insert(name.clone(), c);
+                    link_steps(links, &steps, entry.span);
+                    links.remaining_imports.push(RemainingImport {
+                        instance: last.instance,
+                        name: last.import.clone(),
+                        authority: c,
+                    });
+                    c
+                }
+            };
             links.chains.push(Chain {
                 interface: name.clone(),
                 caller: Some(c),
                 layers: steps.iter().map(|s| s.instance).collect(),
-                callee: None,
+                callee: ChainEnd::Capability {
+                    under,
+                    import: last.import.clone(),
+                },
             });
-            if !shared || shared_done.insert(name.clone()) {
-                link_steps(links, &steps, entry.span);
-                links.remaining_imports.push(RemainingImport {
-                    instance: last.instance,
-                    name: last.import.clone(),
-                    authority: c,
-                });
-            }
             out.extend(wired(&steps));
         }
     }
@@ -493,7 +505,7 @@ fn export_edge(
             interface: export.name.clone(),
             caller: None,
             layers: steps.iter().map(|s| s.instance).collect(),
-            callee: Some(export.instance),
+            callee: ChainEnd::Component(export.instance),
         });
         links.exports[k].instance = steps[0].instance;
         links.exports[k].export = steps[0].export.clone();
@@ -560,7 +572,7 @@ fn link_edge(
             interface: link.import.clone(),
             caller: Some(b),
             layers: steps.iter().map(|s| s.instance).collect(),
-            callee: Some(a),
+            callee: ChainEnd::Component(a),
         });
         links.links[k].from = steps[0].instance;
         links.links[k].export = steps[0].export.clone();

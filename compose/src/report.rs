@@ -326,40 +326,56 @@ impl fmt::Display for Report {
 impl crate::Pipeline {
     /// A chain of layers as the report shows it.
     fn chain_line(&self, c: &crate::graph::Chain) -> ChainLine {
+        use crate::graph::ChainEnd;
         let name = |i: usize| self.instance_name(i).to_string();
-        let edge = match (c.caller, c.callee) {
-            (Some(_), None) => "import",
+        let edge = match (c.caller, &c.callee) {
             (None, _) => "export",
-            (Some(_), Some(_)) => "link",
+            (Some(_), ChainEnd::Capability { .. }) => "import",
+            (Some(_), ChainEnd::Component(_)) => "link",
         };
         let mut path: Vec<String> = vec![c.caller.map_or("the output's caller".into(), name)];
         path.extend(c.layers.iter().map(|&l| name(l)));
-        path.push(c.callee.map_or("the capability".into(), name));
-        let reach = c.caller.filter(|_| c.callee.is_none()).and_then(|owner| {
-            let last = *c.layers.last()?;
-            let policy = self.policies.iter().find(|g| g.instance == owner)?;
-            let import = (policy.delegated.iter())
-                .find(|(name, layer)| *layer == last && name.split('@').next() == c.interface.split('@').next())
-                .map(|(name, _)| name.clone())?;
-            let route = policy.plan.routes.iter().find(|r| r.import == import)?.route;
-            let entry = self.loaded.instances[owner].entry?;
-            let own = self.spec.components[entry].grants.as_ref().map(|g| &g.value);
-            let defaults = self.spec.defaults.as_ref().map(|d| &d.value);
-            let blocks: Vec<_> = [defaults, own].into_iter().flatten().collect();
-            let keys = witpipe_policy::granted_by(&import, &blocks).join("`, `");
-            let owner = name(owner);
-            Some(match route {
-                witpipe_policy::Route::Host if keys.is_empty() => format!("the host serves `{import}` to the last layer (it carries no authority)"),
-                witpipe_policy::Route::Host => format!("the host serves `{import}` to the last layer, as `{owner}`'s `{keys}` grants"),
-                witpipe_policy::Route::Wrapper(w) => format!("`{owner}`'s `{}` wrapper serves `{import}` to the last layer, under `{owner}`'s grants", w.name()),
-            })
+        path.push(match &c.callee {
+            ChainEnd::Component(i) => name(*i),
+            ChainEnd::Capability { .. } => "the capability".into(),
         });
+        let reach = match &c.callee {
+            ChainEnd::Capability { under, import } => self.reach(*under, import),
+            ChainEnd::Component(_) => None,
+        };
         ChainLine {
             edge: edge.into(),
             interface: c.interface.clone(),
             path,
             reach,
         }
+    }
+}
+
+impl crate::Pipeline {
+    /// Who serves `import` of a chain's last layer, under the grants of `owner`.
+    fn reach(&self, owner: usize, import: &str) -> Option<String> {
+        let policy = self.policies.iter().find(|g| g.instance == owner)?;
+        let route = policy
+            .plan
+            .routes
+            .iter()
+            .find(|r| r.import == import)?
+            .route;
+        let entry = self.loaded.instances[owner].entry?;
+        let own = self.spec.components[entry]
+            .grants
+            .as_ref()
+            .map(|g| &g.value);
+        let defaults = self.spec.defaults.as_ref().map(|d| &d.value);
+        let blocks: Vec<_> = [defaults, own].into_iter().flatten().collect();
+        let keys = witpipe_policy::granted_by(import, &blocks).join("`, `");
+        let owner = self.instance_name(owner);
+        Some(match route {
+            witpipe_policy::Route::Host if keys.is_empty() => format!("the host serves `{import}` to the last layer (it carries no authority)"),
+            witpipe_policy::Route::Host => format!("the host serves `{import}` to the last layer, as `{owner}`'s `{keys}` grants"),
+            witpipe_policy::Route::Wrapper(w) => format!("`{owner}`'s `{}` wrapper serves `{import}` to the last layer, under `{owner}`'s grants", w.name()),
+        })
     }
 }
 
