@@ -854,11 +854,7 @@ pub fn resolve(spec: &PipelineSpec, loaded: &Loaded) -> (LinkGraph, Vec<Error>, 
         exports: (0..n).map(|i| items(loaded, i, true)).collect(),
         satisfied: vec![BTreeMap::new(); n],
         layered: (loaded.instances.iter())
-            .map(|i| {
-                spec.layers
-                    .iter()
-                    .any(|l| l.chain.iter().any(|c| c.value == i.name.value))
-            })
+            .map(|i| spec.is_layer(&i.name.value))
             .collect(),
         graph: LinkGraph::default(),
         errors: Vec::new(),

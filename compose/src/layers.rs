@@ -23,7 +23,6 @@ use crate::graph::{find, items, list, Chain, ChainEnd, Link, LinkGraph, LinkOrig
 use crate::load::{Instance, Loaded};
 use crate::span::{At, Span};
 use crate::spec::{LayerEdge, LayerSpec, PipelineSpec};
-use std::collections::BTreeSet;
 use witpipe_policy::Grants;
 
 /// One step of a chain on one edge: the layer's instance and the names it imports
@@ -40,10 +39,7 @@ pub fn apply(spec: &PipelineSpec, loaded: &mut Loaded, links: &mut LinkGraph) ->
     let Some(layers) = chains(spec, loaded, &mut errors) else {
         return errors;
     };
-    // A layer's declared instance is used only where a chain uses it as it is.
-    let mut direct: BTreeSet<usize> = BTreeSet::new();
-    // Instances whose own imports are still to be left to their own grants.
-    let mut placed: Vec<(usize, BTreeSet<String>)> = Vec::new();
+    let before = loaded.instances.len();
     for (entry, chain) in spec.layers.iter().zip(&layers) {
         let wired = match &entry.edge {
             LayerEdge::Import { interface, of } => {
@@ -52,30 +48,25 @@ pub fn apply(spec: &PipelineSpec, loaded: &mut Loaded, links: &mut LinkGraph) ->
             LayerEdge::Export { interface } => export_edge(loaded, links, entry, chain, interface),
             LayerEdge::Link { from, to } => link_edge(loaded, links, entry, chain, from, to),
         };
-        match wired {
-            Ok(steps) => {
-                for (instance, used) in steps {
-                    if instance < spec.components.len() {
-                        direct.insert(instance);
-                    }
-                    match placed.iter_mut().find(|(i, _)| *i == instance) {
-                        Some((_, names)) => names.extend(used),
-                        None => placed.push((instance, used)),
-                    }
-                }
-            }
-            Err(e) => errors.extend(e),
-        }
+        errors.extend(wired.err().into_iter().flatten());
     }
-    for &layer in layers.iter().flatten() {
-        if !direct.contains(&layer) {
-            links.unused.push(layer);
-        }
-    }
+    // A declared layer is in the output where a chain wired it as it is (shared, export
+    // and link chains); otherwise it only lends its file and grants to the instances
+    // made per edge.
+    let wired = |links: &LinkGraph, i: usize| links.links.iter().any(|l| l.from == i || l.to == i);
+    let declared = layers.iter().flatten().copied();
+    let (used, lenders): (Vec<usize>, Vec<usize>) = declared.partition(|&l| wired(links, l));
+    links.unused.extend(lenders);
     // What a layer imports beyond its edge is its own business, under its own grants.
-    for (instance, used) in placed {
+    for instance in used.into_iter().chain(before..loaded.instances.len()) {
         for name in items(loaded, instance, false) {
-            if !used.contains(name) {
+            let linked = links
+                .links
+                .iter()
+                .any(|l| l.to == instance && l.import == name);
+            let left =
+                (links.remaining_imports.iter()).any(|r| r.instance == instance && r.name == name);
+            if !linked && !left {
                 links.remaining_imports.push(RemainingImport {
                     instance,
                     name: name.to_string(),
@@ -281,12 +272,6 @@ fn link_steps(links: &mut LinkGraph, steps: &[Step], span: Span) {
     }
 }
 
-/// The names each instance of `steps` imports that the chain wires.
-fn wired(steps: &[Step]) -> Vec<(usize, BTreeSet<String>)> {
-    let one = |s: &Step| (s.instance, BTreeSet::from([s.import.clone()]));
-    steps.iter().map(one).collect()
-}
-
 /// An instance of `layer` for the edge of `owner`: `layer(owner)`, with the layer's
 /// file and grants.
 fn instance_for(loaded: &mut Loaded, layer: usize, owner: usize) -> usize {
@@ -314,7 +299,7 @@ fn import_edge(
     chain: &[usize],
     interface: &At<String>,
     of: &[At<String>],
-) -> Result<Vec<(usize, BTreeSet<String>)>, Vec<Error>> {
+) -> Result<(), Vec<Error>> {
     let unlinked = |links: &LinkGraph, c: usize| -> Vec<String> {
         let mine = links.remaining_imports.iter();
         let mine = mine.filter(|r| r.instance == c && r.authority == c);
@@ -325,12 +310,15 @@ fn import_edge(
     let mut errors = Vec::new();
     let mut targets: Vec<(usize, Vec<String>)> = Vec::new();
     if of.is_empty() {
-        let candidates = (0..spec.components.len()).filter(|c| {
-            !chain.contains(c) && !links.unused.contains(c) && loaded.instances[*c].file.is_some()
+        let candidates = (0..spec.components.len()).filter(|&c| {
+            let instance = &loaded.instances[c];
+            instance.file.is_some()
+                && !links.unused.contains(&c)
+                && !spec.is_layer(&instance.name.value)
         });
         for c in candidates.collect::<Vec<_>>() {
             let names = unlinked(links, c);
-            if !names.is_empty() && !layered(spec, loaded, c) {
+            if !names.is_empty() {
                 targets.push((c, names));
             }
         }
@@ -405,7 +393,6 @@ fn import_edge(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let mut out = Vec::new();
     // Per interface of a shared chain: the component it reaches the capability for.
     let mut reached: std::collections::BTreeMap<String, usize> = Default::default();
     for (c, names) in targets {
@@ -454,16 +441,9 @@ fn import_edge(
                     import: last.import.clone(),
                 },
             });
-            out.extend(wired(&steps));
         }
     }
-    Ok(out)
-}
-
-/// Whether instance `c` is itself a layer.
-fn layered(spec: &PipelineSpec, loaded: &Loaded, c: usize) -> bool {
-    let name = &loaded.instances[c].name.value;
-    (spec.layers.iter()).any(|l| l.chain.iter().any(|n| &n.value == name))
+    Ok(())
 }
 
 /// A chain in front of the output's exports of `interface`.
@@ -473,7 +453,7 @@ fn export_edge(
     entry: &LayerSpec,
     chain: &[usize],
     interface: &At<String>,
-) -> Result<Vec<(usize, BTreeSet<String>)>, Vec<Error>> {
+) -> Result<(), Vec<Error>> {
     let matched: Vec<usize> = (0..links.exports.len())
         .filter(|&k| of_interface(&links.exports[k].name, &interface.value))
         .collect();
@@ -485,7 +465,6 @@ fn export_edge(
             help: format!("the output exports {}", list(&names)),
         }]);
     }
-    let mut out = Vec::new();
     for k in matched {
         let export = links.exports[k].clone();
         let owner = loaded.instances[export.instance].name.value.clone();
@@ -509,9 +488,8 @@ fn export_edge(
         });
         links.exports[k].instance = steps[0].instance;
         links.exports[k].export = steps[0].export.clone();
-        out.extend(wired(&steps));
     }
-    Ok(out)
+    Ok(())
 }
 
 /// A chain on every link from `from` to `to`.
@@ -522,7 +500,7 @@ fn link_edge(
     chain: &[usize],
     from: &At<String>,
     to: &At<String>,
-) -> Result<Vec<(usize, BTreeSet<String>)>, Vec<Error>> {
+) -> Result<(), Vec<Error>> {
     let index =
         |name: &At<String>| (loaded.instances.iter()).position(|i| i.name.value == name.value);
     let (Some(a), Some(b)) = (index(from), index(to)) else {
@@ -544,7 +522,6 @@ fn link_edge(
                 .into(),
         }]);
     }
-    let mut out = Vec::new();
     for k in matched {
         let link = links.links[k].clone();
         let edge = format!("the link of `{}` to `{}`", from.value, to.value);
@@ -576,9 +553,8 @@ fn link_edge(
         });
         links.links[k].from = steps[0].instance;
         links.links[k].export = steps[0].export.clone();
-        out.extend(wired(&steps));
     }
-    Ok(out)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -82,6 +82,14 @@ pub enum LayerEdge {
     },
 }
 
+impl PipelineSpec {
+    /// Whether the instance `name` is a layer: named in some `layers:` chain.
+    pub fn is_layer(&self, name: &str) -> bool {
+        let mut chains = self.layers.iter().flat_map(|l| &l.chain);
+        chains.any(|c| c.value == name)
+    }
+}
+
 /// One entry of `components:`: an instance of a component file.
 #[derive(Debug, Clone, Default)]
 pub struct ComponentSpec {
