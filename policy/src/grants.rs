@@ -95,11 +95,6 @@ impl Grants {
         }
     }
 
-    /// Whether `inside:` names `capability`: the output serves it itself.
-    pub fn serves_inside(&self, capability: &str) -> bool {
-        self.inside.iter().any(|i| i == capability)
-    }
-
     /// Applies a `deny:` list (unknown names are reported by [`GrantsSpec::problems`]).
     pub fn deny(&mut self, names: &[String]) {
         for name in names {

@@ -145,7 +145,7 @@ macro_rules! registry {
                 match self {
                     $(Which::$Variant => <$family as Family>::route(
                         &grants.$field,
-                        &grants.inside,
+                        grants.inside.iter().any(|i| self.keys().contains(&i.as_str())),
                         capability,
                         import,
                     ),)*

@@ -84,7 +84,7 @@ impl Family for Config {
 
     fn route(
         grant: &Option<Values>,
-        inside: &[String],
+        inside: bool,
         _: Capability,
         import: &str,
     ) -> Result<Routed, PolicyError> {
@@ -95,7 +95,7 @@ impl Family for Config {
                 fix: "grant the configuration it may read, e.g. `grants: { config: { greeting: hello } }` (an empty map `{}` grants the store with no values)",
             });
         }
-        if inside.iter().any(|i| i == "config") {
+        if inside {
             if !matches!(crate::name::split(import), Some((_, _, "store", _))) {
                 return Err(PolicyError::NotServableInside {
                     import: import.into(),

@@ -201,12 +201,7 @@ impl Family for Environment {
         .collect()
     }
 
-    fn route(
-        grant: &EnvGrants,
-        _: &[String],
-        _: Capability,
-        _: &str,
-    ) -> Result<Routed, PolicyError> {
+    fn route(grant: &EnvGrants, _: bool, _: Capability, _: &str) -> Result<Routed, PolicyError> {
         let route = if Self::whole(grant) {
             Route::Host
         } else if Self::filtered(grant) {

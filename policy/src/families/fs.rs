@@ -122,7 +122,7 @@ impl Family for Filesystem {
 
     fn route(
         grant: &Vec<FsMount>,
-        _: &[String],
+        _: bool,
         what: Capability,
         import: &str,
     ) -> Result<Routed, PolicyError> {

@@ -100,7 +100,7 @@ impl Family for Http {
 
     fn route(
         grant: &Vec<HttpPattern>,
-        _: &[String],
+        _: bool,
         what: Capability,
         import: &str,
     ) -> Result<Routed, PolicyError> {

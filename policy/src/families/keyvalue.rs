@@ -89,7 +89,7 @@ impl Family for KeyValue {
 
     fn route(
         grant: &KeyValueGrant,
-        inside: &[String],
+        inside: bool,
         _: Capability,
         import: &str,
     ) -> Result<Routed, PolicyError> {
@@ -100,7 +100,7 @@ impl Family for KeyValue {
                 key: "keyvalue",
                 fix: "give it one bucket of the host's store with `grants: { keyvalue: { bucket: NAME } }` (or the whole store with `keyvalue: allow`)",
             }),
-            _ if inside.iter().any(|i| i == "keyvalue") => {
+            _ if inside => {
                 Ok(Routed::new(Route::Wrapper(KEYVALUE_MEMORY.p2()), keys))
             }
             KeyValueGrant::Allow => Ok(Routed::new(Route::Host, keys)),

@@ -207,12 +207,13 @@ pub trait Family {
     }
 
     /// Who serves `import` (a `wasi:{package}/{interface}` this family owns, a
-    /// `capability`) under `grant`; `inside` is the block's `inside:` list. By default:
+    /// `capability`) under `grant`; `inside` says whether `inside:` names the family
+    /// (see [`Family::SERVED_INSIDE`]). By default:
     /// the host when [`Family::allowed`], else the guard, which answers with the
     /// family's settings.
     fn route(
         grant: &Self::Grant,
-        _inside: &[String],
+        _inside: bool,
         _capability: Capability,
         _import: &str,
     ) -> Result<Routed, PolicyError> {

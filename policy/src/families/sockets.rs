@@ -110,7 +110,7 @@ impl Family for Sockets {
 
     fn route(
         grant: &SocketsGrants,
-        _: &[String],
+        _: bool,
         what: Capability,
         _: &str,
     ) -> Result<Routed, PolicyError> {

@@ -114,7 +114,7 @@ impl Family for Stdio {
 
     fn route(
         grant: &StdioGrants,
-        _: &[String],
+        _: bool,
         what: Capability,
         _: &str,
     ) -> Result<Routed, PolicyError> {
