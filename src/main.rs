@@ -48,6 +48,7 @@ enum Cli {
     Compose(commands::compose::Args),
     Inspect(commands::inspect::Args),
     Graph(commands::graph::Args),
+    Layer(commands::layer::Args),
     #[cfg(feature = "migrate")]
     Migrate(commands::migrate::Args),
     Completion(commands::completion::Args),
@@ -74,6 +75,7 @@ fn main() -> ExitCode {
         Cli::Compose(args) => args.exec().map(|()| 0),
         Cli::Inspect(args) => args.exec().map(|()| 0),
         Cli::Graph(args) => args.exec().map(|()| 0),
+        Cli::Layer(args) => args.exec().map(|()| 0),
         #[cfg(feature = "migrate")]
         Cli::Migrate(args) => args.exec().map(|()| 0),
         Cli::Completion(args) => args.exec().map(|()| 0),

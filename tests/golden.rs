@@ -12,27 +12,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use wit_component::{dummy_module, embed_component_metadata, ComponentEncoder, StringEncoding};
-use wit_parser::{ManglingAndAbi, Resolve};
-
-/// Builds a component from a WIT file holding one world.
-fn component_from_wit(path: &Path) -> Vec<u8> {
-    let mut resolve = Resolve::default();
-    let pkg = resolve
-        .push_file(path)
-        .unwrap_or_else(|e| panic!("{}: {e:#}", path.display()));
-    let world = resolve
-        .select_world(&[pkg], None)
-        .unwrap_or_else(|e| panic!("{}: {e:#}", path.display()));
-    let mut module = dummy_module(&resolve, world, ManglingAndAbi::Standard32);
-    embed_component_metadata(&mut module, &resolve, world, StringEncoding::UTF8).unwrap();
-    ComponentEncoder::default()
-        .module(&module)
-        .unwrap()
-        .validate(true)
-        .encode()
-        .unwrap_or_else(|e| panic!("{}: {e:#}", path.display()))
-}
+#[path = "support/dummy.rs"]
+mod dummy;
+use dummy::component_from_wit;
 
 /// Copies a case into a scratch folder, building `.wit`/`.wat` into `.wasm`.
 fn stage(case: &Path, into: &Path) {

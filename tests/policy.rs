@@ -970,8 +970,8 @@ fn a_key_prefix_layer_keeps_its_components_keys_apart() {
     );
 }
 
-/// A layer on the WASI 0.3 HTTP client edge: it sees and logs every request, and sends
-/// only where the probe may (the probe's http-guard stands behind it); the request and
+/// A layer on the WASI 0.3 HTTP client edge (the gateway example's `http-log`): it sees
+/// and logs every request, and sends only where the probe may (the probe's http-guard stands behind it); the request and
 /// its response are handed through, not copied.
 #[test]
 fn an_http_client_layer_logs_every_request_and_sends_only_where_the_component_may() {
@@ -982,7 +982,7 @@ fn an_http_client_layer_logs_every_request_and_sends_only_where_the_component_ma
     assert_eq!(ok.value(), "status 200: SECRET");
     let line = format!("GET 127.0.0.1:{}/x?y=1 200 ", allowed.port);
     assert!(
-        ok.stderr.starts_with(&line) && ok.stderr.ends_with(" ms\n"),
+        ok.stderr.starts_with(&line) && ok.stderr.ends_with(" ms (attempt 1 of 3)\n"),
         "{ok:?}"
     );
     let refused = p.run_p3(&format!("http http://127.0.0.1:{}/", denied.port));
@@ -991,6 +991,10 @@ fn an_http_client_layer_logs_every_request_and_sends_only_where_the_component_ma
         "GET 127.0.0.1:{}/ ErrorCode::HttpRequestDenied ",
         denied.port
     );
-    assert!(refused.stderr.starts_with(&line), "{refused:?}");
+    // A refusal is final: the layer does not try again.
+    assert!(
+        refused.stderr.starts_with(&line) && refused.stderr.lines().count() == 1,
+        "{refused:?}"
+    );
     assert_eq!(denied.hits(), before, "the denied server was reached");
 }

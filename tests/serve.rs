@@ -130,15 +130,31 @@ fn request(addr: SocketAddr, method: &str, path: &str) -> (u16, Vec<u8>) {
 
 /// [`request`] with `headers` (`name: value` lines, each ending in `\r\n`).
 fn request_with(addr: SocketAddr, method: &str, path: &str, headers: &str) -> (u16, Vec<u8>) {
+    request_full(addr, method, path, headers, b"")
+}
+
+/// [`request_with`] with a body (sent with its length when not empty).
+fn request_full(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &str,
+    body: &[u8],
+) -> (u16, Vec<u8>) {
     let mut stream = TcpStream::connect(addr).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(60)))
         .unwrap();
+    let length = match body.len() {
+        0 => String::new(),
+        n => format!("Content-Length: {n}\r\n"),
+    };
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{headers}Connection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{headers}{length}Connection: close\r\n\r\n"
     )
     .unwrap();
+    stream.write_all(body).unwrap();
     let mut response = Vec::new();
     stream.read_to_end(&mut response).unwrap();
     let end = response
@@ -660,4 +676,165 @@ fn wasi_0_3_middleware_serves_the_handler_it_imports() {
     assert_eq!(get(server.addr, "/deny").0, 500);
     let log = server.stop_after(2, 1);
     assert!(log.contains("HttpRequestDenied"), "{log}");
+}
+
+/// An upstream HTTP server that answers with the statuses it is given, in order (200
+/// once they run out), each with `METHOD PATH N bytes`, and records what it was sent.
+struct Upstream {
+    addr: SocketAddr,
+    seen: Arc<Mutex<Vec<(String, Vec<u8>)>>>,
+}
+
+impl Upstream {
+    fn start(statuses: &[u16]) -> Upstream {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (record, mut statuses) = (seen.clone(), statuses.to_vec().into_iter());
+        std::thread::spawn(move || {
+            for mut stream in listener.incoming().map_while(Result::ok) {
+                let Some((line, body)) = read_request(&mut stream) else {
+                    continue;
+                };
+                let status = statuses.next().unwrap_or(200);
+                let text = format!("{line} {} bytes\n", body.len());
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}",
+                    text.len()
+                );
+                record.lock().unwrap().push((line, body));
+            }
+        });
+        Upstream { addr, seen }
+    }
+
+    /// The requests so far: `METHOD PATH` and the body's length.
+    fn seen(&self) -> Vec<(String, usize)> {
+        let seen = self.seen.lock().unwrap();
+        seen.iter().map(|(l, b)| (l.clone(), b.len())).collect()
+    }
+}
+
+/// One request from `stream`: its `METHOD PATH` and its body (by length or chunked).
+fn read_request(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .ok()?;
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 16384];
+    let end = loop {
+        if let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            break end;
+        }
+        let n = stream.read(&mut buf).ok().filter(|n| *n > 0)?;
+        raw.extend_from_slice(&buf[..n]);
+    };
+    let head = String::from_utf8_lossy(&raw[..end]).to_ascii_lowercase();
+    let line = String::from_utf8_lossy(&raw[..end])
+        .lines()
+        .next()?
+        .to_string();
+    let line = line
+        .rsplit_once(' ')
+        .map_or(line.clone(), |(l, _)| l.into());
+    let mut body = raw[end + 4..].to_vec();
+    let length = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length: "))
+        .map(|n| n.trim().parse::<usize>().unwrap());
+    let chunked = head.contains("transfer-encoding: chunked");
+    loop {
+        let done = match length {
+            Some(n) => body.len() >= n,
+            None => !chunked || body.ends_with(b"0\r\n\r\n"),
+        };
+        if done {
+            break;
+        }
+        let n = stream.read(&mut buf).ok().filter(|n| *n > 0)?;
+        body.extend_from_slice(&buf[..n]);
+    }
+    Some((line, if chunked { dechunk(&body) } else { body }))
+}
+
+/// The gateway example (`pipelines/gateway`): the proxy answers with its upstream's
+/// response; the `http-log` layer on its client edge logs every attempt and retries
+/// an idempotent request that failed, its body sent again; a POST and a body too long
+/// to keep go once.
+#[test]
+fn gateway_layer_logs_every_attempt_and_retries_what_it_may() {
+    let upstream = Upstream::start(&[503, 200, 503, 503, 503, 200]);
+    let dir = tempfile::tempdir().unwrap();
+    let original = root().join("pipelines/gateway/pipeline.yaml");
+    let text = std::fs::read_to_string(&original)
+        .unwrap()
+        .replace(
+            "components/",
+            &format!("{}/pipelines/gateway/components/", root().display()),
+        )
+        .replace("127.0.0.1:8081", &upstream.addr.to_string())
+        .replace(r#"backoff-ms: "100""#, r#"backoff-ms: "1""#);
+    assert!(
+        text.contains(r#"backoff-ms: "1""#),
+        "the example's settings moved"
+    );
+    let pipeline = dir.path().join("pipeline.yaml");
+    std::fs::write(&pipeline, text).unwrap();
+    let server = Server::start(&pipeline, &[]);
+    let send = |method: &str, path: &str, body: &[u8]| {
+        let (status, text) = request_full(server.addr, method, path, "", body);
+        (status, String::from_utf8(text).unwrap())
+    };
+    let long = vec![b'x'; 70 * 1024];
+    assert_eq!(
+        send("GET", "/a?q=1", b""),
+        (200, "GET /a?q=1 0 bytes\n".into())
+    );
+    assert_eq!(
+        send("POST", "/b", b"hello"),
+        (503, "POST /b 5 bytes\n".into())
+    );
+    assert_eq!(
+        send("PUT", "/c", &long),
+        (503, "PUT /c 71680 bytes\n".into())
+    );
+    assert_eq!(
+        send("PUT", "/d", b"0123456789"),
+        (200, "PUT /d 10 bytes\n".into())
+    );
+    let sent: Vec<(String, usize)> = [
+        ("GET /a?q=1", 0),
+        ("GET /a?q=1", 0),
+        ("POST /b", 5),
+        ("PUT /c", 71680),
+        ("PUT /d", 10),
+        ("PUT /d", 10),
+    ]
+    .iter()
+    .map(|(l, n)| (l.to_string(), *n))
+    .collect();
+    assert_eq!(upstream.seen(), sent);
+    let log = server.stop_after(4, 0);
+    let authority = upstream.addr;
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains(&authority.to_string()))
+        .collect();
+    let expected = [
+        format!("GET {authority}/a?q=1 503 "),
+        format!("GET {authority}/a?q=1 200 "),
+        format!("POST {authority}/b 503 "),
+        format!("PUT {authority}/c 503 "),
+        format!("PUT {authority}/d 503 "),
+        format!("PUT {authority}/d 200 "),
+    ];
+    let attempts = ["1 of 3", "2 of 3", "1 of 1", "1 of 1", "1 of 3", "2 of 3"];
+    assert_eq!(lines.len(), expected.len(), "{log}");
+    for ((line, start), attempt) in lines.iter().zip(&expected).zip(attempts) {
+        assert!(
+            line.starts_with(start.as_str()) && line.ends_with(&format!(" ms (attempt {attempt})")),
+            "{line:?} should start {start:?} and end with attempt {attempt}\n{log}"
+        );
+    }
 }

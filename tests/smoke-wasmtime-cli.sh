@@ -143,6 +143,44 @@ wait "$serve_pid" 2>/dev/null || true
 check "guarded counter under wasmtime serve: no token" "401" "$anonymous"
 check "guarded counter under wasmtime serve: the token" "Hello from witpipe! GET /x has been requested 1 time." "$allowed"
 
+# The gateway (WASI 0.3): its HTTP client layer logs each attempt and retries a GET the
+# upstream answered 503; the upstream (port 18936 here) answers 503 once, then 200.
+sed "s|components/|$PWD/pipelines/gateway/components/|; s|127.0.0.1:8081|127.0.0.1:18936|g" \
+  pipelines/gateway/pipeline.yaml >"$out/gateway.yaml"
+cargo run -q --locked -- compose "$out/gateway.yaml" -o "$out/gateway.wasm" >/dev/null
+python3 - 18936 <<'PY' &
+import http.server, sys
+class Flaky(http.server.BaseHTTPRequestHandler):
+    seen = 0
+    def do_GET(self):
+        if self.path == "/ready":
+            self.send_response(204)
+            self.end_headers()
+            return
+        Flaky.seen += 1
+        status = 503 if Flaky.seen == 1 else 200
+        body = f"upstream {status} at try {Flaky.seen}\n".encode()
+        self.send_response(status)
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Flaky).serve_forever()
+PY
+upstream_pid=$!
+wait_for "the upstream" 10 curl -sf -o /dev/null http://127.0.0.1:18936/ready
+"$wasmtime" serve --addr 127.0.0.1:18935 "$out/gateway.wasm" 2>"$out/serve-gateway.log" &
+serve_pid=$!
+serving "$out/serve-gateway.log"
+answer=$(curl -s http://127.0.0.1:18935/page || true)
+kill "$serve_pid" "$upstream_pid" 2>/dev/null || true
+wait "$serve_pid" "$upstream_pid" 2>/dev/null || true
+[ -n "$answer" ] || cat "$out/serve-gateway.log" >&2
+check "gateway under wasmtime serve: the retry's answer" "upstream 200 at try 2" "$answer"
+check --contains "gateway: the layer logged the 503" "GET 127.0.0.1:18936/page 503 " "$(cat "$out/serve-gateway.log")"
+check --contains "gateway: and the retry" "GET 127.0.0.1:18936/page 200 " "$(cat "$out/serve-gateway.log")"
+
 # WASI 0.3: both examples and the 0.3 probe under the stock CLI's defaults (p3 and
 # component-model async are on by default since wasmtime 46). The host passes its
 # whole environment; the policy inside holds.

@@ -10,7 +10,8 @@
 #      refused that origin and the secret one, and sees no environment, files or sockets;
 #   3. `--stop` stops the workload; it no longer answers;
 #   4. broken deployments fail clearly: an image no registry holds (the host's error),
-#      and a WASI 0.3 command pipe the host cannot serve (refused before any request);
+#      and WASI 0.3.2 outputs the host cannot serve (a command pipe, the gateway),
+#      refused before any request;
 #   5. the HTTP counter, pipelines/counter/pipeline.yaml unchanged (the file `witpipe
 #      serve`, `wasmtime serve` and the v1 lattice run): its configuration is served
 #      inside the output, and its bucket `counter` is a JetStream bucket of the host's
@@ -104,6 +105,15 @@ if "$witpipe" deploy pipelines/cmdpipe/pipeline.yaml --target wasmcloud-v2 --ima
 fi
 check --contains "a WASI 0.3 import the host does not serve is refused by name" \
   "a wasmCloud v2 host cannot provide wasi:cli/environment@0.3.2, wasi:cli/stdin@0.3.2" "$(tr -d '\n│' <"$work/err")"
+
+# The gateway's HTTP client layer needs WASI 0.3.2 (a 0.2 layer cannot see the status
+# nor retry); this host's 0.3 line is older, so the deploy is refused before any push.
+if "$witpipe" deploy pipelines/gateway/pipeline.yaml --target wasmcloud-v2 --image "$image" \
+  --apply --lattice "$nats" >/dev/null 2>"$work/err"; then
+  echo "FAIL: the WASI 0.3.2 gateway was started on a host whose 0.3 line is older"; exit 1
+fi
+check --contains "the 0.3.2 gateway is refused by name" \
+  "a wasmCloud v2 host cannot provide (export wasi:http/handler@0.3.2)" "$(tr -d '\n│' <"$work/err")"
 
 step "5. the counter, unchanged, counts in the host's key-value store"
 counter="127.0.0.1:$registry_port/witpipe/counter:0.1.0"

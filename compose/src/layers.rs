@@ -23,6 +23,7 @@ use crate::graph::{find, items, list, Chain, ChainEnd, Link, LinkGraph, LinkOrig
 use crate::load::{Instance, Loaded};
 use crate::span::{At, Span};
 use crate::spec::{LayerEdge, LayerSpec, PipelineSpec};
+use wac_types::ItemKind;
 use witpipe_policy::Grants;
 
 /// One step of a chain on one edge: the layer's instance and the names it imports
@@ -366,6 +367,28 @@ fn import_edge(
         }
         targets.push((c, names));
     }
+    for (c, names) in &targets {
+        if let Some(split) = resource_split(loaded, *c, names) {
+            let owner = &loaded.instances[*c].name.value;
+            let package = split.from.split('/').next().unwrap_or(&split.from);
+            errors.push(Error::Layer {
+                what: format!(
+                    "layer `{}` cannot go on `{}` of `{owner}` alone",
+                    entry.chain[0].value, split.from
+                ),
+                why: format!(
+                    "`{owner}` also imports `{}`, which uses its resource `{}`: a resource and the functions that take it must come from one place",
+                    split.import, split.resource
+                ),
+                span: interface.span,
+                label: "this interface",
+                help: format!(
+                    "put the chain on both with `import: {package}/*` (its layers then import and export `{}` too), or link `{}` elsewhere",
+                    split.import, split.import
+                ),
+            });
+        }
+    }
     let shared = entry.shared.as_ref().is_some_and(|s| s.value);
     if shared && targets.len() > 1 {
         let grants = |c: usize| {
@@ -444,6 +467,48 @@ fn import_edge(
         }
     }
     Ok(())
+}
+
+/// An import of a component that a chain on some of its imports would split from a
+/// resource it uses.
+struct Split {
+    /// The import left to the host.
+    import: String,
+    /// The resource it uses.
+    resource: String,
+    /// The import on the chain that defines the resource.
+    from: String,
+}
+
+/// An import of instance `c`, not among `names`, that uses a resource defined by one
+/// of `names` (`wasi:keyvalue/atomics` takes `wasi:keyvalue/store`'s `bucket`).
+fn resource_split(loaded: &Loaded, c: usize, names: &[String]) -> Option<Split> {
+    let package = loaded.package(c)?;
+    let types = loaded.graph.types();
+    let world = &types[loaded.graph[package].ty()];
+    for (import, kind) in &world.imports {
+        let ItemKind::Instance(id) = kind else {
+            continue;
+        };
+        if names.contains(import) {
+            continue;
+        }
+        for (ty, used) in &types[*id].uses {
+            let from = &types[used.interface];
+            let Some(from_name) = from.id.as_ref().filter(|n| names.contains(n)) else {
+                continue;
+            };
+            let original = used.name.as_deref().unwrap_or(ty);
+            if let Some(ItemKind::Type(wac_types::Type::Resource(_))) = from.exports.get(original) {
+                return Some(Split {
+                    import: import.clone(),
+                    resource: original.to_string(),
+                    from: from_name.clone(),
+                });
+            }
+        }
+    }
+    None
 }
 
 /// A chain in front of the output's exports of `interface`.

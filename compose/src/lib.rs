@@ -41,6 +41,7 @@ mod output;
 pub mod plumbing;
 mod policy;
 mod report;
+pub mod scaffold;
 pub mod span;
 pub mod spec;
 mod toolchains;

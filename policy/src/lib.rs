@@ -31,6 +31,7 @@ mod settings_keys;
 mod span;
 #[cfg(test)]
 mod testing;
+pub mod wasi_wit;
 mod wrappers;
 
 pub use capability::Capability;

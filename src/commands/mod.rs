@@ -12,6 +12,7 @@ pub mod compose;
 pub mod deploy;
 pub mod graph;
 pub mod inspect;
+pub mod layer;
 #[cfg(feature = "migrate")]
 pub mod migrate;
 #[cfg(feature = "oci")]
