@@ -9,15 +9,9 @@ use wasmtime_wasi::p2::bindings::sync::Command as WasiCommand;
 use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
 use wasmtime_wasi::WasiCtx;
 
-/// The witpipe binary, with a compile cache of the tests' own.
-fn witpipe() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_witpipe"));
-    cmd.env(
-        "WITPIPE_CACHE_DIR",
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
-    );
-    cmd
-}
+#[path = "support/witpipe.rs"]
+mod support_witpipe;
+use support_witpipe::witpipe;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -12,14 +12,9 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn witpipe() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_witpipe"));
-    cmd.env(
-        "WITPIPE_CACHE_DIR",
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
-    );
-    cmd
-}
+#[path = "support/witpipe.rs"]
+mod support_witpipe;
+use support_witpipe::witpipe;
 
 /// (exit code, stdout, stderr)
 fn run(cmd: &mut Command) -> (i32, String, String) {

@@ -682,16 +682,20 @@ fn wasi_0_3_middleware_serves_the_handler_it_imports() {
 /// once they run out), each with `METHOD PATH N bytes`, and records what it was sent.
 struct Upstream {
     addr: SocketAddr,
-    seen: Arc<Mutex<Vec<(String, Vec<u8>)>>>,
+    seen: Seen,
 }
+
+/// Each request an [`Upstream`] took: `METHOD PATH` and its body.
+type Seen = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
 
 impl Upstream {
     fn start(statuses: &[u16]) -> Upstream {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let (record, mut statuses) = (seen.clone(), statuses.to_vec().into_iter());
+        let seen = Seen::default();
+        let (record, statuses) = (seen.clone(), Vec::from(statuses));
         std::thread::spawn(move || {
+            let mut statuses = statuses.into_iter();
             for mut stream in listener.incoming().map_while(Result::ok) {
                 let Some((line, body)) = read_request(&mut stream) else {
                     continue;

@@ -102,10 +102,7 @@ impl<'a> Forward<'a> {
             out.push_str("}\n");
         }
         let mut written = BTreeSet::new();
-        loop {
-            let Some(next) = self.wanted.iter().find(|w| !written.contains(*w)).copied() else {
-                break;
-            };
+        while let Some(next) = self.wanted.iter().find(|w| !written.contains(*w)).copied() {
             written.insert(next);
             out.push_str(&self.converter(next.0, next.1)?);
         }
@@ -143,10 +140,7 @@ impl<'a> Forward<'a> {
         }
         for p in params {
             let name = ident(&p.name);
-            signature.push(format!(
-                "{name}: {}",
-                self.export_type(&p.ty, true, &f.name)?
-            ));
+            signature.push(format!("{name}: {}", self.export_type(&p.ty, &f.name)?));
             let value = self.convert(&p.ty, &name, Way::In, &f.name)?;
             args.push(self.lend(&p.ty, value, is_async));
         }
@@ -173,7 +167,7 @@ impl<'a> Forward<'a> {
                         None => String::new(),
                     };
                     let err_ty = match &r.err {
-                        Some(e) => self.export_type(e, false, &f.name)?,
+                        Some(e) => self.export_type(e, &f.name)?,
                         None => "()".into(),
                     };
                     (
@@ -187,7 +181,7 @@ impl<'a> Forward<'a> {
             match &f.result {
                 None => ("()".to_string(), call),
                 Some(ty) => (
-                    self.export_type(ty, false, &f.name)?,
+                    self.export_type(ty, &f.name)?,
                     self.convert(ty, &call, Way::Out, &f.name)?,
                 ),
             }
@@ -246,8 +240,8 @@ impl<'a> Forward<'a> {
         }
     }
 
-    /// The Rust type an export's parameter (`param`) or result has.
-    fn export_type(&self, ty: &Type, param: bool, func: &str) -> Result<String, ScaffoldError> {
+    /// The Rust type an export's parameter or result has.
+    fn export_type(&self, ty: &Type, func: &str) -> Result<String, ScaffoldError> {
         Ok(match ty {
             Type::Bool => "bool".into(),
             Type::U8 => "u8".into(),
@@ -268,7 +262,7 @@ impl<'a> Forward<'a> {
                 if let Some(name) = &def.name {
                     return Ok(format!("exp::{}", camel(name)));
                 }
-                let inner = |t: &Type| self.export_type(t, param, func);
+                let inner = |t: &Type| self.export_type(t, func);
                 let optional = |t: &Option<Type>| t.as_ref().map_or(Ok("()".to_string()), inner);
                 match &def.kind {
                     TypeDefKind::List(t) => format!("Vec<{}>", inner(t)?),

@@ -353,8 +353,8 @@ fn module_path(resolve: &Resolve, iface: InterfaceId) -> String {
     let i = &resolve.interfaces[iface];
     let pkg = &resolve.packages[i.package.expect("named interfaces have a package")].name;
     let name = i.name.as_deref().expect("named interface");
-    [&pkg.namespace, &pkg.name, name]
-        .map(|s| forward::ident(s))
+    [pkg.namespace.as_str(), pkg.name.as_str(), name]
+        .map(forward::ident)
         .join("::")
 }
 

@@ -169,55 +169,41 @@ enum Kept {
 impl Parts {
     /// Reads `request`'s body (up to [`KEPT`] bytes) and keeps its parts.
     async fn keep(request: Request) -> Kept {
-        let method = request.get_method();
-        let scheme = request.get_scheme();
-        let authority = request.get_authority();
-        let path = request.get_path_with_query();
-        let headers = request.get_headers().clone();
-        let options = request.get_options().map(|o| o.clone());
-        let (delivered, delivered_reader) = wit_future::new(|| Ok(()));
-        let (mut contents, trailers) = Request::consume_body(request, delivered_reader);
-        let mut body = Vec::new();
-        while body.len() <= KEPT {
-            let (result, more) = contents.read(Vec::with_capacity(16 * 1024)).await;
-            body.extend_from_slice(&more);
-            if matches!(result, StreamResult::Dropped | StreamResult::Cancelled) {
-                let trailers = match trailers.await {
-                    Ok(trailers) => trailers,
-                    Err(e) => {
-                        spawn_write(delivered, Err(e.clone()));
-                        return Kept::Failed(e);
-                    }
-                };
-                spawn_write(delivered, Ok(()));
-                let parts = Parts {
-                    method,
-                    scheme,
-                    authority,
-                    path,
-                    headers,
-                    options,
-                    body,
-                    trailers,
-                };
-                return Kept::Whole(parts);
-            }
-        }
-        // Too long to keep: send it once, the kept bytes first, then the rest as it comes.
-        let (mut replay, replayed) = wit_stream::new();
-        let parts = Parts {
-            method,
-            scheme,
-            authority,
-            path,
-            headers,
-            options,
+        let mut parts = Parts {
+            method: request.get_method(),
+            scheme: request.get_scheme(),
+            authority: request.get_authority(),
+            path: request.get_path_with_query(),
+            headers: request.get_headers().clone(),
+            options: request.get_options().map(|o| o.clone()),
             body: Vec::new(),
             trailers: None,
         };
+        let (delivered, delivered_reader) = wit_future::new(|| Ok(()));
+        let (mut contents, trailers) = Request::consume_body(request, delivered_reader);
+        while parts.body.len() <= KEPT {
+            let (result, more) = contents.read(Vec::with_capacity(16 * 1024)).await;
+            parts.body.extend_from_slice(&more);
+            if matches!(result, StreamResult::Dropped | StreamResult::Cancelled) {
+                return match trailers.await {
+                    Ok(trailers) => {
+                        spawn_write(delivered, Ok(()));
+                        parts.trailers = trailers;
+                        Kept::Whole(parts)
+                    }
+                    Err(e) => {
+                        spawn_write(delivered, Err(e.clone()));
+                        Kept::Failed(e)
+                    }
+                };
+            }
+        }
+        // Too long to keep: send it once, the kept bytes first, then the rest as it comes.
+        let kept = std::mem::take(&mut parts.body);
+        let (mut replay, replayed) = wit_stream::new();
         let (request, sent) = parts.make(Some(replayed), trailers);
         wit_bindgen::spawn_local(async move {
-            replay.write_all(body).await;
+            replay.write_all(kept).await;
             forward_rest(&mut contents, &mut replay).await;
         });
         wit_bindgen::spawn_local(async move {
