@@ -434,6 +434,98 @@ fn main() {
         "lookup-calls",
         20_000,
     );
+
+    // Layers at WASI 0.3, pass-through guests written by `witpipe layer new`
+    // (`tests/guests/clock-pass-p3`, `client-pass-p3`): an async call through one, and
+    // a 64 KiB POST (the body a stream, the request a resource handed on) through two.
+    println!("\n### Layers at WASI 0.3: per call\n");
+    println!("| call | without layers (ns) | through them (ns) | difference (ns) |");
+    println!("|---|---:|---:|---:|");
+    let probe3 = root.join("tests/guests/components/probe-p3.wasm");
+    let layered = |name: &str, grants: &str, layers: &str| {
+        let head = format!(
+            "version: 1\ncomponents:\n  probe:\n    path: {}\n    grants: {grants}\n",
+            probe3.display()
+        );
+        let plain = dir.path().join(format!("{name}-none.yaml"));
+        std::fs::write(&plain, &head).unwrap();
+        let with = dir.path().join(format!("{name}.yaml"));
+        std::fs::write(&with, format!("{head}{layers}")).unwrap();
+        (compose(&plain), compose(&with))
+    };
+    let pass = |file: &str| {
+        root.join("tests/guests/components")
+            .join(file)
+            .display()
+            .to_string()
+    };
+    let (plain, with) = layered(
+        "clock-p3",
+        "{ clocks: allow }",
+        &format!(
+            "  pass: {}\nlayers:\n  - import: wasi:clocks/monotonic-clock\n    chain: [pass]\n",
+            pass("clock-pass-p3.wasm")
+        ),
+    );
+    let what = "`wait-for(0)`, an async function, through one layer";
+    calls_on(On::Concurrent, what, (&plain, &with), "wait-calls", 100_000);
+    let url = body_sink();
+    let (plain, with) = layered(
+        "post-p3",
+        &format!("{{ http: [\"{}\"] }}", url.trim_end_matches('/')),
+        &format!(
+            "  one: {p}\n  two: {p}\nlayers:\n  - import: wasi:http/client\n    chain: [one, two]\n",
+            p = pass("client-pass-p3.wasm")
+        ),
+    );
+    let what = "a 64 KiB POST to a loopback server, through two HTTP client layers";
+    calls_on(
+        On::Concurrent,
+        what,
+        (&plain, &with),
+        &format!("post-calls {url}"),
+        300,
+    );
+}
+
+/// A loopback HTTP server that reads each request whole (by length, or chunked) and
+/// answers `ok`; its URL.
+fn body_sink() -> String {
+    use std::io::{Read, Write};
+    let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", server.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for mut conn in server.incoming().flatten() {
+            let mut seen = Vec::new();
+            let mut buf = [0u8; 65536];
+            loop {
+                let Ok(n) = conn.read(&mut buf) else { break };
+                seen.extend_from_slice(&buf[..n]);
+                let Some(end) = seen.windows(4).position(|w| w == b"\r\n\r\n") else {
+                    if n == 0 {
+                        break;
+                    }
+                    continue;
+                };
+                let head = String::from_utf8_lossy(&seen[..end]).to_ascii_lowercase();
+                let body = seen.len() - end - 4;
+                let length = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length: "))
+                    .and_then(|n| n.trim().parse::<usize>().ok());
+                let whole = match length {
+                    Some(length) => body >= length,
+                    None => !head.contains("chunked") || seen.ends_with(b"0\r\n\r\n"),
+                };
+                if whole || n == 0 {
+                    break;
+                }
+            }
+            let _ = conn
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok");
+        }
+    });
+    url
 }
 
 /// One row: the per-call time of `mode` under `host` and under `wrapped`.

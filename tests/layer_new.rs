@@ -5,9 +5,6 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-#[path = "support/dummy.rs"]
-mod dummy;
-
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -27,13 +24,15 @@ fn run(cmd: &mut Command) -> (i32, String, String) {
     )
 }
 
-/// Writes layer `name` for `interface` (from `wit`, or witpipe's WASI WIT) into `dir`
+/// Writes layer `name` for `interfaces` (from `wit`, or witpipe's WASI WIT) into `dir`
 /// and builds it as its folder says; the built component's path.
-fn new_layer(dir: &Path, name: &str, interface: &str, wit: Option<&Path>) -> PathBuf {
+fn new_layer(dir: &Path, name: &str, interfaces: &[&str], wit: Option<&Path>) -> PathBuf {
     let folder = dir.join(name);
     let mut cmd = witpipe();
-    cmd.args(["layer", "new", name, "--interface", interface, "--dir"])
-        .arg(&folder);
+    cmd.args(["layer", "new", name, "--dir"]).arg(&folder);
+    for interface in interfaces {
+        cmd.args(["--interface", interface]);
+    }
     if let Some(wit) = wit {
         cmd.arg("--wit").arg(wit);
     }
@@ -73,7 +72,7 @@ fn a_generated_layer_forwards_every_kind_of_value() {
     let layer = new_layer(
         dir.path(),
         "values-pass",
-        "witpipe:probe/values",
+        &["witpipe:probe/values"],
         Some(&values),
     );
     let pipeline = dir.path().join("pipeline.yaml");
@@ -110,50 +109,53 @@ fn a_generated_layer_forwards_every_kind_of_value() {
     }
 }
 
-/// A layer for `wasi:keyvalue/store` (a resource with methods, a variant error, a
-/// record) builds, and on the store edge of a component that imports only the store
-/// it checks and composes into a valid component (the resource passed through, typed).
+/// A layer for `wasi:keyvalue/store` and `atomics` (a resource, its methods, a variant
+/// error, a record, and a borrow of the store's resource in the other interface), on
+/// the store probe's `wasi:keyvalue/*` edge: the probe sees the bucket as without it.
 #[test]
-fn a_generated_layer_passes_a_resource_interface_on() {
+fn a_generated_layer_passes_resource_interfaces_on() {
     let dir = tempfile::tempdir().unwrap();
-    let layer = new_layer(dir.path(), "kv-pass", "wasi:keyvalue/store", None);
-    let app = dir.path().join("app");
-    std::fs::create_dir(&app).unwrap();
-    std::fs::write(
-        app.join("app.wit"),
-        "package test:app;\nworld app {\n  import wasi:keyvalue/store@0.2.0-draft;\n  export run: func();\n}\n",
-    )
-    .unwrap();
-    std::fs::create_dir(app.join("deps")).unwrap();
-    std::fs::copy(
-        dir.path()
-            .join("kv-pass/wit/deps/wasi-keyvalue@0.2.0-draft.wit"),
-        app.join("deps/keyvalue.wit"),
-    )
-    .unwrap();
-    std::fs::write(dir.path().join("app.wasm"), dummy::component_from_wit(&app)).unwrap();
-    let pipeline = dir.path().join("store.yaml");
-    std::fs::write(
-        &pipeline,
-        format!(
-            "version: 1\ncomponents:\n  app:\n    path: app.wasm\n    grants: {{ keyvalue: {{ bucket: counter }} }}\n  kv-pass: {}\nlayers:\n  - import: wasi:keyvalue/store\n    chain: [kv-pass]\n",
-            layer.display()
-        ),
-    )
-    .unwrap();
-    let (code, out, err) = run(witpipe().arg("check").arg(&pipeline));
+    let layer = new_layer(
+        dir.path(),
+        "kv-pass",
+        &["wasi:keyvalue/store", "wasi:keyvalue/atomics"],
+        None,
+    );
+    let probe = root().join("tests/guests/components/store-probe.wasm");
+    let pipeline = |layered: bool| {
+        let path = dir.path().join(format!("store-{layered}.yaml"));
+        let mut text = format!(
+            "version: 1\ncomponents:\n  probe:\n    path: {}\n    grants:\n      keyvalue: {{ bucket: counter }}\n      config: {{}}\n      inside: [config]\n",
+            probe.display()
+        );
+        if layered {
+            text.push_str(&format!(
+                "  kv-pass: {}\nlayers:\n  - import: wasi:keyvalue/*\n    chain: [kv-pass]\n",
+                layer.display()
+            ));
+        }
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let (layered, bare) = (pipeline(true), pipeline(false));
+    let (code, out, err) = run(witpipe().arg("check").arg(&layered));
     assert_eq!(code, 0, "{out}{err}");
     assert!(
-        out.contains("import wasi:keyvalue/store@0.2.0-draft: app → kv-pass(app)"),
+        out.contains("import wasi:keyvalue/store@0.2.0-draft: probe → kv-pass(probe)"),
         "{out}"
     );
-    let output = dir.path().join("out.wasm");
-    let (code, out, err) = run(witpipe()
-        .arg("compose")
-        .arg(&pipeline)
-        .arg("-o")
-        .arg(&output));
-    assert_eq!(code, 0, "{out}{err}");
+    for mode in [
+        "incr counter hits",
+        "get counter hits",
+        "list counter",
+        "get other hits",
+    ] {
+        let call = format!("run(\"{mode}\")");
+        let through = run(witpipe().arg("call").arg(&layered).arg(&call));
+        let without = run(witpipe().arg("call").arg(&bare).arg(&call));
+        assert_eq!(through.0, 0, "{mode}: {}", through.2);
+        assert_eq!(through.1, without.1, "{mode}");
+    }
 }
 
 /// A WASI 0.3 layer (async functions, a request resource of another interface) builds
@@ -161,7 +163,7 @@ fn a_generated_layer_passes_a_resource_interface_on() {
 #[test]
 fn a_generated_wasi_0_3_layer_builds_and_checks() {
     let dir = tempfile::tempdir().unwrap();
-    let layer = new_layer(dir.path(), "client-pass", "wasi:http/client@0.3.2", None);
+    let layer = new_layer(dir.path(), "client-pass", &["wasi:http/client@0.3.2"], None);
     let text = std::fs::read_to_string(root().join("pipelines/gateway/pipeline.yaml"))
         .unwrap()
         .replace(

@@ -22,9 +22,10 @@ enum Action {
         /// by default, its folder).
         name: String,
         /// The interface it sits on: `wasi:keyvalue/store`, `wasi:http/client@0.3.2`,
-        /// `my:app/logger@1.0.0`.
-        #[arg(long)]
-        interface: String,
+        /// `my:app/logger@1.0.0`; repeat it, or write `ns:pkg/*`, for interfaces of one
+        /// package that share resources (`wasi:keyvalue/*`).
+        #[arg(long, required = true)]
+        interface: Vec<String>,
         /// Where the interface's WIT is: a WIT folder or file, or a component that
         /// imports or exports it (default: the WASI interfaces witpipe wraps).
         #[arg(long)]
@@ -58,21 +59,17 @@ impl Args {
         scaffold
             .write_to(&dir)
             .map_err(|e| report_plain(format!("cannot write {}: {e}", dir.display())))?;
-        let bare = scaffold
-            .interface
-            .split('@')
-            .next()
-            .unwrap_or(&scaffold.interface);
         println!(
             "wrote {}: layer `{name}` on {} ({} files)\n\
              build:  cd {} && cargo build --release --target wasm32-wasip2\n\
              try it: witpipe check layer-test.yaml (the layer alone, in front of the host)\n\
-             use it: in your pipeline, `layers: [{{ import: {bare}, chain: [{name}] }}]` with\n        \
+             use it: in your pipeline, `layers: [{{ import: {}, chain: [{name}] }}]` with\n        \
              `{name}: {{ path: …/{}.wasm }}` in `components:`",
             dir.display(),
-            scaffold.interface,
+            scaffold.interfaces.join(", "),
             scaffold.files.len(),
             dir.display(),
+            scaffold.edge,
             name.replace('-', "_"),
         );
         Ok(())

@@ -33,19 +33,43 @@ impl Way {
         }
     }
 
-    /// The module a value of this way comes from, and the one it goes to.
-    fn modules(self) -> (&'static str, &'static str) {
+    /// The side a value of this way comes from, and the one it goes to.
+    fn sides(self) -> (Side, Side) {
         match self {
-            Way::In => ("exp", "imp"),
-            Way::Out => ("imp", "exp"),
+            Way::In => (Side::Exp, Side::Imp),
+            Way::Out => (Side::Imp, Side::Exp),
         }
     }
 }
 
-/// Writes the forwarding code for one interface.
+/// wit-bindgen's two copies of an interface: the one the layer exports (to its caller)
+/// and the one it imports (the next component).
+#[derive(Clone, Copy, PartialEq)]
+enum Side {
+    Exp,
+    Imp,
+}
+
+impl Side {
+    fn prefix(self) -> &'static str {
+        match self {
+            Side::Exp => "exp",
+            Side::Imp => "imp",
+        }
+    }
+
+    fn said(self) -> &'static str {
+        match self {
+            Side::Exp => "caller's",
+            Side::Imp => "next component's",
+        }
+    }
+}
+
+/// Writes the forwarding code for one interface, or several of one package.
 pub struct Forward<'a> {
     resolve: &'a Resolve,
-    iface: InterfaceId,
+    ifaces: Vec<InterfaceId>,
     /// The interface's own named types that need a converter, and which way.
     wanted: BTreeSet<(TypeId, Way)>,
     /// A counter for the names of bound variables.
@@ -53,53 +77,102 @@ pub struct Forward<'a> {
 }
 
 impl<'a> Forward<'a> {
-    /// A writer for `iface` of `resolve`.
-    pub fn new(resolve: &'a Resolve, iface: InterfaceId) -> Self {
+    /// A writer for `ifaces` of `resolve`.
+    pub fn new(resolve: &'a Resolve, ifaces: Vec<InterfaceId>) -> Self {
         Forward {
             resolve,
-            iface,
+            ifaces,
             wanted: BTreeSet::new(),
             fresh: 0,
         }
     }
 
-    /// The Rust that follows the `generate!` line and the two `use`s of the modules
-    /// `exp` (the exported interface) and `imp` (the imported one).
+    /// The module of `iface` on `side`: `exp`/`imp` for one interface, `exp_NAME`/
+    /// `imp_NAME` for several.
+    fn module(&self, iface: InterfaceId, side: Side) -> String {
+        if self.ifaces.len() == 1 {
+            return side.prefix().to_string();
+        }
+        let name = self.resolve.interfaces[iface]
+            .name
+            .as_deref()
+            .unwrap_or("?");
+        format!("{}_{}", side.prefix(), snake(name))
+    }
+
+    /// The `use` lines of the modules [`Forward::module`] names, given each interface's
+    /// Rust path.
+    pub fn uses(&self, path: impl Fn(InterfaceId) -> String) -> String {
+        let mut out = String::new();
+        for &i in &self.ifaces {
+            for (side, prefix) in [(Side::Exp, "exports::"), (Side::Imp, "")] {
+                let module = self.module(i, side);
+                writeln!(
+                    out,
+                    "#[allow(unused_imports)]\nuse {prefix}{} as {module};",
+                    path(i)
+                )
+                .unwrap();
+            }
+        }
+        out
+    }
+
+    /// The Rust that follows the `generate!` line and the [`Forward::uses`].
     pub fn code(mut self) -> Result<String, ScaffoldError> {
-        let iface = &self.resolve.interfaces[self.iface];
-        let resources: Vec<TypeId> = iface
-            .types
-            .values()
-            .copied()
-            .filter(|t| matches!(self.resolve.types[*t].kind, TypeDefKind::Resource))
-            .filter(|t| self.own(*t))
-            .collect();
-        let functions: Vec<Function> = iface.functions.values().cloned().collect();
+        let mut names = BTreeSet::new();
+        for &i in &self.ifaces {
+            let name = self.resolve.interfaces[i].name.clone().unwrap_or_default();
+            if !names.insert(name.clone()) {
+                return Err(unsupported(&name, "a name two of the interfaces share"));
+            }
+        }
         let mut out = String::from(
             "/// The layer: every call goes on to the next component on the edge, unchanged.\n\
-             struct Forward;\n\nimpl exp::Guest for Forward {\n",
+             struct Forward;\n",
         );
-        for r in &resources {
-            let name = camel(self.name_of(*r));
-            writeln!(out, "    type {name} = {name};").unwrap();
-        }
-        for f in functions.iter().filter(|f| resource_of(f).is_none()) {
-            out.push_str(&self.function(f, "imp::", None)?);
-        }
-        out.push_str("}\n");
-        for r in &resources {
-            let wit = self.name_of(*r).to_string();
-            let name = camel(&wit);
-            write!(
-                out,
-                "\n/// A `{wit}` of this layer: the next component's, each call passed on.\n\
-                 pub struct {name}(imp::{name});\n\nimpl exp::Guest{name} for {name} {{\n"
-            )
-            .unwrap();
-            for f in functions.iter().filter(|f| resource_of(f) == Some(*r)) {
-                out.push_str(&self.function(f, &format!("imp::{name}::"), Some(&name))?);
+        let mut resources: Vec<TypeId> = Vec::new();
+        let mut structs = BTreeSet::new();
+        for &i in &self.ifaces.clone() {
+            let iface = &self.resolve.interfaces[i];
+            let own: Vec<TypeId> = iface
+                .types
+                .values()
+                .copied()
+                .filter(|t| matches!(self.resolve.types[*t].kind, TypeDefKind::Resource))
+                .collect();
+            let functions: Vec<Function> = iface.functions.values().cloned().collect();
+            let (exp, imp) = (self.module(i, Side::Exp), self.module(i, Side::Imp));
+            write!(out, "\nimpl {exp}::Guest for Forward {{\n").unwrap();
+            for r in &own {
+                let name = camel(self.name_of(*r));
+                if !structs.insert(name.clone()) {
+                    return Err(unsupported(
+                        self.name_of(*r),
+                        "a resource name two of the interfaces share",
+                    ));
+                }
+                writeln!(out, "    type {name} = {name};").unwrap();
+            }
+            for f in functions.iter().filter(|f| resource_of(f).is_none()) {
+                out.push_str(&self.function(f, &format!("{imp}::"), None)?);
             }
             out.push_str("}\n");
+            for r in &own {
+                let wit = self.name_of(*r).to_string();
+                let name = camel(&wit);
+                write!(
+                    out,
+                    "\n/// A `{wit}` of this layer: the next component's, each call passed on.\n\
+                     pub struct {name}({imp}::{name});\n\nimpl {exp}::Guest{name} for {name} {{\n"
+                )
+                .unwrap();
+                for f in functions.iter().filter(|f| resource_of(f) == Some(*r)) {
+                    out.push_str(&self.function(f, &format!("{imp}::{name}::"), Some(&name))?);
+                }
+                out.push_str("}\n");
+            }
+            resources.extend(own);
         }
         let mut written = BTreeSet::new();
         while let Some(next) = self.wanted.iter().find(|w| !written.contains(*w)).copied() {
@@ -192,8 +265,13 @@ impl<'a> Forward<'a> {
         } else {
             ""
         };
+        let arrow = if result == "()" {
+            String::new()
+        } else {
+            format!(" -> {result}")
+        };
         Ok(format!(
-            "    {asyncness}fn {rust_name}({}) -> {result}{where_sized} {{\n        {body}\n    }}\n",
+            "    {asyncness}fn {rust_name}({}){arrow}{where_sized} {{\n        {body}\n    }}\n",
             signature.join(", ")
         ))
     }
@@ -203,9 +281,25 @@ impl<'a> Forward<'a> {
         self.resolve.types[id].name.as_deref().unwrap_or("?")
     }
 
-    /// Whether `id` belongs to the interface being forwarded.
+    /// The forwarded interface `id` belongs to, if any.
+    fn owner(&self, id: TypeId) -> Option<InterfaceId> {
+        match self.resolve.types[id].owner {
+            TypeOwner::Interface(i) if self.ifaces.contains(&i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// Whether `id` belongs to an interface being forwarded.
     fn own(&self, id: TypeId) -> bool {
-        self.resolve.types[id].owner == TypeOwner::Interface(self.iface)
+        self.owner(id).is_some()
+    }
+
+    /// The path of named type `id` (of a forwarded interface) on `side`.
+    fn path(&self, id: TypeId, side: Side) -> String {
+        let owner = self
+            .owner(id)
+            .expect("named types in signatures belong to a forwarded interface");
+        format!("{}::{}", self.module(owner, side), camel(self.name_of(id)))
     }
 
     /// Follows `type x = y` aliases of this interface to what they name.
@@ -259,8 +353,8 @@ impl<'a> Forward<'a> {
             Type::ErrorContext => "wit_bindgen::ErrorContext".into(),
             Type::Id(id) => {
                 let def = &self.resolve.types[*id];
-                if let Some(name) = &def.name {
-                    return Ok(format!("exp::{}", camel(name)));
+                if def.name.is_some() {
+                    return Ok(self.path(*id, Side::Exp));
                 }
                 let inner = |t: &Type| self.export_type(t, func);
                 let optional = |t: &Option<Type>| t.as_ref().map_or(Ok("()".to_string()), inner);
@@ -274,15 +368,13 @@ impl<'a> Forward<'a> {
                         let parts: Result<Vec<String>, _> = t.types.iter().map(inner).collect();
                         format!("({},)", parts?.join(", "))
                     }
-                    TypeDefKind::Handle(Handle::Own(r)) => {
-                        format!("exp::{}", camel(self.name_of(*r)))
-                    }
+                    TypeDefKind::Handle(Handle::Own(r)) => self.path(*r, Side::Exp),
                     TypeDefKind::Handle(Handle::Borrow(r)) => {
-                        let name = camel(self.name_of(*r));
-                        if self.own(self.dealias(*r)) {
-                            format!("exp::{name}Borrow<'_>")
+                        let defined = self.dealias(*r);
+                        if self.own(defined) {
+                            format!("{}Borrow<'_>", self.path(defined, Side::Exp))
                         } else {
-                            format!("&exp::{name}")
+                            format!("&{}", self.path(*r, Side::Exp))
                         }
                     }
                     TypeDefKind::Future(t) => {
@@ -319,7 +411,7 @@ impl<'a> Forward<'a> {
             TypeDefKind::Type(t) => return self.convert(t, expr, way, func),
             TypeDefKind::Record(_) | TypeDefKind::Variant(_) | TypeDefKind::Enum(_) | TypeDefKind::Flags(_) => {
                 self.wanted.insert((id, way));
-                format!("{}_{}({expr})", way.prefix(), snake(self.name_of(id)))
+                format!("{}({expr})", self.converter_name(id, way))
             }
             TypeDefKind::Resource => self.handle(id, expr, way, func)?,
             TypeDefKind::Handle(Handle::Own(r)) => self.handle(self.dealias(*r), expr, way, func)?,
@@ -379,7 +471,7 @@ impl<'a> Forward<'a> {
         let name = camel(self.name_of(r));
         Ok(match way {
             Way::In => format!("{expr}.into_inner::<{name}>().0"),
-            Way::Out => format!("exp::{name}::new({name}({expr}))"),
+            Way::Out => format!("{}::new({name}({expr}))", self.path(r, Side::Exp)),
         })
     }
 
@@ -498,8 +590,8 @@ impl<'a> Forward<'a> {
     /// The function that converts this interface's named type `id` one way.
     fn converter(&mut self, id: TypeId, way: Way) -> Result<String, ScaffoldError> {
         let wit = self.name_of(id).to_string();
-        let name = camel(&wit);
-        let (from, to) = way.modules();
+        let (from_side, to_side) = way.sides();
+        let (from, to) = (self.path(id, from_side), self.path(id, to_side));
         let func = format!("type {wit}");
         let kind = self.resolve.types[id].kind.clone();
         let body = match &kind {
@@ -512,7 +604,7 @@ impl<'a> Forward<'a> {
                         self.convert(&f.ty, &format!("value.{field}"), way, &func)?
                     ));
                 }
-                format!("{to}::{name} {{ {} }}", fields.join(", "))
+                format!("{to} {{ {} }}", fields.join(", "))
             }
             TypeDefKind::Variant(v) => {
                 let mut arms = Vec::new();
@@ -520,10 +612,10 @@ impl<'a> Forward<'a> {
                     let case = camel(&c.name);
                     arms.push(match &c.ty {
                         Some(t) => format!(
-                            "{from}::{name}::{case}(x) => {to}::{name}::{case}({}),",
+                            "{from}::{case}(x) => {to}::{case}({}),",
                             self.convert(t, "x", way, &func)?
                         ),
-                        None => format!("{from}::{name}::{case} => {to}::{name}::{case},"),
+                        None => format!("{from}::{case} => {to}::{case},"),
                     });
                 }
                 format!(
@@ -537,7 +629,7 @@ impl<'a> Forward<'a> {
                     .iter()
                     .map(|c| {
                         let case = camel(&c.name);
-                        format!("{from}::{name}::{case} => {to}::{name}::{case},")
+                        format!("{from}::{case} => {to}::{case},")
                     })
                     .collect();
                 format!(
@@ -545,16 +637,30 @@ impl<'a> Forward<'a> {
                     arms.join("\n        ")
                 )
             }
-            TypeDefKind::Flags(_) => format!("{to}::{name}::from_bits_retain(value.bits())"),
+            TypeDefKind::Flags(_) => format!("{to}::from_bits_retain(value.bits())"),
             _ => unreachable!("converters are made for records, variants, enums and flags"),
         };
         Ok(format!(
-            "\n/// `{wit}` from the {} side to the {} side.\nfn {}_{}(value: {from}::{name}) -> {to}::{name} {{\n    {body}\n}}\n",
-            side(from),
-            side(to),
-            way.prefix(),
-            snake(&wit)
+            "\n/// `{wit}` from the {} side to the {} side.\nfn {}(value: {from}) -> {to} {{\n    {body}\n}}\n",
+            from_side.said(),
+            to_side.said(),
+            self.converter_name(id, way)
         ))
+    }
+
+    /// The name of the function converting named type `id` one way.
+    fn converter_name(&self, id: TypeId, way: Way) -> String {
+        let ty = snake(self.name_of(id));
+        match (self.ifaces.len(), self.owner(id)) {
+            (1, _) | (_, None) => format!("{}_{ty}", way.prefix()),
+            (_, Some(owner)) => {
+                let iface = self.resolve.interfaces[owner]
+                    .name
+                    .as_deref()
+                    .unwrap_or("?");
+                format!("{}_{}_{ty}", way.prefix(), snake(iface))
+            }
+        }
     }
 }
 
@@ -576,14 +682,6 @@ fn resource_of(f: &Function) -> Option<TypeId> {
         | FunctionKind::AsyncStatic(r)
         | FunctionKind::Constructor(r) => Some(r),
         FunctionKind::Freestanding | FunctionKind::AsyncFreestanding => None,
-    }
-}
-
-fn side(module: &str) -> &'static str {
-    if module == "exp" {
-        "caller's"
-    } else {
-        "next component's"
     }
 }
 

@@ -51,7 +51,7 @@ pub enum ScaffoldError {
     },
     /// The name matches several versions.
     #[error("`{name}` is in {source_name} at several versions: {}", versions.join(", "))]
-    #[diagnostic(code(witpipe::layer_interface), help("name one: `--interface {name}@{}`", versions[0]))]
+    #[diagnostic(code(witpipe::layer_interface), help("{help}"))]
     Ambiguous {
         /// The name given.
         name: String,
@@ -59,6 +59,8 @@ pub enum ScaffoldError {
         source_name: String,
         /// The versions found.
         versions: Vec<String>,
+        /// How to name one.
+        help: String,
     },
     /// A function the forwarding code cannot pass on.
     #[error("cannot forward `{function}`: it takes or gives {what}")]
@@ -86,8 +88,10 @@ pub enum ScaffoldError {
 /// A layer crate, as files relative to its folder.
 #[derive(Debug)]
 pub struct Scaffold {
-    /// The interface the layer forwards, versioned (`wasi:cli/environment@0.2.12`).
-    pub interface: String,
+    /// The interfaces the layer forwards, versioned (`wasi:cli/environment@0.2.12`).
+    pub interfaces: Vec<String>,
+    /// The edge it goes on: its interface, or its package's `ns:pkg/*`.
+    pub edge: String,
     /// Whether it is a WASI 0.3 (async) interface.
     pub is_async: bool,
     /// `(relative path, contents)`, in the order written.
@@ -102,27 +106,39 @@ pub enum WitSource<'a> {
     Bundled,
 }
 
-/// The crate of a layer `name` that forwards `interface` (`ns:pkg/name`, with
-/// `@version` when the source has several).
+/// The crate of a layer `name` that forwards `interfaces` (each `ns:pkg/name`, with
+/// `@version` when the source has several; `ns:pkg/*` for all of a package's).
 pub fn layer(
     name: &str,
-    interface: &str,
+    interfaces: &[String],
     source: WitSource<'_>,
 ) -> Result<Scaffold, ScaffoldError> {
     if !valid_name(name) {
         return Err(ScaffoldError::BadName { name: name.into() });
     }
-    let (resolve, iface, source_name) = find(interface, source)?;
-    let full = resolve.id_of(iface).expect("found interfaces are named");
-    let forward = forward::Forward::new(&resolve, iface).code()?;
-    let is_async = resolve.interfaces[iface]
-        .functions
-        .values()
+    let (resolve, source_name) = load(source)?;
+    let mut ifaces = Vec::new();
+    for interface in interfaces {
+        for id in find(&resolve, interface, &source_name)? {
+            if !ifaces.contains(&id) {
+                ifaces.push(id);
+            }
+        }
+    }
+    let full: Vec<String> = ifaces
+        .iter()
+        .map(|i| resolve.id_of(*i).expect("found interfaces are named"))
+        .collect();
+    let forward = forward::Forward::new(&resolve, ifaces.clone());
+    let uses = forward.uses(|i| module_path(&resolve, i));
+    let code = forward.code()?;
+    let mine = |owner: TypeOwner| matches!(owner, TypeOwner::Interface(i) if ifaces.contains(&i));
+    let is_async = ifaces
+        .iter()
+        .flat_map(|i| resolve.interfaces[*i].functions.values())
         .any(|f| f.kind.is_async());
-    let has_flags = resolve.types.iter().any(|(_, t)| {
-        t.owner == TypeOwner::Interface(iface) && matches!(t.kind, TypeDefKind::Flags(_))
-    });
-    let iface_path = module_path(&resolve, iface);
+    let has_flags = (resolve.types.iter())
+        .any(|(_, t)| mine(t.owner) && matches!(t.kind, TypeDefKind::Flags(_)));
     let mut files = vec![
         (
             PathBuf::from("Cargo.toml"),
@@ -130,12 +146,12 @@ pub fn layer(
         ),
         (PathBuf::from("wit/world.wit"), world_wit(name, &full)),
     ];
-    for pkg in packages_needed(&resolve, iface) {
+    for pkg in packages_needed(&resolve, &ifaces) {
         let mut printer = WitPrinter::default();
         printer
             .print(&resolve, pkg, &[])
             .map_err(|e| ScaffoldError::Print {
-                name: full.clone(),
+                name: full.join(", "),
                 why: e.to_string(),
             })?;
         let p = &resolve.packages[pkg].name;
@@ -145,22 +161,24 @@ pub fn layer(
         };
         files.push((PathBuf::from(file), printer.output.to_string()));
     }
+    let edges: String = full.iter().map(|f| format!("//! - `{f}`\n")).collect();
     let lib = format!(
-        "//! `{name}`: a layer on `{full}` edges, written by `witpipe layer new` from\n\
-         //! {source_name}. Every call goes on to the next component on the edge (the next\n\
-         //! layer, or the capability behind the edge's policy); change the functions below\n\
-         //! to log, check, rewrite or answer calls here.\n\n\
+        "//! `{name}`: a layer written by `witpipe layer new` (the WIT from\n\
+         //! {source_name}), for edges of\n\
+         {edges}\
+         //!\n\
+         //! Every call goes on to the next component on the edge (the next layer, or the\n\
+         //! capability behind the edge's policy); change the functions below to log, check,\n\
+         //! rewrite or answer calls here.\n\n\
          wit_bindgen::generate!({{ path: \"wit\", world: \"{name}\", generate_all }});\n\n\
-         #[allow(unused_imports)]\n\
-         use exports::{iface_path} as exp;\n\
-         #[allow(unused_imports)]\n\
-         use {iface_path} as imp;\n\n{forward}"
+         {uses}\n{code}"
     );
     files.push((PathBuf::from("src/lib.rs"), lib));
     files.push((PathBuf::from("layer-test.yaml"), test_pipeline(name, &full)));
     files.push((PathBuf::from(".gitignore"), "/target\n".into()));
     Ok(Scaffold {
-        interface: full,
+        edge: edge(&full),
+        interfaces: full,
         is_async,
         files,
     })
@@ -177,79 +195,75 @@ fn valid_name(name: &str) -> bool {
         })
 }
 
-/// The resolve holding `interface`, the interface, and a name for where it came from.
+/// The WIT of `source`, and a name for it in messages.
+fn load(source: WitSource<'_>) -> Result<(Resolve, String), ScaffoldError> {
+    Ok(match source {
+        WitSource::Path(path) => (read_source(path)?, path.display().to_string()),
+        WitSource::Bundled => (bundled(), BUNDLED.to_string()),
+    })
+}
+
+/// The interfaces `interface` names in `resolve`: one (`ns:pkg/name`, with or without
+/// its version), or all of a package's (`ns:pkg/*`).
 fn find(
+    resolve: &Resolve,
     interface: &str,
-    source: WitSource<'_>,
-) -> Result<(Resolve, InterfaceId, String), ScaffoldError> {
-    let candidates: Vec<(Resolve, String)> = match source {
-        WitSource::Path(path) => vec![(read_source(path)?, path.display().to_string())],
-        WitSource::Bundled => vec![(bundled(), BUNDLED.to_string())],
-    };
-    let source_name = candidates
-        .first()
-        .map(|(_, n)| n.clone())
-        .unwrap_or_else(|| BUNDLED.into());
-    let mut versions = BTreeSet::new();
+    source_name: &str,
+) -> Result<Vec<InterfaceId>, ScaffoldError> {
+    let whole = interface.strip_suffix("/*");
     let mut all = BTreeSet::new();
-    let mut found = None;
-    for (index, (resolve, _)) in candidates.iter().enumerate() {
-        for (id, _) in resolve.interfaces.iter() {
-            let Some(full) = resolve.id_of(id) else {
-                continue;
-            };
-            let bare = full.split('@').next().unwrap_or(&full).to_string();
-            all.insert(full.clone());
-            if full == interface || bare == interface {
-                if let Some(v) = full.split_once('@').map(|(_, v)| v.to_string()) {
-                    versions.insert(v);
-                }
-                if found.is_none() || full == interface {
-                    found = Some((index, id));
-                }
-            }
+    let mut found: Vec<(InterfaceId, String)> = Vec::new();
+    for (id, _) in resolve.interfaces.iter() {
+        let Some(full) = resolve.id_of(id) else {
+            continue;
+        };
+        let (bare, version) = full.split_once('@').unwrap_or((&full, ""));
+        let package = bare.split('/').next().unwrap_or(bare);
+        all.insert(full.clone());
+        let matches = match whole {
+            Some(p) => package == p,
+            None => full == interface || bare == interface,
+        };
+        if matches {
+            found.push((id, version.to_string()));
         }
     }
-    let Some((index, id)) = found else {
-        let near: Vec<&String> = all
-            .iter()
+    if found.is_empty() {
+        let near: Vec<&str> = (all.iter())
             .filter(|n| n.split('/').next() == interface.split('/').next())
             .take(12)
+            .map(String::as_str)
             .collect();
         let help = if near.is_empty() {
             "give `--wit` a WIT folder or a component that has it; names are `namespace:package/interface`".into()
         } else {
-            format!(
-                "interfaces of that package here: {}",
-                near.iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
+            format!("interfaces of that package here: {}", near.join(", "))
         };
         return Err(ScaffoldError::NoInterface {
             name: interface.into(),
-            source_name,
+            source_name: source_name.into(),
             help,
         });
-    };
-    if !interface.contains('@') && versions.len() > 1 {
+    }
+    let versions: BTreeSet<String> = found.iter().map(|(_, v)| v.clone()).collect();
+    if versions.len() > 1 && (whole.is_some() || !interface.contains('@')) {
+        let first = versions.iter().next().cloned().unwrap_or_default();
+        let help = match whole {
+            Some(_) => "name each interface with its version: `--interface ns:pkg/a@VERSION --interface ns:pkg/b@VERSION`".into(),
+            None => format!("name one: `--interface {interface}@{first}`"),
+        };
         return Err(ScaffoldError::Ambiguous {
             name: interface.into(),
-            source_name,
+            source_name: source_name.into(),
             versions: versions.into_iter().collect(),
+            help,
         });
     }
-    let (resolve, _) = candidates
-        .into_iter()
-        .nth(index)
-        .expect("index from the same list");
-    Ok((resolve, id, source_name))
+    Ok(found.into_iter().map(|(id, _)| id).collect())
 }
 
 /// What the bundled WIT is called in messages.
-const BUNDLED: &str =
-    "witpipe's WASI WIT (0.2.12 and 0.3.2, wasi:config@0.2.0-rc.1, wasi:keyvalue@0.2.0-draft)";
+const BUNDLED: &str = "witpipe's WASI WIT (0.2.12, 0.3.2, and the proposals it wraps)";
 
 /// The WASI WIT witpipe carries ([`witpipe_policy::wasi_wit`]), resolved: a package
 /// goes in once every package it uses is in.
@@ -308,13 +322,18 @@ fn read_source(path: &Path) -> Result<Resolve, ScaffoldError> {
     Ok(resolve)
 }
 
-/// The packages `iface` needs, its own first: every package its package's interfaces
+/// The packages `ifaces` need, theirs first: every package their packages' interfaces
 /// and worlds refer to, transitively.
-fn packages_needed(resolve: &Resolve, iface: InterfaceId) -> Vec<PackageId> {
-    let first = resolve.interfaces[iface]
-        .package
-        .expect("named interfaces have a package");
-    let mut order = vec![first];
+fn packages_needed(resolve: &Resolve, ifaces: &[InterfaceId]) -> Vec<PackageId> {
+    let mut order: Vec<PackageId> = Vec::new();
+    for i in ifaces {
+        let p = resolve.interfaces[*i]
+            .package
+            .expect("named interfaces have a package");
+        if !order.contains(&p) {
+            order.push(p);
+        }
+    }
     let mut i = 0;
     while i < order.len() {
         let pkg = &resolve.packages[order[i]];
@@ -377,28 +396,40 @@ fn cargo_toml(name: &str, is_async: bool, has_flags: bool) -> String {
     )
 }
 
-fn world_wit(name: &str, full: &str) -> String {
+fn world_wit(name: &str, full: &[String]) -> String {
+    let imports: String = full.iter().map(|f| format!("    import {f};\n")).collect();
+    let exports: String = full.iter().map(|f| format!("    export {f};\n")).collect();
     format!(
         "package witpipe-layer:{name};\n\n\
-         /// A layer on `{full}` edges: it imports the interface (the next component on\n\
-         /// the edge) and exports it (to the component whose edge it is).\n\
-         world {name} {{\n    import {full};\n    export {full};\n}}\n"
+         /// A layer: it imports its interfaces (the next component on the edge) and\n\
+         /// exports them (to the component whose edge it is).\n\
+         world {name} {{\n{imports}{exports}}}\n"
     )
 }
 
-fn test_pipeline(name: &str, full: &str) -> String {
-    let bare = full.split('@').next().unwrap_or(full);
+/// The edge a layer of `full` goes on: the interface, or the package's `ns:pkg/*`.
+fn edge(full: &[String]) -> String {
+    let bare = |f: &String| f.split('@').next().unwrap_or(f).to_string();
+    match full {
+        [one] => bare(one),
+        _ => format!("{}/*", bare(&full[0]).split('/').next().unwrap_or("")),
+    }
+}
+
+fn test_pipeline(name: &str, full: &[String]) -> String {
+    let edge = edge(full);
+    let call = &full[0];
     format!(
         "# The layer on its own, in front of the real host: the pipeline's export is the\n\
-         # layer's, and its import of {bare} is served by the host within the\n\
-         # grants below (add what the interface needs). Try a call with\n\
-         #   witpipe call layer-test.yaml '{full}#FUNCTION(ARGS)'\n\
-         # To test it against a stub instead, add a component `stub` that exports\n\
-         # {bare}, link it (`links: [{{ from: stub, to: {name} }}]`) and keep\n\
+         # layer's, and its imports are served by the host within the grants below (add\n\
+         # what the interface needs). Try a call with\n\
+         #   witpipe call layer-test.yaml '{call}#FUNCTION(ARGS)'\n\
+         # To test it against a stub instead, add a component `stub` that exports the\n\
+         # same, link it (`links: [{{ from: stub, to: {name} }}]`) and keep\n\
          # `exports: {name}`.\n\
          # To use it, put it on an edge of your pipeline:\n\
          #   layers:\n\
-         #     - import: {bare}\n\
+         #     - import: {edge}\n\
          #       chain: [{name}]\n\
          version: 1\nname: {name}-test\ncomponents:\n  {name}:\n    path: target/wasm32-wasip2/release/{}.wasm\n    grants: {{}}\nexports: {name}\n",
         name.replace('-', "_")

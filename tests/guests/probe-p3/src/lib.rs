@@ -36,10 +36,11 @@ where
     format!("{name}: {ended:?}, {unwritten} bytes unwritten")
 }
 
-/// A GET request through `wasi:http/client@0.3`: the status and body, or why not.
-async fn http(url: &str) -> String {
+/// A request through `wasi:http/client@0.3`, a GET, or a POST of `body` (sent as the
+/// request goes): the status and body, or why not.
+async fn http(url: &str, body: Option<Vec<u8>>) -> String {
     use wasip3::http::client;
-    use wasip3::http::types::{Fields, Request, Response, Scheme};
+    use wasip3::http::types::{Fields, Method, Request, Response, Scheme};
     let (scheme, rest) = url.split_once("://").unwrap_or(("http", url));
     let (authority, path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
@@ -47,7 +48,17 @@ async fn http(url: &str) -> String {
     };
     let (trailers, no_trailers) = wasip3::wit_future::new(|| Ok(None));
     drop(trailers);
-    let (request, _sent) = Request::new(Fields::new(), None, no_trailers, None);
+    let (mut writer, contents) = match body.is_some() {
+        true => {
+            let (tx, rx) = wasip3::wit_stream::new();
+            (Some(tx), Some(rx))
+        }
+        false => (None, None),
+    };
+    let (request, _sent) = Request::new(Fields::new(), contents, no_trailers, None);
+    if body.is_some() {
+        let _ = request.set_method(&Method::Post);
+    }
     let _ = request.set_scheme(Some(&if scheme == "https" {
         Scheme::Https
     } else {
@@ -55,7 +66,13 @@ async fn http(url: &str) -> String {
     }));
     let _ = request.set_authority(Some(authority));
     let _ = request.set_path_with_query(Some(path));
-    let response = match client::send(request).await {
+    let send = async {
+        if let (Some(tx), Some(bytes)) = (writer.as_mut(), body) {
+            tx.write_all(bytes).await;
+        }
+        drop(writer.take());
+    };
+    let response = match futures::join!(client::send(request), send).0 {
         Ok(response) => response,
         Err(code) => return format!("refused: {code:?}"),
     };
@@ -163,6 +180,12 @@ impl Guest for Probe {
                     }
                     format!("{last}")
                 }
+                Some(("wait-calls", n)) => {
+                    for _ in 0..n.parse::<u32>().unwrap_or(0) {
+                        monotonic_clock::wait_for(0).await;
+                    }
+                    format!("{n} waits")
+                }
                 Some(("env-calls", n)) => {
                     let mut seen = 0;
                     for _ in 0..n.parse::<u32>().unwrap_or(0) {
@@ -181,7 +204,16 @@ impl Guest for Probe {
                     }
                     last
                 }
-                Some(("http", url)) => http(url).await,
+                Some(("http", url)) => http(url, None).await,
+                // For benchmarks: `post-calls URL N`, N POSTs of 64 KiB to URL.
+                Some(("post-calls", rest)) => {
+                    let (url, n) = rest.rsplit_once(' ').unwrap_or((rest, ""));
+                    let mut last = String::new();
+                    for _ in 0..n.parse::<u32>().unwrap_or(0) {
+                        last = http(url, Some(vec![b'x'; 64 * 1024])).await;
+                    }
+                    last
+                }
                 Some((
                     op @ ("read" | "list" | "write" | "write-ro" | "mkdir" | "remove" | "count"
                     | "stat-calls"),
