@@ -498,8 +498,7 @@ fn body_sink() -> String {
         for mut conn in server.incoming().flatten() {
             let mut seen = Vec::new();
             let mut buf = [0u8; 65536];
-            loop {
-                let Ok(n) = conn.read(&mut buf) else { break };
+            while let Ok(n) = conn.read(&mut buf) {
                 seen.extend_from_slice(&buf[..n]);
                 let Some(end) = seen.windows(4).position(|w| w == b"\r\n\r\n") else {
                     if n == 0 {
