@@ -49,6 +49,7 @@ enum Cli {
     Inspect(commands::inspect::Args),
     Graph(commands::graph::Args),
     Layer(commands::layer::Args),
+    Verify(commands::verify::Args),
     #[cfg(feature = "migrate")]
     Migrate(commands::migrate::Args),
     Completion(commands::completion::Args),
@@ -76,6 +77,7 @@ fn main() -> ExitCode {
         Cli::Inspect(args) => args.exec().map(|()| 0),
         Cli::Graph(args) => args.exec().map(|()| 0),
         Cli::Layer(args) => args.exec().map(|()| 0),
+        Cli::Verify(args) => args.exec().map(|()| 0),
         #[cfg(feature = "migrate")]
         Cli::Migrate(args) => args.exec().map(|()| 0),
         Cli::Completion(args) => args.exec().map(|()| 0),

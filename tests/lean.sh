@@ -17,7 +17,7 @@ for crate in wasmtime cranelift-codegen oci-client async-nats tokio hyper wasm-c
   check "the lean build has no $crate" "" "$(grep -E "^$crate v" <<<"$tree" || true)"
 done
 check "the lean build offers the composing commands only" \
-  "check compose inspect graph layer completion cache help" \
+  "check compose inspect graph layer verify completion cache help" \
   "$("$lean" --help | awk '/^Commands:/{on=1; next} /^$/{on=0} on {print $1}' | tr '\n' ' ' | sed 's/ $//')"
 check --contains "run is not in the lean build" "unrecognized subcommand 'run'" "$("$lean" run x.yaml 2>&1 || true)"
 

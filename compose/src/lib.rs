@@ -40,6 +40,7 @@ mod nest;
 mod output;
 pub mod plumbing;
 mod policy;
+pub mod policy_section;
 mod report;
 pub mod scaffold;
 pub mod span;
@@ -217,12 +218,18 @@ impl Pipeline {
     /// composed component.
     pub fn compose(mut self) -> Result<Composition, Failure> {
         match output::build(&mut self.loaded, &self.links, &self.policies) {
-            Ok((bytes, type_only)) => Ok(Composition {
-                warnings: std::mem::take(&mut self.warnings),
-                contract: self.host_contract(&type_only),
-                pipeline: self,
-                bytes,
-            }),
+            Ok((bytes, type_only)) => {
+                let mut composition = Composition {
+                    warnings: std::mem::take(&mut self.warnings),
+                    contract: self.host_contract(&type_only),
+                    pipeline: self,
+                    bytes,
+                };
+                // The output carries the policy it enforces (`policy_section`).
+                let section = policy_section::PolicySection::of(&composition);
+                composition.bytes = section.append_to(&composition.bytes);
+                Ok(composition)
+            }
             Err(errors) => Err(Failure::new(self.path, self.source, errors, self.warnings)),
         }
     }

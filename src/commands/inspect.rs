@@ -14,6 +14,9 @@ pub struct Args {
     /// Print JSON for machines instead of WIT.
     #[arg(long)]
     json: bool,
+    /// Print the policy an output carries (its `witpipe-policy` section) instead.
+    #[arg(long)]
+    policy: bool,
 }
 
 impl Args {
@@ -26,6 +29,9 @@ impl Args {
         let head = witpipe_compose::load::read_at_most(&self.file, max)
             .map_err(|e| report_plain(format!("cannot read {}: {e}", self.file.display())))?;
         let is_wasm = head.starts_with(b"\0asm");
+        if self.policy {
+            return print_policy(&self.file, &head, self.json);
+        }
         // For a pipeline: which instances each remaining import and each export come from.
         if let Some(why) = is_wasm.then(|| wit::not_a_component(&head)).flatten() {
             return Err(report_plain(format!("{} {why}", self.file.display())));
@@ -89,4 +95,63 @@ impl Args {
         }
         Ok(())
     }
+}
+
+/// Prints the policy section of the output `file` (`bytes`), as text or JSON.
+fn print_policy(file: &std::path::Path, bytes: &[u8], json: bool) -> Result<(), Reported> {
+    use witpipe_compose::policy_section::PolicySection;
+    let section = PolicySection::read(bytes).map_err(|e| {
+        report_plain(format!(
+            "{}: {e}; `--policy` reads an output of `witpipe compose`",
+            file.display()
+        ))
+    })?;
+    if json {
+        let text = serde_json::to_string_pretty(&section).expect("a policy section serializes");
+        println!("{text}");
+        return Ok(());
+    }
+    println!(
+        "{}: composed by witpipe {} (policy format {})",
+        file.display(),
+        section.witpipe,
+        section.format
+    );
+    println!(
+        "imports left for the host ({}):",
+        section.contract.imports.len()
+    );
+    for i in &section.contract.imports {
+        let only = if i.type_only { "; types only" } else { "" };
+        println!("  {} (for {}{only})", i.name, i.instances.join(", "));
+    }
+    println!(
+        "exports ({}): {}",
+        section.contract.exports.len(),
+        section.contract.exports.join(", ")
+    );
+    println!("components ({}):", section.components.len());
+    for c in &section.components {
+        println!(
+            "  {}: sha256 {}",
+            c.instance,
+            c.sha256.as_deref().unwrap_or("-")
+        );
+        if !c.host.is_empty() {
+            println!("    from the host: {}", c.host.join(", "));
+        }
+        for (import, wrapper) in &c.wrapped {
+            println!("    answered inside the output: {import} ({wrapper})");
+        }
+        if !c.denied.is_empty() {
+            println!("    deny: {}", c.denied.join(", "));
+        }
+    }
+    if !section.layers.is_empty() {
+        println!("layers ({}):", section.layers.len());
+        for l in &section.layers {
+            println!("  {} {}: {}", l.edge, l.interface, l.path.join(" → "));
+        }
+    }
+    Ok(())
 }

@@ -23,6 +23,7 @@ pub mod push;
 pub mod run;
 #[cfg(feature = "run")]
 pub mod serve;
+pub mod verify;
 
 use crate::diagnostics::{report_failure, report_warnings, Reported};
 use std::path::Path;
