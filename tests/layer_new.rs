@@ -11,18 +11,7 @@ fn root() -> PathBuf {
 
 #[path = "support/witpipe.rs"]
 mod support_witpipe;
-use support_witpipe::witpipe;
-
-/// (exit code, stdout, stderr)
-fn run(cmd: &mut Command) -> (i32, String, String) {
-    let out = cmd.output().unwrap();
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    (
-        out.status.code().unwrap_or(-1),
-        text(&out.stdout),
-        text(&out.stderr),
-    )
-}
+use support_witpipe::{run, witpipe};
 
 /// Writes layer `name` for `interfaces` (from `wit`, or witpipe's WASI WIT) into `dir`
 /// and builds it as its folder says; the built component's path.

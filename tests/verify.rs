@@ -4,26 +4,14 @@
 //! is caught, each with what failed.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use witpipe_compose::policy_section::{PolicySection, SECTION};
 
 #[path = "support/witpipe.rs"]
 mod support_witpipe;
-use support_witpipe::witpipe;
+use support_witpipe::{run, witpipe};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// (exit code, stdout, stderr)
-fn run(cmd: &mut Command) -> (i32, String, String) {
-    let out = cmd.output().unwrap();
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    (
-        out.status.code().unwrap_or(-1),
-        text(&out.stdout),
-        text(&out.stderr),
-    )
 }
 
 /// Composes the example `pipeline` into `dir`; the output's path.

@@ -12,3 +12,15 @@ pub fn witpipe() -> Command {
     );
     cmd
 }
+
+/// Runs `cmd` to the end: (exit code, stdout, stderr).
+#[allow(dead_code)] // not every test file runs commands this way
+pub fn run(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (
+        out.status.code().unwrap_or(-1),
+        text(&out.stdout),
+        text(&out.stderr),
+    )
+}
