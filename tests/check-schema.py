@@ -79,5 +79,31 @@ for cmd in sorted(root.glob("tests/golden/*/cmd")):
 if transcripts < 2:
     failed += 1
     print("FAIL no `check --json` golden transcripts found to validate")
+# The policy section outputs carry (`inspect --policy --json`): every example's must
+# match its schema. Needs the witpipe binary the tests built.
+import subprocess
+import tempfile
+
+section_schema = json.loads((root / "schema/policy-section.schema.json").read_text())
+jsonschema.Draft7Validator.check_schema(section_schema)
+section_validator = jsonschema.Draft7Validator(section_schema)
+witpipe = root / "target/debug/witpipe"
+if not witpipe.exists():
+    failed += 1
+    print("FAIL target/debug/witpipe is not built: run `cargo build` first")
+else:
+    with tempfile.TemporaryDirectory() as work:
+        for pipeline in sorted(root.glob("pipelines/*/pipeline.yaml")):
+            out = pathlib.Path(work) / "out.wasm"
+            subprocess.run([str(witpipe), "compose", str(pipeline), "-o", str(out)],
+                           check=True, capture_output=True)
+            shown = subprocess.run([str(witpipe), "inspect", "--policy", "--json", str(out)],
+                                   check=True, capture_output=True, text=True).stdout
+            errors = list(section_validator.iter_errors(json.loads(shown)))
+            if errors:
+                failed += 1
+                print(f"FAIL {pipeline.relative_to(root)}: policy section: {errors[0].message}")
+            else:
+                passed += 1
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
