@@ -76,23 +76,25 @@ pub enum SectionError {
 impl PolicySection {
     /// The section of `composition`, whose output is `composition.bytes`.
     pub fn of(composition: &Composition) -> PolicySection {
-        let report = composition.report();
         let p = &composition.pipeline;
-        let digest = |i: usize| {
-            let file = p.loaded.instances.get(i)?.file?;
-            Some(crate::cache::sha256_hex(&p.loaded.files[file].bytes))
-        };
-        let used = p.links.used(&p.loaded);
-        let components = (0..p.loaded.instances.len())
-            .filter(|&i| p.loaded.instances[i].file.is_some() && used.contains(&i))
+        // Once per file: the stages of a long pipe, and layers' instances, share one.
+        let digests: Vec<String> = (p.loaded.files.iter())
+            .map(|f| crate::cache::sha256_hex(&f.bytes))
+            .collect();
+        let mut lines: std::collections::BTreeMap<String, crate::report::PolicyLine> =
+            (composition.policy_lines().into_iter())
+                .map(|l| (l.instance.clone(), l))
+                .collect();
+        let denied = composition.denied();
+        let components = (p.links.used(&p.loaded).into_iter())
             .map(|i| {
                 let instance = p.instance_name(i).to_string();
-                let line = report.policies.iter().find(|l| l.instance == instance);
+                let line = lines.remove(&instance);
                 ComponentRecord {
-                    sha256: digest(i),
-                    host: line.map_or_else(Vec::new, |l| l.host.clone()),
-                    wrapped: line.map_or_else(Vec::new, |l| l.wrapped.clone()),
-                    denied: report.denied.get(i).cloned().unwrap_or_default(),
+                    sha256: p.loaded.instances[i].file.map(|f| digests[f].clone()),
+                    host: line.as_ref().map_or_else(Vec::new, |l| l.host.clone()),
+                    wrapped: line.map_or_else(Vec::new, |l| l.wrapped),
+                    denied: denied.get(i).cloned().unwrap_or_default(),
                     instance,
                 }
             })
@@ -100,9 +102,9 @@ impl PolicySection {
         PolicySection {
             format: FORMAT,
             witpipe: env!("CARGO_PKG_VERSION").to_string(),
-            contract: report.contract,
+            contract: composition.contract.clone(),
             components,
-            layers: report.chains,
+            layers: composition.chain_lines(),
         }
     }
 

@@ -146,6 +146,42 @@ pub struct CommandPipeLine {
 }
 
 impl Composition {
+    /// Per component with imports left unlinked: who serves each.
+    pub fn policy_lines(&self) -> Vec<PolicyLine> {
+        let p = &self.pipeline;
+        (p.policies.iter())
+            .filter(|g| !g.plan.routes.is_empty())
+            .map(|g| PolicyLine {
+                instance: p.instance_name(g.instance).to_string(),
+                host: g.plan.host_imports(),
+                wrapped: (g.plan.routes.iter())
+                    .filter_map(|r| match r.route {
+                        Route::Host => None,
+                        Route::Wrapper(w) => Some((r.import.clone(), w.name().to_string())),
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// Per instance of `components:`: the keys its `deny:` names.
+    pub fn denied(&self) -> Vec<Vec<String>> {
+        (self.pipeline.spec.components.iter())
+            .map(|c| {
+                let deny = c.grants.as_ref().and_then(|g| g.value.deny.as_ref());
+                deny.map_or_else(Vec::new, |d| {
+                    d.value.iter().map(|k| k.value.clone()).collect()
+                })
+            })
+            .collect()
+    }
+
+    /// The chains of `layers:`, as reports show them.
+    pub fn chain_lines(&self) -> Vec<ChainLine> {
+        let p = &self.pipeline;
+        p.links.chains.iter().map(|c| p.chain_line(c)).collect()
+    }
+
     /// The pipeline's shape and host contract, for reports.
     pub fn report(&self) -> Report {
         let p = &self.pipeline;
@@ -181,39 +217,15 @@ impl Composition {
                 .iter()
                 .map(|e| (e.name.clone(), name(e.instance), e.export.clone()))
                 .collect(),
-            policies: p
-                .policies
-                .iter()
-                .filter(|g| !g.plan.routes.is_empty())
-                .map(|g| PolicyLine {
-                    instance: name(g.instance),
-                    host: g.plan.host_imports(),
-                    wrapped: g
-                        .plan
-                        .routes
-                        .iter()
-                        .filter_map(|r| match r.route {
-                            Route::Host => None,
-                            Route::Wrapper(w) => Some((r.import.clone(), w.name().to_string())),
-                        })
-                        .collect(),
-                })
-                .collect(),
+            policies: self.policy_lines(),
             contract: self.contract.clone(),
-            chains: p.links.chains.iter().map(|c| p.chain_line(c)).collect(),
+            chains: self.chain_lines(),
             command_pipe: p.command_pipe().map(|c| CommandPipeLine {
                 stages: c.stages.iter().map(|&i| name(i)).collect(),
                 pipes: c.joints.iter().map(|j| name(j.pipe)).collect(),
                 drivers: c.joints.iter().map(|j| name(j.driver)).collect(),
             }),
-            denied: (p.spec.components.iter())
-                .map(|c| {
-                    let deny = c.grants.as_ref().and_then(|g| g.value.deny.as_ref());
-                    deny.map_or_else(Vec::new, |d| {
-                        d.value.iter().map(|k| k.value.clone()).collect()
-                    })
-                })
-                .collect(),
+            denied: self.denied(),
             code: {
                 // Once per file: many instances (the stages of a long pipe) share one.
                 let per_file: Vec<Vec<usize>> = (p.loaded.files.iter())

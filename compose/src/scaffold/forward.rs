@@ -131,7 +131,6 @@ impl<'a> Forward<'a> {
             "/// The layer: every call goes on to the next component on the edge, unchanged.\n\
              struct Forward;\n",
         );
-        let mut resources: Vec<TypeId> = Vec::new();
         let mut structs = BTreeSet::new();
         for &i in &self.ifaces.clone() {
             let iface = &self.resolve.interfaces[i];
@@ -172,7 +171,6 @@ impl<'a> Forward<'a> {
                 }
                 out.push_str("}\n");
             }
-            resources.extend(own);
         }
         let mut written = BTreeSet::new();
         while let Some(next) = self.wanted.iter().find(|w| !written.contains(*w)).copied() {
@@ -413,8 +411,8 @@ impl<'a> Forward<'a> {
                 self.wanted.insert((id, way));
                 format!("{}({expr})", self.converter_name(id, way))
             }
-            TypeDefKind::Resource => self.handle(id, expr, way, func)?,
-            TypeDefKind::Handle(Handle::Own(r)) => self.handle(self.dealias(*r), expr, way, func)?,
+            TypeDefKind::Resource => self.handle(id, expr, way),
+            TypeDefKind::Handle(Handle::Own(r)) => self.handle(self.dealias(*r), expr, way),
             TypeDefKind::Handle(Handle::Borrow(r)) => {
                 if way == Way::Out {
                     return Err(unsupported(func, "a borrowed handle in a result"));
@@ -461,18 +459,12 @@ impl<'a> Forward<'a> {
     }
 
     /// Converts an owned handle of this interface's resource `r`.
-    fn handle(
-        &self,
-        r: TypeId,
-        expr: &str,
-        way: Way,
-        _func: &str,
-    ) -> Result<String, ScaffoldError> {
+    fn handle(&self, r: TypeId, expr: &str, way: Way) -> String {
         let name = camel(self.name_of(r));
-        Ok(match way {
+        match way {
             Way::In => format!("{expr}.into_inner::<{name}>().0"),
             Way::Out => format!("{}::new({name}({expr}))", self.path(r, Side::Exp)),
-        })
+        }
     }
 
     /// A name for a bound variable.

@@ -92,8 +92,6 @@ pub struct Scaffold {
     pub interfaces: Vec<String>,
     /// The edge it goes on: its interface, or its package's `ns:pkg/*`.
     pub edge: String,
-    /// Whether it is a WASI 0.3 (async) interface.
-    pub is_async: bool,
     /// `(relative path, contents)`, in the order written.
     pub files: Vec<(PathBuf, String)>,
 }
@@ -179,7 +177,6 @@ pub fn layer(
     Ok(Scaffold {
         edge: edge(&full),
         interfaces: full,
-        is_async,
         files,
     })
 }
@@ -246,7 +243,8 @@ fn find(
         });
     }
     let versions: BTreeSet<String> = found.iter().map(|(_, v)| v.clone()).collect();
-    if versions.len() > 1 && (whole.is_some() || !interface.contains('@')) {
+    // A name with its version matches one interface only.
+    if versions.len() > 1 {
         let first = versions.iter().next().cloned().unwrap_or_default();
         let help = match whole {
             Some(_) => "name each interface with its version: `--interface ns:pkg/a@VERSION --interface ns:pkg/b@VERSION`".into(),
@@ -268,14 +266,13 @@ const BUNDLED: &str = "witpipe's WASI WIT (0.2.12, 0.3.2, and the proposals it w
 /// The WASI WIT witpipe carries ([`witpipe_policy::wasi_wit`]), resolved: a package
 /// goes in once every package it uses is in.
 fn bundled() -> Resolve {
+    let folder = |path: &str| path.rsplit_once('/').map_or("", |(f, _)| f).to_string();
     let mut groups: Vec<Vec<(&str, &str)>> = Vec::new();
     for (path, text) in witpipe_policy::wasi_wit::FILES {
-        let folder = path.rsplit_once('/').map_or("", |(f, _)| f);
+        // A 0.2 package is a folder of files; a 0.3 package is one file.
         let single = path.starts_with("p3/");
         match groups.last_mut() {
-            Some(g) if !single && g[0].0.rsplit_once('/').map_or("", |(f, _)| f) == folder => {
-                g.push((path, text))
-            }
+            Some(g) if !single && folder(g[0].0) == folder(path) => g.push((path, text)),
             _ => groups.push(vec![(path, text)]),
         }
     }
