@@ -4,6 +4,8 @@
 //! `cargo bench --bench instantiate` prints Markdown tables (medians); BENCHMARKS.md
 //! records them. Timing lives here, never in tests.
 
+#[path = "../tests/support/http.rs"]
+mod http;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use wasmtime::component::{Component, TypedFunc};
@@ -491,35 +493,12 @@ fn main() {
 /// A loopback HTTP server that reads each request whole (by length, or chunked) and
 /// answers `ok`; its URL.
 fn body_sink() -> String {
-    use std::io::{Read, Write};
+    use std::io::Write;
     let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/", server.local_addr().unwrap());
     std::thread::spawn(move || {
         for mut conn in server.incoming().flatten() {
-            let mut seen = Vec::new();
-            let mut buf = [0u8; 65536];
-            while let Ok(n) = conn.read(&mut buf) {
-                seen.extend_from_slice(&buf[..n]);
-                let Some(end) = seen.windows(4).position(|w| w == b"\r\n\r\n") else {
-                    if n == 0 {
-                        break;
-                    }
-                    continue;
-                };
-                let head = String::from_utf8_lossy(&seen[..end]).to_ascii_lowercase();
-                let body = seen.len() - end - 4;
-                let length = head
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length: "))
-                    .and_then(|n| n.trim().parse::<usize>().ok());
-                let whole = match length {
-                    Some(length) => body >= length,
-                    None => !head.contains("chunked") || seen.ends_with(b"0\r\n\r\n"),
-                };
-                if whole || n == 0 {
-                    break;
-                }
-            }
+            let _ = http::read_request(&mut conn);
             let _ = conn
                 .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok");
         }

@@ -8,6 +8,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+#[path = "support/http.rs"]
+mod http;
+use http::{dechunk, read_request};
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -123,6 +127,20 @@ impl Drop for Server {
     }
 }
 
+/// `pipelines/EXAMPLE/pipeline.yaml` written into `dir` with each `(from, to)` edit
+/// made (each `from` must be in the file: an edit that no longer applies fails).
+fn edited_example(dir: &Path, example: &str, edits: &[(&str, &str)]) -> PathBuf {
+    let original = root().join(format!("pipelines/{example}/pipeline.yaml"));
+    let mut text = std::fs::read_to_string(&original).unwrap();
+    for (from, to) in edits {
+        assert!(text.contains(from), "the example's `{from}` moved");
+        text = text.replace(from, to);
+    }
+    let pipeline = dir.join("pipeline.yaml");
+    std::fs::write(&pipeline, text).unwrap();
+    pipeline
+}
+
 /// One request on its own connection: (status, body).
 fn request(addr: SocketAddr, method: &str, path: &str) -> (u16, Vec<u8>) {
     request_with(addr, method, path, "")
@@ -171,21 +189,6 @@ fn request_full(
         body = dechunk(&body);
     }
     (status, body)
-}
-
-/// The payload of a chunked body.
-fn dechunk(mut raw: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let eol = raw.windows(2).position(|w| w == b"\r\n").unwrap();
-        let size =
-            usize::from_str_radix(std::str::from_utf8(&raw[..eol]).unwrap().trim(), 16).unwrap();
-        if size == 0 {
-            return out;
-        }
-        out.extend_from_slice(&raw[eol + 2..eol + 2 + size]);
-        raw = &raw[eol + 2 + size + 2..];
-    }
 }
 
 fn get(addr: SocketAddr, path: &str) -> (u16, String) {
@@ -618,23 +621,18 @@ fn a_half_sent_request_is_closed_after_the_idle_timeout() {
 #[test]
 fn middleware_layers_guard_the_counter_in_front_of_its_handler() {
     let dir = tempfile::tempdir().unwrap();
-    let original = root().join("pipelines/counter-guarded/pipeline.yaml");
-    let text = std::fs::read_to_string(&original)
-        .unwrap()
-        .replace(
-            "../counter/",
-            &format!("{}/pipelines/counter/", root().display()),
-        )
-        .replace(
-            r#"{ limit: "100", window: "60" }"#,
-            r#"{ limit: "3", window: "1000000000" }"#,
-        );
-    assert!(
-        text.contains(r#"limit: "3""#),
-        "the example's limit line moved"
+    let counter = format!("{}/pipelines/counter/", root().display());
+    let pipeline = edited_example(
+        dir.path(),
+        "counter-guarded",
+        &[
+            ("../counter/", &counter),
+            (
+                r#"{ limit: "100", window: "60" }"#,
+                r#"{ limit: "3", window: "1000000000" }"#,
+            ),
+        ],
     );
-    let pipeline = dir.path().join("pipeline.yaml");
-    std::fs::write(&pipeline, text).unwrap();
     let server = Server::start(&pipeline, &[]);
     let addr = server.addr;
     let call = |token: Option<&str>| {
@@ -720,48 +718,6 @@ impl Upstream {
     }
 }
 
-/// One request from `stream`: its `METHOD PATH` and its body (by length or chunked).
-fn read_request(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .ok()?;
-    let mut raw = Vec::new();
-    let mut buf = [0u8; 16384];
-    let end = loop {
-        if let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
-            break end;
-        }
-        let n = stream.read(&mut buf).ok().filter(|n| *n > 0)?;
-        raw.extend_from_slice(&buf[..n]);
-    };
-    let head = String::from_utf8_lossy(&raw[..end]).to_ascii_lowercase();
-    let line = String::from_utf8_lossy(&raw[..end])
-        .lines()
-        .next()?
-        .to_string();
-    let line = line
-        .rsplit_once(' ')
-        .map_or(line.clone(), |(l, _)| l.into());
-    let mut body = raw[end + 4..].to_vec();
-    let length = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length: "))
-        .map(|n| n.trim().parse::<usize>().unwrap());
-    let chunked = head.contains("transfer-encoding: chunked");
-    loop {
-        let done = match length {
-            Some(n) => body.len() >= n,
-            None => !chunked || body.ends_with(b"0\r\n\r\n"),
-        };
-        if done {
-            break;
-        }
-        let n = stream.read(&mut buf).ok().filter(|n| *n > 0)?;
-        body.extend_from_slice(&buf[..n]);
-    }
-    Some((line, if chunked { dechunk(&body) } else { body }))
-}
-
 /// The gateway example (`pipelines/gateway`): the proxy answers with its upstream's
 /// response; the `http-log` layer on its client edge logs every attempt and retries
 /// an idempotent request that failed, its body sent again; a POST and a body too long
@@ -770,21 +726,16 @@ fn read_request(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {
 fn gateway_layer_logs_every_attempt_and_retries_what_it_may() {
     let upstream = Upstream::start(&[503, 200, 503, 503, 503, 200]);
     let dir = tempfile::tempdir().unwrap();
-    let original = root().join("pipelines/gateway/pipeline.yaml");
-    let text = std::fs::read_to_string(&original)
-        .unwrap()
-        .replace(
-            "components/",
-            &format!("{}/pipelines/gateway/components/", root().display()),
-        )
-        .replace("127.0.0.1:8081", &upstream.addr.to_string())
-        .replace(r#"backoff-ms: "100""#, r#"backoff-ms: "1""#);
-    assert!(
-        text.contains(r#"backoff-ms: "1""#),
-        "the example's settings moved"
+    let components = format!("{}/pipelines/gateway/components/", root().display());
+    let pipeline = edited_example(
+        dir.path(),
+        "gateway",
+        &[
+            ("components/", &components),
+            ("127.0.0.1:8081", &upstream.addr.to_string()),
+            (r#"backoff-ms: "100""#, r#"backoff-ms: "1""#),
+        ],
     );
-    let pipeline = dir.path().join("pipeline.yaml");
-    std::fs::write(&pipeline, text).unwrap();
     let server = Server::start(&pipeline, &[]);
     let send = |method: &str, path: &str, body: &[u8]| {
         let (status, text) = request_full(server.addr, method, path, "", body);
